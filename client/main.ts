@@ -1,0 +1,67 @@
+/**
+ * The `berth` CLI: global flags, then one file per command under commands/, loaded lazily so
+ * a command only pays for the modules it uses (start-up time matters for a CLI).
+ */
+import { CliError, DaemonClient } from './http';
+
+export interface CommandContext {
+  client: DaemonClient;
+  /** Where `-H` / BERTH_HOST / DOCKER_HOST pointed, as given. */
+  host: string;
+}
+
+export type CommandFn = (args: string[], ctx: CommandContext) => Promise<number | void>;
+
+/** Command name → module under ./commands exporting `run`. Aliases map to the same module. */
+const COMMANDS: Record<string, string> = {
+  version: 'version',
+};
+
+const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
+
+function usage(): string {
+  const names = [...new Set(Object.keys(COMMANDS))].sort().join(', ');
+  return `Usage: berth [-H unix:///PATH] COMMAND [ARGS]\n\nCommands: ${names}\n\nRun 'berth COMMAND --help' for more information on a command.`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let host = process.env.BERTH_HOST ?? DEFAULT_HOST;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-H' || a === '--host') host = argv[++i] ?? host;
+    else if (a.startsWith('--host=')) host = a.slice(7);
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write(usage() + '\n');
+      return 0;
+    } else if (a === '-v' || a === '--version') {
+      argv = ['version', ...argv.slice(i + 1)];
+      i = 0;
+      break;
+    } else break;
+  }
+  const name = argv[i];
+  if (!name) {
+    process.stderr.write(usage() + '\n');
+    return 1;
+  }
+  const moduleName = COMMANDS[name];
+  if (!moduleName) throw new CliError(`'${name}' is not a berth command.\nSee 'berth --help'`);
+  if (!host.startsWith('unix://')) throw new CliError(`unsupported host "${host}": use unix:///path`);
+  const client = new DaemonClient(host.slice('unix://'.length));
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mod = require(`./commands/${moduleName}`) as { run: CommandFn };
+  const code = await mod.run(argv.slice(i + 1), { client, host });
+  return typeof code === 'number' ? code : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`berth: ${message}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  },
+);

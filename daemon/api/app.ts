@@ -1,0 +1,39 @@
+/**
+ * The express application and the HTTP server around it. Routers (one per Docker API group)
+ * and upgrade routes are built by main.ts from the services and passed in, so this module
+ * knows nothing about images or containers.
+ */
+import express, { Router } from 'express';
+import * as http from 'node:http';
+import { errorMiddleware } from './errors';
+import { versionMiddleware } from './version';
+import { UpgradeRoute, dispatchUpgrade } from './upgrade';
+
+export interface AppParts {
+  routers: Router[];
+  upgrades: UpgradeRoute[];
+}
+
+export function createApp(parts: AppParts): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(versionMiddleware);
+  for (const r of parts.routers) app.use(r);
+  app.use((req, res) => {
+    res.status(404).json({ message: `page not found: ${req.method} ${req.path}` });
+  });
+  app.use(errorMiddleware);
+  return app;
+}
+
+export function createServer(parts: AppParts): http.Server {
+  const app = createApp(parts);
+  // allowHalfOpen: a client that closes its write side (stdin EOF) still reads our output.
+  const server = http.createServer({ keepAliveTimeout: 0 }, app);
+  server.on('upgrade', (req, socket, head) => dispatchUpgrade(parts.upgrades, req, socket, head));
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
+  return server;
+}

@@ -1,0 +1,34 @@
+/**
+ * Turns thrown errors into Docker's error responses: the status from the BerthError kind
+ * table and a `{"message": "..."}` body. Unknown errors are 500s and are logged; their
+ * message is still one sentence, never a stack trace.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { BerthError, describe } from '../errors';
+import { log } from '../log';
+
+export function errorMiddleware(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const status = err instanceof BerthError ? err.status : isBodyParserError(err) ? 400 : 500;
+  const message = isBodyParserError(err) ? `invalid JSON in request body: ${describe(err)}` : describe(err);
+  if (status >= 500) log.error('request failed', { method: req.method, url: req.originalUrl, error: message, stack: (err as Error)?.stack });
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (status === 304) {
+    res.status(304).end();
+    return;
+  }
+  res.status(status).json({ message });
+}
+
+function isBodyParserError(err: unknown): boolean {
+  return !!err && typeof err === 'object' && (err as { type?: string }).type === 'entity.parse.failed';
+}
+
+/** Wraps an async handler so rejections reach the error middleware. */
+export function asyncHandler<T extends Request>(fn: (req: T, res: Response) => Promise<void>) {
+  return (req: T, res: Response, next: NextFunction): void => {
+    fn(req, res).catch(next);
+  };
+}

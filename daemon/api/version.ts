@@ -1,0 +1,43 @@
+/**
+ * API version handling. berth advertises API_VERSION and accepts every /v1.24 … /v1.xx prefix
+ * plus unversioned paths (meaning "latest"). The prefix is stripped before routing and the
+ * negotiated version is kept on `res.locals.apiVersion` for handlers that vary by version.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { BERTH_VERSION } from '../version-info';
+
+export const API_VERSION = '1.47';
+export const MIN_API_VERSION = '1.24';
+
+export function compareVersions(a: string, b: string): number {
+  const [aMaj = 0, aMin = 0] = a.split('.').map(Number);
+  const [bMaj = 0, bMin = 0] = b.split('.').map(Number);
+  return aMaj - bMaj || aMin - bMin;
+}
+
+const PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
+
+/** Sets the headers every response carries and strips the version prefix. */
+export function versionMiddleware(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Api-Version', API_VERSION);
+  res.setHeader('Ostype', 'linux');
+  res.setHeader('Server', `berth/${BERTH_VERSION} (linux)`);
+  res.setHeader('Docker-Experimental', 'false');
+  let version = API_VERSION;
+  const m = PREFIX.exec(req.url);
+  if (m && m[1] && m[2]) {
+    version = m[1];
+    if (compareVersions(version, MIN_API_VERSION) < 0) {
+      res.status(400).json({ message: `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version` });
+      return;
+    }
+    if (compareVersions(version, API_VERSION) > 0) {
+      // Docker rejects newer clients; berth serves them at its own level, as the CLI would
+      // negotiate down anyway. Being lenient here keeps fixed-version clients working.
+      version = API_VERSION;
+    }
+    req.url = m[2];
+  }
+  res.locals.apiVersion = version;
+  next();
+}

@@ -1,0 +1,80 @@
+/**
+ * The one error type of berth. Every failure that reaches a user is a BerthError with a kind;
+ * the kind decides the HTTP status (in exactly one table, below) and the CLI's exit code.
+ * Services throw these and never touch HTTP; the API's error middleware turns them into
+ * Docker's `{"message": "..."}` body.
+ */
+
+export type ErrorKind =
+  | 'InvalidParameter'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'Conflict'
+  | 'NotModified'
+  | 'NotImplemented'
+  | 'Unavailable'
+  | 'System';
+
+const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  InvalidParameter: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  Conflict: 409,
+  NotModified: 304,
+  NotImplemented: 501,
+  Unavailable: 503,
+  System: 500,
+};
+
+export class BerthError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BerthError';
+  }
+
+  get status(): number {
+    return STATUS_BY_KIND[this.kind];
+  }
+}
+
+export const invalid = (msg: string, cause?: unknown) => new BerthError('InvalidParameter', msg, { cause });
+export const notFound = (msg: string, cause?: unknown) => new BerthError('NotFound', msg, { cause });
+export const conflict = (msg: string, cause?: unknown) => new BerthError('Conflict', msg, { cause });
+export const unavailable = (msg: string, cause?: unknown) => new BerthError('Unavailable', msg, { cause });
+export const systemError = (msg: string, cause?: unknown) => new BerthError('System', msg, { cause });
+export const notImplemented = (msg: string) => new BerthError('NotImplemented', msg);
+export const notModified = (msg = 'not modified') => new BerthError('NotModified', msg);
+
+export function statusOfKind(kind: ErrorKind): number {
+  return STATUS_BY_KIND[kind];
+}
+
+/**
+ * Adds context to an error while keeping its kind: `wrap(e, 'pulling busybox')` gives
+ * "pulling busybox: <original message>". Unknown errors become System errors.
+ */
+export function wrap(err: unknown, context: string): BerthError {
+  if (err instanceof BerthError) return new BerthError(err.kind, `${context}: ${err.message}`, { cause: err });
+  return new BerthError('System', `${context}: ${describe(err)}`, { cause: err });
+}
+
+/** A one-line description of any thrown value, for messages and logs. */
+export function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** Node's errno errors carry a `code` such as ENOENT; this reads it safely. */
+export function errnoCode(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}

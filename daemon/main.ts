@@ -1,0 +1,53 @@
+/**
+ * berthd's entry point: parse the configuration, take the root locks, open the stores and
+ * recover, build the services, listen, and shut down cleanly on SIGTERM/SIGINT.
+ */
+import { parseArgs, USAGE } from './config';
+import { acquireRootLocks } from './lock';
+import { listenAll } from './listen';
+import { buildDaemon } from './services';
+import { createServer } from './api/app';
+import { describe } from './errors';
+import { log, setLogLevel } from './log';
+import { BERTH_VERSION } from './version-info';
+
+async function main(): Promise<void> {
+  const parsed = parseArgs(process.argv.slice(2));
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`berthd version ${BERTH_VERSION}\n`);
+    return;
+  }
+  const config = parsed.config;
+  setLogLevel(config.logLevel);
+  const release = await acquireRootLocks([config.dataRoot, config.execRoot]);
+  const daemon = await buildDaemon(config);
+  const server = createServer({ routers: daemon.routers, upgrades: daemon.upgrades });
+  const listening = await listenAll(server, config.hosts);
+  log.info('berthd listening', { version: BERTH_VERSION, hosts: listening, dataRoot: config.dataRoot, execRoot: config.execRoot });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('berthd shutting down', { signal });
+    server.close();
+    server.closeAllConnections();
+    try {
+      await daemon.shutdown();
+    } finally {
+      await release();
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`berthd: ${describe(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+/**
+ * The composition of the daemon's stores and services: opened once by main.ts (and by tests
+ * that want a real daemon in-process). Start-up recovery happens here, before anything listens.
+ */
+import type { Router } from 'express';
+import type { Config } from './config';
+import type { UpgradeRoute } from './api/upgrade';
+import { StorePaths } from './store/paths';
+import { ContentStore } from './store/content';
+import { LayerStore } from './store/layers';
+import { ImageStore } from './store/images';
+import { ReferenceStore } from './store/references';
+import { systemRouter } from './api/system';
+
+export interface Stores {
+  paths: StorePaths;
+  content: ContentStore;
+  layers: LayerStore;
+  images: ImageStore;
+  refs: ReferenceStore;
+}
+
+export async function openStores(config: Pick<Config, 'dataRoot' | 'execRoot'>): Promise<Stores> {
+  const paths = new StorePaths(config.dataRoot, config.execRoot);
+  const stores: Stores = {
+    paths,
+    content: new ContentStore(paths),
+    layers: new LayerStore(paths),
+    images: new ImageStore(paths),
+    refs: new ReferenceStore(paths),
+  };
+  const fs = await import('node:fs/promises');
+  await fs.rm(paths.tmp, { recursive: true, force: true });
+  await fs.mkdir(paths.tmp, { recursive: true });
+  await stores.content.init();
+  await stores.layers.init();
+  await stores.images.init();
+  await stores.refs.init();
+  return stores;
+}
+
+export interface Daemon {
+  stores: Stores;
+  routers: Router[];
+  upgrades: UpgradeRoute[];
+  /** Called on SIGTERM before the process exits. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Builds every service over the stores and the API parts that expose them. Each capability
+ * adds its service and router here.
+ */
+export async function buildDaemon(config: Config): Promise<Daemon> {
+  const stores = await openStores(config);
+  const routers: Router[] = [systemRouter()];
+  const upgrades: UpgradeRoute[] = [];
+  return {
+    stores,
+    routers,
+    upgrades,
+    shutdown: async () => {},
+  };
+}
