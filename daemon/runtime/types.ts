@@ -1,0 +1,140 @@
+/**
+ * The contract between the containers service and the runtime (the C helper and its
+ * per-container monitor). The containers service decides *what* runs (merging image config
+ * and the create request); the runtime makes it run, outlive berthd, and report back.
+ *
+ * Owner: runtime/. The containers service depends only on this file's types and on the
+ * `Runtime` object main wires in.
+ */
+import type { Duplex } from 'node:stream';
+
+export interface BindMount {
+  type: 'bind';
+  source: string;
+  destination: string;
+  readonly: boolean;
+}
+
+export interface TmpfsMount {
+  type: 'tmpfs';
+  destination: string;
+  /** mount options such as "size=64m,mode=1777" */
+  options: string;
+}
+
+export type MountSpec = BindMount | TmpfsMount;
+
+/** Everything the helper needs to start one container's init process. */
+export interface ContainerSpec {
+  id: string;
+  /** Read-only image layer dirs, lowest first, and the container's writable layer. */
+  layers: { lower: string[]; upper: string; work: string };
+  /** Where the rootfs is mounted (overlay of the above). */
+  rootfs: string;
+  args: string[];
+  env: string[];
+  cwd: string;
+  /** As the user typed it: "", "name", "uid", "name:group", "uid:gid"; resolved inside the rootfs. */
+  user: string;
+  hostname: string;
+  tty: boolean;
+  /** Keep stdin open for attach (`-i`). */
+  openStdin: boolean;
+  readonlyRootfs: boolean;
+  /** Run a tiny init as pid 1 that forwards signals and reaps (`--init`). */
+  init: boolean;
+  mounts: MountSpec[];
+  /** Docker json-file log path. */
+  logPath: string;
+  /** Files berth writes into the container: /etc/hosts, /etc/hostname, /etc/resolv.conf. */
+  etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  /** Initial terminal size [rows, cols] for tty containers. */
+  consoleSize?: [number, number];
+  /** Network mode: "none" gives an isolated netns with loopback up; "host" shares the host's. */
+  network: 'none' | 'host' | 'private';
+}
+
+export interface ExitStatus {
+  /** Docker's exit code: the process's code, or 128+signal. */
+  exitCode: number;
+  /** ISO time the process ended. */
+  finishedAt: string;
+  oomKilled?: boolean;
+  /** Set when setup failed before exec (e.g. "exec: \"foo\": executable file not found in $PATH"). */
+  error?: string;
+}
+
+export interface StartedProcess {
+  pid: number;
+  startedAt: string;
+}
+
+/** The streams of an attached client. */
+export interface AttachStreams {
+  stdin?: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+export interface AttachConnection {
+  /**
+   * Output from the container. Without a tty, chunks are stdcopy-framed
+   * ([stream,0,0,0,len BE32] + data; 1 stdout, 2 stderr); with a tty, raw bytes.
+   */
+  output: NodeJS.ReadableStream;
+  /** Writes to the container's stdin (if attached with stdin). */
+  writeStdin(data: Buffer): void;
+  /** Closes the container's stdin (client half-close). */
+  closeStdin(): void;
+  /** Detaches without affecting the container. */
+  close(): void;
+}
+
+export interface ExecSpec {
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: string;
+  tty: boolean;
+  stdin: boolean;
+  privileged?: boolean;
+  consoleSize?: [number, number];
+}
+
+export interface ExecProcess {
+  pid: number;
+  /** As AttachConnection: framed without tty, raw with. */
+  stream: Duplex;
+  resize(rows: number, cols: number): void;
+  closeStdin(): void;
+  /** Resolves with the exit code. */
+  exited: Promise<number>;
+}
+
+export interface Runtime {
+  /**
+   * Mounts the rootfs, starts the monitor and the container's init. Resolves when the
+   * process has exec'd; rejects with a BerthError (exit code 126/127 semantics in the message,
+   * Docker's wording) when setup or exec fails. Nothing is left mounted on failure.
+   */
+  start(spec: ContainerSpec): Promise<StartedProcess>;
+  /** Attaches to a running container's monitor (stdio / pty). */
+  attach(id: string, streams: AttachStreams): Promise<AttachConnection>;
+  resize(id: string, rows: number, cols: number): Promise<void>;
+  /** Sends a signal to the container's init (by name or number). */
+  signal(id: string, signal: string | number): Promise<void>;
+  /** Resolves when the container's process has ended (works after a daemon restart too). */
+  waitExit(id: string): Promise<ExitStatus>;
+  /** The recorded exit status, or undefined when still running / never started. */
+  readExit(id: string): Promise<ExitStatus | undefined>;
+  /** True when the container's init is alive (used at daemon start to re-attach). */
+  isRunning(id: string): Promise<boolean>;
+  /** Unmounts the rootfs and removes runtime files after the container stopped. Idempotent. */
+  cleanup(id: string, rootfs: string): Promise<void>;
+  /** Freezes / thaws all processes of the container (cgroup freezer). */
+  pause(id: string): Promise<void>;
+  unpause(id: string): Promise<void>;
+  /** Pids of the container's processes, for `top`. */
+  pids(id: string): Promise<number[]>;
+  exec(id: string, spec: ExecSpec): Promise<ExecProcess>;
+}
