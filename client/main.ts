@@ -15,6 +15,15 @@ export type CommandFn = (args: string[], ctx: CommandContext) => Promise<number 
 /** Command name → module under ./commands exporting `run`. Aliases map to the same module. */
 const COMMANDS: Record<string, string> = {
   version: 'version',
+  images: 'images',
+  tag: 'tag',
+  rmi: 'rmi',
+  image: 'image',
+  inspect: 'inspect',
+  history: 'history',
+  search: 'search',
+  info: 'info',
+  system: 'system',
 };
 
 const DEFAULT_HOST = 'unix:///run/berth/berth.sock';

@@ -11,6 +11,21 @@ import { LayerStore } from './store/layers';
 import { ImageStore } from './store/images';
 import { ReferenceStore } from './store/references';
 import { systemRouter } from './api/system';
+import { imagesRouter } from './api/images';
+import { infoRouter } from './api/info';
+import { ImagesService } from './images/service';
+import { EventBus } from './events';
+import { ContainersView, NO_CONTAINERS } from './info';
+import { Registries } from './registry';
+import { PullService } from './images/pull';
+import { imagesPullRouter } from './api/images-pull';
+import { BuildService } from './build/service';
+import { pullForBuild } from './build/pull-adapter';
+import { buildRouter } from './api/build';
+import { PushService } from './images/push';
+import { imagesPushRouter } from './api/images-push';
+import { AuthService } from './images/auth';
+import { authRouter } from './api/auth';
 
 export interface Stores {
   paths: StorePaths;
@@ -43,6 +58,8 @@ export interface Daemon {
   stores: Stores;
   routers: Router[];
   upgrades: UpgradeRoute[];
+  images: ImagesService;
+  events: EventBus;
   /** Called on SIGTERM before the process exits. */
   shutdown(): Promise<void>;
 }
@@ -55,10 +72,25 @@ export async function buildDaemon(config: Config): Promise<Daemon> {
   const stores = await openStores(config);
   const routers: Router[] = [systemRouter()];
   const upgrades: UpgradeRoute[] = [];
+
+  // Images: list/inspect/tag/rmi/history/prune/search, /info, /system/df. The containers
+  // service, once built, calls images.setUsers(...) and sets views.containers.
+  const events = new EventBus();
+  const registries = new Registries(config.insecureRegistries);
+  const images = new ImagesService(stores, { events, registries });
+  const views: { containers: ContainersView } = { containers: NO_CONTAINERS };
+  routers.push(imagesRouter(images), infoRouter(config, images, () => views.containers));
+
+  // Registry: pull (POST /images/create?fromImage=), push, login (POST /auth).
+  const pulls = new PullService(stores, registries, events);
+  routers.push(imagesPullRouter(pulls), imagesPushRouter(new PushService(stores, registries, events)), authRouter(new AuthService(registries)));
+
   return {
     stores,
     routers,
     upgrades,
+    images,
+    events,
     shutdown: async () => {},
   };
 }

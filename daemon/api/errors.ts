@@ -19,7 +19,10 @@ export function errorMiddleware(err: unknown, req: Request, res: Response, _next
     res.status(304).end();
     return;
   }
-  res.status(status).json({ message });
+  // Exactly `application/json` (no charset): the Go client only decodes error bodies whose
+  // Content-Type is exactly that, and otherwise prints the raw JSON to the user.
+  res.status(status).setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify({ message }));
 }
 
 function isBodyParserError(err: unknown): boolean {

@@ -52,6 +52,12 @@ export interface ContainerSpec {
   consoleSize?: [number, number];
   /** Network mode: "none" gives an isolated netns with loopback up; "host" shares the host's. */
   network: 'none' | 'host' | 'private';
+  /**
+   * A client will attach right after start (attach-before-start, `docker run` without -d):
+   * the monitor keeps a short-lived container's output and socket until one client attached
+   * with `replay` (or 60 s passed), so nothing printed before the attach is lost.
+   */
+  awaitAttach?: boolean;
 }
 
 export interface ExitStatus {
@@ -74,6 +80,8 @@ export interface AttachStreams {
   stdin?: boolean;
   stdout: boolean;
   stderr: boolean;
+  /** First deliver everything the container printed since start (up to 1 MiB), then live output. */
+  replay?: boolean;
 }
 
 export interface AttachConnection {
@@ -137,4 +145,9 @@ export interface Runtime {
   /** Pids of the container's processes, for `top`. */
   pids(id: string): Promise<number[]>;
   exec(id: string, spec: ExecSpec): Promise<ExecProcess>;
+  /**
+   * At daemon start: unmounts rootfs mounts (from /proc/self/mountinfo) of containers whose
+   * init is not running. Returns the mount points it unmounted. Idempotent.
+   */
+  reconcile?(): Promise<string[]>;
 }

@@ -1,0 +1,169 @@
+/**
+ * POST /containers/{id}/attach: hijacked (`Upgrade: tcp` → `101 UPGRADED`) or plain. The CLI
+ * attaches *before* start, so a created container's attach waits for the start and then
+ * streams that run's output from the json-file log (nothing written before the attach is
+ * lost, however fast the process). Stdin goes to the runtime's attach connection; at the
+ * client's half-close the container's stdin is closed (StdinOnce) and output keeps flowing
+ * until the container exits, then the socket ends. Detach keys end the attach only.
+ */
+import type { Duplex } from 'node:stream';
+import type { Request, Response } from 'express';
+import { promises as fs } from 'node:fs';
+import type { ContainerService } from '../containers/service';
+import type { ContainerRecord } from '../containers/record';
+import type { AttachConnection } from '../runtime/types';
+import { describe } from '../errors';
+import { log } from '../log';
+import type { UpgradeRequest, UpgradeRoute } from './upgrade';
+import { DetachScanner, parseDetachKeys, pumpLogs, streamMediaType, writeUpgraded } from './containers-stream';
+import { boolParam } from './containers-params';
+
+const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
+
+export interface AttachOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  stream: boolean;
+  logs: boolean;
+  detachKeys: Buffer;
+}
+
+export function attachOptions(q: (name: string) => string | undefined): AttachOptions {
+  return {
+    stdin: boolParam(q('stdin')),
+    stdout: boolParam(q('stdout')),
+    stderr: boolParam(q('stderr')),
+    stream: boolParam(q('stream')),
+    logs: boolParam(q('logs')),
+    detachKeys: parseDetachKeys(q('detachKeys') || DEFAULT_DETACH_KEYS),
+  };
+}
+
+interface Io {
+  write(b: Buffer): void;
+  end(): void;
+  /** Client input (hijacked only). */
+  input?: Duplex;
+  early?: Buffer;
+  /** Registers a callback for the client going away (plain responses). */
+  onClose?: (fn: () => void) => void;
+}
+
+/** Waits until the container is running; false when it ended or went away instead. */
+function whenRunning(svc: ContainerService, rec: ContainerRecord, closed: AbortSignal): Promise<boolean> {
+  if (rec.State.Running) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const offStart = svc.onStarted(rec.Id, () => finish(true));
+    const offEnd = svc.onExitOrRemoved(rec.Id, () => finish(false));
+    const onAbort = () => finish(false);
+    closed.addEventListener('abort', onAbort);
+    function finish(ok: boolean) {
+      offStart();
+      offEnd();
+      closed.removeEventListener('abort', onAbort);
+      resolve(ok);
+    }
+  });
+}
+
+export async function runAttach(svc: ContainerService, rec: ContainerRecord, o: AttachOptions, io: Io): Promise<void> {
+  const closer = new AbortController();
+  const tty = rec.Config.Tty === true;
+  const logFile = svc.store.pathsOf(rec.Id).log;
+  const ended = () => !svc.find(rec.Id)?.State.Running;
+  const out = { stdout: o.stdout, stderr: o.stderr, timestamps: false, tty, follow: false };
+  let conn: AttachConnection | undefined;
+  const queued: Buffer[] = [];
+  let inputEnded = false;
+  const scanner = new DetachScanner(tty ? o.detachKeys : Buffer.alloc(0));
+  const detach = () => {
+    conn?.close();
+    closer.abort();
+  };
+  const onInput = (chunk: Buffer) => {
+    const { forward, detach: wantsDetach } = scanner.push(chunk);
+    if (forward.length) {
+      if (conn) conn.writeStdin(forward);
+      else queued.push(forward);
+    }
+    if (wantsDetach) detach();
+  };
+  const onInputEnd = () => {
+    inputEnded = true;
+    if (conn && rec.Config.StdinOnce) conn.closeStdin();
+  };
+  io.onClose?.(() => closer.abort());
+  if (io.input) {
+    io.input.on('close', () => closer.abort());
+    io.input.on('error', () => closer.abort());
+    if (o.stdin && rec.Config.OpenStdin) {
+      if (io.early?.length) onInput(io.early);
+      io.input.on('data', onInput);
+      io.input.on('end', onInputEnd);
+    } else {
+      io.input.on('data', () => undefined);
+    }
+    io.input.resume();
+  }
+  try {
+    if (o.logs) await pumpLogs(logFile, out, () => true, closer.signal, io.write);
+    if (!o.stream || closer.signal.aborted) return;
+    const wasRunning = rec.State.Running;
+    const offset = wasRunning ? await fs.stat(logFile).then((s) => s.size, () => 0) : undefined;
+    if (!(await whenRunning(svc, rec, closer.signal))) return;
+    if (o.stdin && rec.Config.OpenStdin) {
+      conn = await svc.runtime.attach(rec.Id, { stdin: true, stdout: false, stderr: false }).catch((err) => {
+        log.warn('attaching stdin failed', { id: rec.Id, error: describe(err) });
+        return undefined;
+      });
+      if (conn) {
+        for (const b of queued.splice(0)) conn.writeStdin(b);
+        if (inputEnded && rec.Config.StdinOnce) conn.closeStdin();
+      }
+    }
+    const from = offset ?? svc.logOffsetOfRun(rec.Id);
+    await pumpLogs(logFile, { ...out, follow: true, offset: from }, ended, closer.signal, io.write);
+  } finally {
+    conn?.close();
+    io.end();
+  }
+}
+
+export function attachUpgradeRoute(svc: ContainerService): UpgradeRoute {
+  return {
+    method: 'POST',
+    pattern: /^\/containers\/(?<id>[^/]+)\/attach$/,
+    async handle(u: UpgradeRequest): Promise<void> {
+      const rec = svc.get(u.params.id ?? '');
+      const o = attachOptions((n) => u.query.get(n) ?? undefined);
+      const socket = u.socket;
+      writeUpgraded(socket, streamMediaType(rec.Config.Tty === true, u.apiVersion));
+      if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+      await runAttach(svc, rec, o, {
+        write: (b) => {
+          if (socket.writable) socket.write(b);
+        },
+        end: () => {
+          if (socket.writable) socket.end();
+        },
+        input: socket,
+        early: u.head,
+      });
+    },
+  };
+}
+
+/** Attach without an upgrade (some clients): output only, as a plain streaming response. */
+export async function attachPlain(svc: ContainerService, req: Request, res: Response): Promise<void> {
+  const rec = svc.get(req.params.id ?? '');
+  const o = attachOptions((n) => (typeof req.query[n] === 'string' ? (req.query[n] as string) : undefined));
+  res.status(200);
+  res.setHeader('Content-Type', streamMediaType(rec.Config.Tty === true, String(res.locals.apiVersion ?? '1.47')));
+  res.flushHeaders();
+  await runAttach(svc, rec, { ...o, stdin: false }, {
+    write: (b) => void res.write(b),
+    end: () => res.end(),
+    onClose: (fn) => res.on('close', fn),
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * GET /containers/{id}/logs: the json-file log as a stream — stdcopy frames without a tty,
+ * raw bytes with one — with tail, since/until, timestamps, and follow (until the container
+ * exits or the client goes away).
+ */
+import type { Request, Response } from 'express';
+import { invalid } from '../errors';
+import type { ContainerService } from '../containers/service';
+import { parseTimestamp } from '../containers/filters';
+import { pumpLogs, streamMediaType } from './containers-stream';
+import { qbool, query } from './containers-params';
+
+export async function logsHandler(svc: ContainerService, req: Request, res: Response): Promise<void> {
+  const rec = svc.get(req.params.id ?? '');
+  const stdout = qbool(req, 'stdout');
+  const stderr = qbool(req, 'stderr');
+  if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
+  const tailRaw = query(req, 'tail');
+  let tail: number | undefined;
+  if (tailRaw !== undefined && tailRaw !== '' && tailRaw !== 'all') {
+    tail = Number(tailRaw);
+    if (!Number.isInteger(tail)) throw invalid(`invalid value for tail: ${tailRaw}`);
+    if (tail < 0) tail = undefined;
+  }
+  const now = Date.now();
+  const sinceRaw = query(req, 'since');
+  const untilRaw = query(req, 'until');
+  const since = sinceRaw && sinceRaw !== '0' ? parseTimestamp(sinceRaw, now) : undefined;
+  const until = untilRaw && untilRaw !== '0' ? parseTimestamp(untilRaw, now) : undefined;
+  const tty = rec.Config.Tty === true;
+  const follow = qbool(req, 'follow');
+  res.status(200);
+  res.setHeader('Content-Type', streamMediaType(tty, String(res.locals.apiVersion ?? '1.47')));
+  res.flushHeaders();
+  const closer = new AbortController();
+  res.on('close', () => closer.abort());
+  const ended = () => !svc.find(rec.Id)?.State.Running;
+  await pumpLogs(
+    svc.store.pathsOf(rec.Id).log,
+    { stdout, stderr, since, until, tail, follow, timestamps: qbool(req, 'timestamps'), tty },
+    ended,
+    closer.signal,
+    (b) => res.write(b),
+  );
+  res.end();
+}

@@ -1,0 +1,111 @@
+/**
+ * The /containers API group: create, inspect, list, the lifecycle verbs, logs, top, changes,
+ * export, prune, and the plain (non-upgraded) attach. Hijacked attach is an UpgradeRoute in
+ * containers-attach.ts. Handlers parse parameters and call the service; nothing else.
+ */
+import express, { Router } from 'express';
+import type { ContainerService } from '../containers/service';
+import type { ContainerQueries } from '../containers/queries';
+import { invalid } from '../errors';
+import { asyncHandler } from './errors';
+import { logsHandler } from './containers-logs';
+import { attachPlain } from './containers-attach';
+import { qbool, qint, query } from './containers-params';
+
+export function containersRouter(svc: ContainerService, queries: ContainerQueries): Router {
+  const r = Router();
+  const json = express.json({ limit: '10mb', strict: false, type: () => true });
+  const id = (req: express.Request) => req.params.id ?? '';
+
+  r.post('/containers/create', json, asyncHandler(async (req, res) => {
+    const name = query(req, 'name');
+    res.status(201).json(await svc.create(name || undefined, req.body ?? {}));
+  }));
+
+  r.get('/containers/json', asyncHandler(async (req, res) => {
+    res.json(await queries.list({ all: qbool(req, 'all'), limit: qint(req, 'limit'), size: qbool(req, 'size'), filters: query(req, 'filters') }));
+  }));
+
+  r.post('/containers/prune', asyncHandler(async (req, res) => {
+    res.json(await queries.prune(query(req, 'filters')));
+  }));
+
+  r.get('/containers/:id/json', asyncHandler(async (req, res) => {
+    res.json(await queries.inspect(id(req), qbool(req, 'size')));
+  }));
+
+  r.post('/containers/:id/start', asyncHandler(async (req, res) => {
+    await svc.start(id(req));
+    res.status(204).end();
+  }));
+
+  r.post('/containers/:id/stop', asyncHandler(async (req, res) => {
+    await svc.stop(id(req), qint(req, 't'), query(req, 'signal'));
+    res.status(204).end();
+  }));
+
+  r.post('/containers/:id/restart', asyncHandler(async (req, res) => {
+    await svc.restart(id(req), qint(req, 't'), query(req, 'signal'));
+    res.status(204).end();
+  }));
+
+  r.post('/containers/:id/kill', asyncHandler(async (req, res) => {
+    await svc.kill(id(req), query(req, 'signal') || 'SIGKILL');
+    res.status(204).end();
+  }));
+
+  r.post('/containers/:id/wait', asyncHandler(async (req, res) => {
+    const result = svc.wait(id(req), query(req, 'condition'));
+    // The CLI waits for these headers before it starts the container.
+    res.status(200).setHeader('Content-Type', 'application/json');
+    res.flushHeaders();
+    res.end(JSON.stringify(await result) + '\n');
+  }));
+
+  r.delete('/containers/:id', asyncHandler(async (req, res) => {
+    if (qbool(req, 'link')) throw invalid('links are not supported by berth');
+    await svc.remove(id(req), qbool(req, 'force'));
+    res.status(204).end();
+  }));
+
+  r.post('/containers/:id/rename', asyncHandler(async (req, res) => {
+    await svc.rename(id(req), query(req, 'name') ?? '');
+    res.status(204).end();
+  }));
+
+  r.post('/containers/:id/pause', asyncHandler(async (req, res) => {
+    await svc.pause(id(req));
+    res.status(204).end();
+  }));
+
+  r.post('/containers/:id/unpause', asyncHandler(async (req, res) => {
+    await svc.unpause(id(req));
+    res.status(204).end();
+  }));
+
+  r.post('/containers/:id/resize', asyncHandler(async (req, res) => {
+    const h = qint(req, 'h') ?? 0;
+    const w = qint(req, 'w') ?? 0;
+    await svc.resize(id(req), h, w);
+    res.status(200).end();
+  }));
+
+  r.get('/containers/:id/top', asyncHandler(async (req, res) => {
+    res.json(await queries.top(id(req)));
+  }));
+
+  r.get('/containers/:id/changes', asyncHandler(async (req, res) => {
+    res.json(await queries.diff(id(req)));
+  }));
+
+  r.get('/containers/:id/export', asyncHandler(async (req, res) => {
+    const tar = queries.export(id(req));
+    res.status(200).setHeader('Content-Type', 'application/x-tar');
+    tar.on('error', (err) => res.destroy(err));
+    tar.pipe(res);
+  }));
+
+  r.get('/containers/:id/logs', asyncHandler((req, res) => logsHandler(svc, req, res)));
+  r.post('/containers/:id/attach', asyncHandler((req, res) => attachPlain(svc, req, res)));
+  return r;
+}

@@ -1,0 +1,45 @@
+/**
+ * POST /images/create?fromImage=&tag=&platform= (docker pull) with X-Registry-Auth. The reply
+ * is a JSON stream; nothing is written until the service's first message, so a failure before
+ * it (unknown tag, registry down, bad credentials) is a plain HTTP error the docker CLI prints
+ * as `Error response from daemon: ...`; later failures go in-band. `fromSrc` (import) is not
+ * ours: the request passes on to the next router.
+ */
+import { Router } from 'express';
+import type { PullRequest, PullResult } from '../images/pull';
+import type { ProgressSink } from '../images/pull-progress';
+import { parseRegistryAuthHeader } from '../registry';
+import { JsonStream } from './json-stream';
+
+export interface PullBackend {
+  pull(req: PullRequest, sink: ProgressSink): Promise<PullResult>;
+}
+
+function param(v: unknown): string | undefined {
+  const s = Array.isArray(v) ? v[v.length - 1] : v;
+  return typeof s === 'string' && s !== '' ? s : undefined;
+}
+
+export function imagesPullRouter(backend: PullBackend): Router {
+  const r = Router();
+  r.post('/images/create', (req, res, next) => {
+    const fromImage = param(req.query.fromImage);
+    if (fromImage === undefined) {
+      next();
+      return;
+    }
+    const run = async () => {
+      const auth = parseRegistryAuthHeader(req.headers['x-registry-auth']);
+      const stream = new JsonStream(res);
+      try {
+        await backend.pull({ image: fromImage, tag: param(req.query.tag), platform: param(req.query.platform), auth }, stream.sink);
+      } catch (err) {
+        if (!res.headersSent) throw err;
+        stream.error(err);
+      }
+      stream.end();
+    };
+    run().catch(next);
+  });
+  return r;
+}

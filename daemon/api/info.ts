@@ -1,0 +1,31 @@
+/**
+ * GET /info and GET /system/df in dockerd's shapes. The image half comes from the images
+ * service; the container half from the injected ContainersView (zeros/empty until the
+ * containers service provides one).
+ */
+import { Router } from 'express';
+import type { Config } from '../config';
+import { ContainersView, infoBody } from '../info';
+import type { ImagesService } from '../images/service';
+import { asyncHandler } from './errors';
+
+type Backend = Pick<ImagesService, 'count' | 'diskUsage'>;
+
+export function infoRouter(config: Pick<Config, 'dataRoot' | 'insecureRegistries'>, images: Backend, containers: () => ContainersView): Router {
+  const r = Router();
+  r.get(
+    '/info',
+    asyncHandler(async (_req, res) => {
+      res.json(await infoBody(config, await images.count(), await containers().counts()));
+    }),
+  );
+  r.get(
+    '/system/df',
+    asyncHandler(async (_req, res) => {
+      const apiVersion = String(res.locals.apiVersion ?? '1.47');
+      const { LayersSize, Images } = await images.diskUsage(apiVersion);
+      res.json({ LayersSize, Images, Containers: await containers().diskUsage(), Volumes: [], BuildCache: [], BuilderSize: 0 });
+    }),
+  );
+  return r;
+}

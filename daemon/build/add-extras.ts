@@ -1,0 +1,121 @@
+/**
+ * What ADD does beyond COPY: local tar archives (plain, gzip, bzip2, xz — the last two through
+ * the `bzip2`/`xz` programs) are unpacked into the destination, and http(s) URLs are
+ * downloaded. Also --chown name resolution from the image's /etc/passwd and /etc/group.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import * as tar from 'tar';
+import { invalid } from '../errors';
+import { RootfsView } from './rootfs-view';
+import type { Owner } from './copy-write';
+
+export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz';
+
+/** Sniffs a file: which kind of tar archive it is, if any (Docker decides by content, not name). */
+export async function archiveKind(hostPath: string): Promise<ArchiveKind | undefined> {
+  const fh = await fs.open(hostPath, 'r');
+  try {
+    const head = Buffer.alloc(512);
+    const { bytesRead } = await fh.read(head, 0, 512, 0);
+    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+    if (bytesRead >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+    if (bytesRead >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+    if (bytesRead === 512 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A decompressing stream of the archive's tar bytes. */
+function tarBytes(hostPath: string, kind: ArchiveKind): Readable {
+  const file = createReadStream(hostPath);
+  if (kind === 'tar') return file;
+  if (kind === 'gzip') return file.pipe(createGunzip());
+  const prog = spawn(kind === 'bzip2' ? 'bzip2' : 'xz', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  file.pipe(prog.stdin);
+  prog.on('error', (e) => prog.stdout.destroy(invalid(`cannot decompress with ${kind}: ${e.message}`)));
+  return prog.stdout;
+}
+
+/** Unpacks an archive into `hostDir` (already created). Paths cannot escape it. */
+export async function extractArchive(hostPath: string, kind: ArchiveKind, hostDir: string, owner: Owner | undefined): Promise<void> {
+  const extractor = tar.x({
+    cwd: hostDir,
+    preserveOwner: owner === undefined,
+    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+    strict: true,
+    unlink: true,
+    noMtime: false,
+  });
+  await pipeline(tarBytes(hostPath, kind), extractor);
+}
+
+export interface Download {
+  file: string;
+  name: string;
+  mtime: number;
+}
+
+/** Downloads a URL into `toFile`; `name` is the last path component (for `dest/`). */
+export async function download(url: string, toFile: string, redirects = 5): Promise<Download> {
+  const u = new URL(url);
+  const get = u.protocol === 'https:' ? https.get : http.get;
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => get(u, resolve).on('error', reject)).catch((e: Error) => {
+    throw invalid(`failed to download ${url}: ${e.message}`);
+  });
+  const status = res.statusCode ?? 0;
+  if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
+    res.resume();
+    return download(new URL(res.headers.location, u).toString(), toFile, redirects - 1);
+  }
+  if (status !== 200) {
+    res.resume();
+    throw invalid(`failed to download ${url}: the server answered HTTP ${status}`);
+  }
+  await pipeline(res, createWriteStream(toFile));
+  const lm = res.headers['last-modified'];
+  const mtime = lm && !Number.isNaN(Date.parse(lm)) ? Math.floor(Date.parse(lm) / 1000) : Math.floor(Date.now() / 1000);
+  const name = decodeURIComponent(u.pathname.split('/').filter(Boolean).pop() ?? '') || '__unnamed__';
+  return { file: toFile, name, mtime };
+}
+
+function findEntry(text: string | undefined, key: string, byName: boolean): string[] | undefined {
+  for (const line of (text ?? '').split('\n')) {
+    const f = line.split(':');
+    if (f.length < 3) continue;
+    if (byName ? f[0] === key : f[2] === key) return f;
+  }
+  return undefined;
+}
+
+/** Resolves `--chown=user[:group]` (names or ids) in the image being built. */
+export async function resolveOwner(spec: string, view: RootfsView): Promise<Owner> {
+  const [user = '', group] = spec.split(':');
+  if (user === '') throw invalid(`invalid --chown value "${spec}"`);
+  let uid: number;
+  let gid: number | undefined;
+  if (/^\d+$/.test(user)) uid = Number(user);
+  else {
+    const passwd = (await view.readFile('/etc/passwd'))?.toString();
+    const e = findEntry(passwd, user, true);
+    if (!e) throw invalid(`unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`);
+    uid = Number(e[2]);
+    gid = Number(e[3]);
+  }
+  if (group !== undefined && group !== '') {
+    if (/^\d+$/.test(group)) gid = Number(group);
+    else {
+      const e = findEntry((await view.readFile('/etc/group'))?.toString(), group, true);
+      if (!e) throw invalid(`unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`);
+      gid = Number(e[2]);
+    }
+  }
+  return { uid, gid: gid ?? uid };
+}

@@ -1,0 +1,126 @@
+/**
+ * The create request (POST /containers/create body) and how it merges with the image's config,
+ * as Docker's daemon does (moby daemon/commit.go `merge` and container `getEntrypointAndArgs`):
+ * user values win; an empty Env takes the image's, otherwise image variables the user did not
+ * set are appended; Cmd and Entrypoint come from the image only when the user gave neither
+ * Entrypoint nor Cmd (an explicit `--entrypoint ""` resets the image's entrypoint); WorkingDir,
+ * User, StopSignal, labels, exposed ports and volumes fall back to the image's.
+ * Pure: no I/O. The body crosses a trust boundary, so every field is type-checked here.
+ */
+import { invalid } from '../errors';
+import type { ContainerConfig } from '../oci/types';
+import type { HostConfig } from './record';
+
+export interface CreateRequest {
+  config: ContainerConfig & { Image: string };
+  hostConfig: HostConfig;
+  networkingConfig?: unknown;
+}
+
+const STRING_FIELDS = ['Hostname', 'Domainname', 'User', 'WorkingDir', 'StopSignal', 'Image'] as const;
+const BOOL_FIELDS = ['AttachStdin', 'AttachStdout', 'AttachStderr', 'Tty', 'OpenStdin', 'StdinOnce', 'ArgsEscaped'] as const;
+const LIST_FIELDS = ['Env', 'Cmd', 'Entrypoint', 'OnBuild', 'Shell'] as const;
+
+function stringList(v: unknown, field: string): string[] | null | undefined {
+  if (v === undefined || v === null) return v;
+  if (typeof v === 'string') return [v]; // old clients send Cmd/Entrypoint as one string
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw invalid(`invalid ${field}: expected a list of strings`);
+  return v as string[];
+}
+
+function stringMap(v: unknown, field: string): Record<string, string> | null | undefined {
+  if (v === undefined || v === null) return v;
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalid(`invalid ${field}: expected an object`);
+  for (const x of Object.values(v)) if (typeof x !== 'string') throw invalid(`invalid ${field}: values must be strings`);
+  return v as Record<string, string>;
+}
+
+/** Parses the JSON body of POST /containers/create. */
+export function parseCreateRequest(body: unknown): CreateRequest {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('invalid container config: expected a JSON object');
+  const b = body as Record<string, unknown>;
+  const config: Record<string, unknown> = {};
+  for (const f of STRING_FIELDS) {
+    if (b[f] === undefined || b[f] === null) continue;
+    if (typeof b[f] !== 'string') throw invalid(`invalid ${f}: expected a string`);
+    config[f] = b[f];
+  }
+  for (const f of BOOL_FIELDS) if (b[f] !== undefined) config[f] = b[f] === true;
+  for (const f of LIST_FIELDS) {
+    const v = stringList(b[f], f);
+    if (v !== undefined) config[f] = v;
+  }
+  const labels = stringMap(b.Labels, 'Labels');
+  if (labels !== undefined) config.Labels = labels;
+  for (const f of ['ExposedPorts', 'Volumes', 'Healthcheck'] as const) {
+    if (b[f] && typeof b[f] === 'object') config[f] = b[f];
+  }
+  if (typeof config.Image !== 'string' || config.Image === '') throw invalid('Config.Image must be set: which image should the container run?');
+  const hc = b.HostConfig ?? {};
+  if (typeof hc !== 'object' || hc === null || Array.isArray(hc)) throw invalid('invalid HostConfig: expected an object');
+  const hostConfig = { ...(hc as Record<string, unknown>) } as HostConfig;
+  const binds = stringList(hostConfig.Binds, 'HostConfig.Binds');
+  hostConfig.Binds = binds ?? null;
+  hostConfig.Tmpfs = stringMap(hostConfig.Tmpfs, 'HostConfig.Tmpfs') ?? undefined;
+  for (const f of ['Dns', 'DnsSearch', 'DnsOptions', 'ExtraHosts'] as const) hostConfig[f] = stringList(hostConfig[f], `HostConfig.${f}`) ?? [];
+  hostConfig.AutoRemove = hostConfig.AutoRemove === true;
+  hostConfig.ReadonlyRootfs = hostConfig.ReadonlyRootfs === true;
+  if (hostConfig.Init !== undefined && hostConfig.Init !== null && typeof hostConfig.Init !== 'boolean') throw invalid('invalid HostConfig.Init: expected a boolean');
+  if (hostConfig.NetworkMode !== undefined && typeof hostConfig.NetworkMode !== 'string') throw invalid('invalid HostConfig.NetworkMode');
+  const cs = hostConfig.ConsoleSize;
+  if (cs !== undefined && cs !== null && (!Array.isArray(cs) || cs.length !== 2 || !cs.every((n) => Number.isInteger(n) && n >= 0))) {
+    throw invalid('invalid HostConfig.ConsoleSize: expected [height, width]');
+  }
+  return { config: config as unknown as CreateRequest['config'], hostConfig, networkingConfig: b.NetworkingConfig };
+}
+
+function envKey(entry: string): string {
+  const eq = entry.indexOf('=');
+  return eq < 0 ? entry : entry.slice(0, eq);
+}
+
+/** Docker's merge of a user's config over the image's. Returns a new object. */
+export function mergeWithImage(user: ContainerConfig & { Image: string }, image: ContainerConfig | undefined): ContainerConfig & { Image: string } {
+  const img = image ?? {};
+  const out: ContainerConfig & { Image: string } = { ...user };
+  if (!out.User) out.User = img.User ?? '';
+  if (!out.Env || out.Env.length === 0) out.Env = [...(img.Env ?? [])];
+  else {
+    const keys = new Set(out.Env.map(envKey));
+    out.Env = [...out.Env, ...(img.Env ?? []).filter((e) => !keys.has(envKey(e)))];
+  }
+  const resetEntrypoint = out.Entrypoint?.length === 1 && out.Entrypoint[0] === '';
+  if (resetEntrypoint) out.Entrypoint = null;
+  if (!out.Entrypoint || out.Entrypoint.length === 0) {
+    if (!out.Cmd || out.Cmd.length === 0) out.Cmd = img.Cmd ? [...img.Cmd] : null;
+    if (!resetEntrypoint && !out.Entrypoint) out.Entrypoint = img.Entrypoint ? [...img.Entrypoint] : null;
+  }
+  if (!out.WorkingDir) out.WorkingDir = img.WorkingDir ?? '';
+  if (!out.StopSignal && img.StopSignal) out.StopSignal = img.StopSignal;
+  out.Labels = { ...(img.Labels ?? {}), ...(out.Labels ?? {}) };
+  if (img.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...(out.ExposedPorts ?? {}) };
+  if (img.Volumes) out.Volumes = { ...img.Volumes, ...(out.Volumes ?? {}) };
+  if (!out.Healthcheck && img.Healthcheck) out.Healthcheck = img.Healthcheck;
+  if (!out.OnBuild) out.OnBuild = null;
+  return out;
+}
+
+/** The process to run: Docker's Path and Args. Throws Docker's "No command specified". */
+export function entrypointAndArgs(config: ContainerConfig): { path: string; args: string[] } {
+  const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '') throw invalid('No command specified');
+  return { path: first, args: rest };
+}
+
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The process environment: the config's Env plus PATH and HOSTNAME when missing, as Docker adds them. */
+export function processEnv(config: ContainerConfig, hostname: string): string[] {
+  const env = [...(config.Env ?? [])];
+  const keys = new Set(env.map(envKey));
+  if (!keys.has('PATH')) env.unshift(DEFAULT_PATH);
+  if (!keys.has('HOSTNAME')) env.splice(1, 0, `HOSTNAME=${hostname}`);
+  if (config.Tty && !keys.has('TERM')) env.push('TERM=xterm');
+  return env;
+}

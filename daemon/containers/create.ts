@@ -1,0 +1,79 @@
+/**
+ * Making a new container: resolve the image (Docker's 404 "No such image" makes the CLI pull
+ * and retry), merge its config with the request, check the mounts, then lay out the
+ * container's directory (writable layer, /etc files) and write its record last, so an
+ * interrupted create leaves no record (the directory is swept at the next start).
+ */
+import { promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { BerthError, notFound } from '../errors';
+import { requireImageId, loadImage } from '../images/lookup';
+import type { Stores } from '../services';
+import { parseReference, familiarName, withDefaultTag } from '../oci/reference';
+import { CreateRequest, entrypointAndArgs, mergeWithImage } from './create-config';
+import { checkBindSources, mountsOf } from './mounts';
+import { writeEtcFiles } from './etc-files';
+import { ContainerRecord, ContainerStore, initialState } from './record';
+
+export type ImageStores = Pick<Stores, 'images' | 'refs' | 'content' | 'layers'>;
+
+/** Docker names a missing image in its familiar form with the tag: "busybox:latest". */
+function missingImageName(image: string): string {
+  if (image.startsWith('sha256:')) return image;
+  try {
+    const ref = withDefaultTag(parseReference(image));
+    return `${familiarName(ref)}${ref.digest ? `@${ref.digest}` : `:${ref.tag}`}`;
+  } catch {
+    return image;
+  }
+}
+
+export function newContainerId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export async function buildContainer(stores: ImageStores, store: ContainerStore, id: string, name: string, req: CreateRequest): Promise<ContainerRecord> {
+  let imageId;
+  try {
+    imageId = await requireImageId(stores, req.config.Image);
+  } catch (err) {
+    if (err instanceof BerthError && err.kind === 'NotFound') throw notFound(`No such image: ${missingImageName(req.config.Image)}`, err);
+    throw err;
+  }
+  const image = await loadImage(stores, imageId);
+  const config = mergeWithImage(req.config, image.config.config);
+  const { path, args } = entrypointAndArgs(config);
+  if (!config.Hostname) config.Hostname = req.hostConfig.NetworkMode === 'host' ? (await import('node:os')).hostname() : id.slice(0, 12);
+  config.Domainname = config.Domainname ?? '';
+  const mounts = mountsOf(req.hostConfig);
+  await checkBindSources(mounts);
+  const hostConfig = { ...req.hostConfig };
+  if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
+  hostConfig.LogConfig = { Type: 'json-file', Config: {} };
+  const rec: ContainerRecord = {
+    Id: id,
+    Created: new Date().toISOString(),
+    Name: name,
+    Path: path,
+    Args: args,
+    Config: config,
+    HostConfig: hostConfig,
+    NetworkingConfig: req.networkingConfig,
+    Image: imageId,
+    State: initialState(),
+    RestartCount: 0,
+    LayerChainIds: image.record.layers.map((l) => l.chainId),
+  };
+  const p = store.pathsOf(id);
+  try {
+    await fs.mkdir(p.upper, { recursive: true });
+    await fs.mkdir(p.work, { recursive: true });
+    await fs.mkdir(p.rootfs, { recursive: true });
+    await writeEtcFiles(p, config.Hostname, config.Domainname, hostConfig);
+    await store.save(rec);
+  } catch (err) {
+    await fs.rm(p.dir, { recursive: true, force: true });
+    throw err;
+  }
+  return rec;
+}

@@ -1,0 +1,65 @@
+/**
+ * The files berth writes for each container and the runtime binds over the image's:
+ * /etc/hosts, /etc/hostname and /etc/resolv.conf (Docker keeps them beside the container
+ * record too). With `--network host` the host's own hosts and resolv.conf are used; otherwise
+ * resolv.conf is the host's without loopback nameservers (unreachable from a private network
+ * namespace), with Docker's public fallbacks when nothing is left, and HostConfig.Dns* applied.
+ */
+import { promises as fs } from 'node:fs';
+import { atomicWrite } from '../store/atomic';
+import type { ContainerPaths, HostConfig } from './record';
+
+const HOSTS_BASE = [
+  '127.0.0.1\tlocalhost',
+  '::1\tlocalhost ip6-localhost ip6-loopback',
+  'fe00::0\tip6-localnet',
+  'ff00::0\tip6-mcastprefix',
+  'ff02::1\tip6-allnodes',
+  'ff02::2\tip6-allrouters',
+];
+
+const FALLBACK_NAMESERVERS = ['8.8.8.8', '8.8.4.4'];
+
+export function hostsFile(hostname: string, domainname: string, extraHosts: string[]): string {
+  const lines = [...HOSTS_BASE];
+  for (const h of extraHosts) {
+    const i = h.indexOf(':');
+    if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
+  }
+  const fqdn = domainname ? `${hostname}.${domainname} ${hostname}` : hostname;
+  lines.push(`127.0.1.1\t${fqdn}`);
+  return lines.join('\n') + '\n';
+}
+
+/** resolv.conf for a container from the host's, with HostConfig's Dns, DnsSearch, DnsOptions applied. */
+export function resolvConf(hostResolv: string, hc: HostConfig, hostNetwork: boolean): string {
+  const lines = hostResolv.split('\n');
+  let nameservers = lines.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1] ?? '').filter(Boolean);
+  let search = lines.filter((l) => /^\s*(search|domain)\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  let options = lines.filter((l) => /^\s*options\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  if (!hostNetwork) {
+    nameservers = nameservers.filter((n) => !n.startsWith('127.') && n !== '::1');
+    if (nameservers.length === 0) nameservers = FALLBACK_NAMESERVERS;
+  }
+  if (hc.Dns && hc.Dns.length) nameservers = hc.Dns;
+  if (hc.DnsSearch && hc.DnsSearch.length) search = hc.DnsSearch;
+  if (hc.DnsOptions && hc.DnsOptions.length) options = hc.DnsOptions;
+  const out: string[] = [];
+  if (search.length) out.push(`search ${search.join(' ')}`);
+  for (const n of nameservers) out.push(`nameserver ${n}`);
+  if (options.length) out.push(`options ${options.join(' ')}`);
+  return out.join('\n') + '\n';
+}
+
+async function readOr(file: string, fallback: string): Promise<string> {
+  return fs.readFile(file, 'utf8').catch(() => fallback);
+}
+
+/** Writes the three files into the container's directory. */
+export async function writeEtcFiles(p: ContainerPaths, hostname: string, domainname: string, hc: HostConfig): Promise<void> {
+  const hostNetwork = hc.NetworkMode === 'host';
+  const hosts = hostNetwork ? await readOr('/etc/hosts', hostsFile(hostname, domainname, [])) : hostsFile(hostname, domainname, hc.ExtraHosts ?? []);
+  await atomicWrite(p.hosts, hosts);
+  await atomicWrite(p.hostname, hostname + '\n');
+  await atomicWrite(p.resolvConf, resolvConf(await readOr('/etc/resolv.conf', ''), hc, hostNetwork));
+}

@@ -1,0 +1,114 @@
+/**
+ * `GET /containers/json?filters=` and `POST /containers/prune?filters=`: Docker's filter
+ * argument in both JSON shapes (`{"status":{"running":true}}` from the CLI, `{"status":
+ * ["running"]}` from older clients), and matching a container against it. Supported keys:
+ * id, name, label, status, ancestor, exited, before, since, until (prune).
+ */
+import { invalid } from '../errors';
+import type { ContainerRecord } from './record';
+
+export type Filters = Map<string, string[]>;
+
+const KNOWN = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'until', 'network', 'volume', 'health', 'isolation', 'is-task', 'publish', 'expose']);
+const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+
+/** Parses the `filters` query value; an empty value means no filters. */
+export function parseFilters(raw: string | undefined): Filters {
+  const out: Filters = new Map();
+  if (!raw) return out;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw invalid(`invalid filters: ${raw}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid(`invalid filters: ${raw}`);
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    let values: string[];
+    if (Array.isArray(value)) values = value.map(String);
+    else if (value && typeof value === 'object') values = Object.entries(value).filter(([, on]) => on === true).map(([k]) => k);
+    else throw invalid(`invalid filter '${key}'`);
+    if (!KNOWN.has(key)) throw invalid(`invalid filter '${key}'`);
+    if (key === 'status') for (const v of values) if (!STATUSES.has(v)) throw invalid(`invalid filter 'status=${v}'`);
+    out.set(key, values);
+  }
+  return out;
+}
+
+function matchLabel(labels: Record<string, string>, expr: string): boolean {
+  const eq = expr.indexOf('=');
+  if (eq < 0) return expr in labels;
+  const k = expr.slice(0, eq);
+  return k in labels && labels[k] === expr.slice(eq + 1);
+}
+
+export interface MatchContext {
+  /** Resolves an ancestor filter value to image ids (the image and, when known, what it was built on). */
+  imageIdsFor(ref: string): string[];
+  /** Looks a container up by id, prefix or name (for before/since). */
+  find(ref: string): ContainerRecord | undefined;
+  /** The filter's `until` as epoch ms, parsed by the caller's rules. */
+  now: number;
+}
+
+function createdMs(r: ContainerRecord): number {
+  return Date.parse(r.Created);
+}
+
+/** Parses Docker's `until`/`since` timestamps: unix seconds, RFC 3339, or a Go duration like "10m". */
+export function parseTimestamp(value: string, now: number): number {
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const dur = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
+  if (dur) {
+    const mult = { ms: 1, s: 1000, m: 60000, h: 3600000 }[dur[2] as 'ms' | 's' | 'm' | 'h'];
+    return now - Number(dur[1]) * mult;
+  }
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw invalid(`invalid timestamp: ${value}`);
+  return t;
+}
+
+export function matches(r: ContainerRecord, filters: Filters, ctx: MatchContext): boolean {
+  for (const [key, values] of filters) {
+    if (values.length === 0) continue;
+    const any = (pred: (v: string) => boolean) => values.some(pred);
+    switch (key) {
+      case 'id':
+        if (!any((v) => r.Id.startsWith(v))) return false;
+        break;
+      case 'name':
+        // Docker matches names as a regular expression over the name with its slash.
+        if (!any((v) => { try { return new RegExp(v).test(r.Name); } catch { return r.Name.includes(v); } })) return false;
+        break;
+      case 'label':
+        // Every label filter must hold (AND), as in Docker.
+        if (!values.every((v) => matchLabel(r.Config.Labels ?? {}, v))) return false;
+        break;
+      case 'status':
+        if (!any((v) => v === r.State.Status)) return false;
+        break;
+      case 'exited':
+        if (r.State.Status !== 'exited' || !any((v) => Number(v) === r.State.ExitCode)) return false;
+        break;
+      case 'ancestor':
+        if (!any((v) => v === r.Config.Image || ctx.imageIdsFor(v).includes(r.Image))) return false;
+        break;
+      case 'before':
+      case 'since': {
+        for (const v of values) {
+          const other = ctx.find(v);
+          if (!other) throw invalid(`No such container: ${v}`);
+          if (key === 'before' && createdMs(r) >= createdMs(other)) return false;
+          if (key === 'since' && createdMs(r) <= createdMs(other)) return false;
+        }
+        break;
+      }
+      case 'until':
+        if (!values.every((v) => createdMs(r) < parseTimestamp(v, ctx.now))) return false;
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}

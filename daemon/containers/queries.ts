@@ -1,0 +1,132 @@
+/**
+ * Read-side operations over the containers service: inspect, list (ps), diff, export, top,
+ * sizes, prune, and the counts /info and /system/df need. Nothing here changes a container
+ * except prune, which goes through the service's remove.
+ */
+import type { Readable } from 'node:stream';
+import { conflict } from '../errors';
+import { resolveImageId } from '../images/lookup';
+import type { ContainerService } from './service';
+import type { ContainerRecord } from './record';
+import { Filters, matches, parseFilters } from './filters';
+import { inspectView, listView } from './views';
+import { changes, Change, directorySize } from './changes';
+import { exportTar } from './export';
+import { topRows, TOP_TITLES } from './top';
+
+export interface ListOptions {
+  all: boolean;
+  limit?: number;
+  size: boolean;
+  filters?: string;
+}
+
+export interface ContainerCounts {
+  Containers: number;
+  ContainersRunning: number;
+  ContainersPaused: number;
+  ContainersStopped: number;
+}
+
+export class ContainerQueries {
+  /** Exec ids per container, supplied by the exec service when it is wired in. */
+  execIdsOf: (containerId: string) => string[] = () => [];
+
+  constructor(private readonly svc: ContainerService) {}
+
+  private lowerDirs(rec: ContainerRecord): string[] {
+    return rec.LayerChainIds.map((c) => this.svc.images.layers.diffDir(c)).reverse();
+  }
+
+  async size(rec: ContainerRecord): Promise<{ rw: number; rootFs: number }> {
+    const rw = await directorySize(this.svc.store.pathsOf(rec.Id).upper);
+    let image = 0;
+    for (const c of rec.LayerChainIds) image += (await this.svc.images.layers.get(c))?.size ?? 0;
+    return { rw, rootFs: rw + image };
+  }
+
+  async inspect(ref: string, withSize: boolean): Promise<Record<string, unknown>> {
+    const rec = this.svc.get(ref);
+    const size = withSize ? await this.size(rec) : undefined;
+    return inspectView(rec, this.svc.store.pathsOf(rec.Id), {
+      execIds: this.execIdsOf(rec.Id),
+      lowerDirs: this.lowerDirs(rec),
+      sizeRw: size?.rw,
+      sizeRootFs: size?.rootFs,
+    });
+  }
+
+  private async select(filters: Filters): Promise<ContainerRecord[]> {
+    const ancestors = new Map<string, string[]>();
+    for (const a of filters.get('ancestor') ?? []) {
+      const id = await resolveImageId(this.svc.images, a).catch(() => undefined);
+      ancestors.set(a, id ? [id] : []);
+    }
+    const ctx = { imageIdsFor: (r: string) => ancestors.get(r) ?? [], find: (r: string) => this.svc.find(r), now: Date.now() };
+    return this.svc.all().filter((r) => matches(r, filters, ctx));
+  }
+
+  async list(o: ListOptions): Promise<Record<string, unknown>[]> {
+    const filters = parseFilters(o.filters);
+    let recs = (await this.select(filters)).sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+    const limited = o.limit !== undefined && o.limit > 0;
+    if (!o.all && !limited && !filters.has('status') && !filters.has('exited')) recs = recs.filter((r) => r.State.Running);
+    if (limited) recs = recs.slice(0, o.limit);
+    const now = Date.now();
+    const out: Record<string, unknown>[] = [];
+    for (const r of recs) out.push(listView(r, now, o.size ? await this.size(r) : undefined));
+    return out;
+  }
+
+  async diff(ref: string): Promise<Change[]> {
+    const rec = this.svc.get(ref);
+    return changes(this.svc.store.pathsOf(rec.Id).upper, this.lowerDirs(rec));
+  }
+
+  export(ref: string): Readable {
+    const rec = this.svc.get(ref);
+    return exportTar(this.svc.store.pathsOf(rec.Id).upper, this.lowerDirs(rec));
+  }
+
+  async top(ref: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    const rec = this.svc.get(ref);
+    if (!rec.State.Running) throw conflict(`Container ${rec.Id} is not running`);
+    const pids = await this.svc.runtime.pids(rec.Id);
+    return { Titles: TOP_TITLES, Processes: await topRows(pids) };
+  }
+
+  async prune(rawFilters: string | undefined): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+    const filters = parseFilters(rawFilters);
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const r of await this.select(filters)) {
+      if (r.State.Running || r.State.Status === 'removing') continue;
+      const { rw } = await this.size(r);
+      try {
+        await this.svc.remove(r.Id, false);
+      } catch {
+        continue;
+      }
+      deleted.push(r.Id);
+      reclaimed += rw;
+    }
+    return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+  }
+
+  counts(): ContainerCounts {
+    const all = this.svc.all();
+    const running = all.filter((r) => r.State.Running && !r.State.Paused).length;
+    const paused = all.filter((r) => r.State.Paused).length;
+    return { Containers: all.length, ContainersRunning: running, ContainersPaused: paused, ContainersStopped: all.length - running - paused };
+  }
+
+  /** GET /system/df's Containers entries (list shape with sizes). */
+  async diskUsage(): Promise<Record<string, unknown>[]> {
+    return this.list({ all: true, size: true });
+  }
+
+  /** Containers that use an image: rmi refuses to delete it (or untags only) while any exist. */
+  usersOfImage(imageId: string): { id: string; running: boolean }[] {
+    return this.svc.usersOfImage(imageId);
+  }
+}

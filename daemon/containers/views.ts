@@ -1,0 +1,120 @@
+/**
+ * The JSON Docker clients read about containers: GET /containers/{id}/json (inspect) and the
+ * entries of GET /containers/json (ps), in Docker's exact field names. Pure over a record.
+ */
+import type { ContainerRecord } from './record';
+import { ContainerPaths } from './record';
+import { commandText, statusText } from './status';
+import { inspectMounts, mountsOf } from './mounts';
+
+const MASKED_PATHS = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'];
+const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+function safeMounts(rec: ContainerRecord): Record<string, unknown>[] {
+  try {
+    return inspectMounts(mountsOf(rec.HostConfig));
+  } catch {
+    return [];
+  }
+}
+
+function networkName(rec: ContainerRecord): string {
+  const mode = rec.HostConfig.NetworkMode ?? 'default';
+  return mode === 'default' ? 'bridge' : mode;
+}
+
+function endpoint(): Record<string, unknown> {
+  return {
+    IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, NetworkID: '', EndpointID: '',
+    Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
+  };
+}
+
+export interface InspectExtras {
+  execIds: string[];
+  lowerDirs: string[];
+  sizeRw?: number;
+  sizeRootFs?: number;
+}
+
+export function inspectView(rec: ContainerRecord, p: ContainerPaths, extras: InspectExtras): Record<string, unknown> {
+  const hc = {
+    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} }, NetworkMode: 'default', PortBindings: {},
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, VolumeDriver: '', VolumesFrom: null, ConsoleSize: [0, 0],
+    CapAdd: null, CapDrop: null, CgroupnsMode: 'host', Dns: [], DnsOptions: [], DnsSearch: [], ExtraHosts: null, GroupAdd: null,
+    IpcMode: 'private', Cgroup: '', Links: null, OomScoreAdj: 0, PidMode: '', Privileged: false, PublishAllPorts: false,
+    ReadonlyRootfs: false, SecurityOpt: null, UTSMode: '', UsernsMode: '', ShmSize: 67108864, Runtime: 'berth', Isolation: '',
+    CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: '', BlkioWeight: 0, BlkioWeightDevice: [], BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [], BlkioDeviceReadIOps: [], BlkioDeviceWriteIOps: [], CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0, CpusetCpus: '', CpusetMems: '', Devices: [], DeviceCgroupRules: null, DeviceRequests: null,
+    MemoryReservation: 0, MemorySwap: 0, MemorySwappiness: null, OomKillDisable: false, PidsLimit: null, Ulimits: [],
+    CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0,
+    ...rec.HostConfig,
+    MaskedPaths: MASKED_PATHS,
+    ReadonlyPaths: READONLY_PATHS,
+  };
+  const out: Record<string, unknown> = {
+    Id: rec.Id,
+    Created: rec.Created,
+    Path: rec.Path,
+    Args: rec.Args,
+    State: { ...rec.State },
+    Image: rec.Image,
+    ResolvConfPath: p.resolvConf,
+    HostnamePath: p.hostname,
+    HostsPath: p.hosts,
+    LogPath: p.log,
+    Name: rec.Name,
+    RestartCount: rec.RestartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: extras.execIds.length ? extras.execIds : null,
+    HostConfig: hc,
+    GraphDriver: {
+      Data: { LowerDir: extras.lowerDirs.join(':'), MergedDir: p.rootfs, UpperDir: p.upper, WorkDir: p.work },
+      Name: 'overlay2',
+    },
+    Mounts: safeMounts(rec),
+    Config: {
+      Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false,
+      OpenStdin: false, StdinOnce: false, Env: null, Cmd: null, Volumes: null, WorkingDir: '',
+      Entrypoint: null, OnBuild: null, Labels: {},
+      ...rec.Config,
+    },
+    NetworkSettings: {
+      Bridge: '', SandboxID: '', SandboxKey: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+      Ports: {}, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
+      Networks: { [networkName(rec)]: endpoint() },
+    },
+  };
+  if (extras.sizeRw !== undefined) out.SizeRw = extras.sizeRw;
+  if (extras.sizeRootFs !== undefined) out.SizeRootFs = extras.sizeRootFs;
+  return out;
+}
+
+export function listView(rec: ContainerRecord, now: number, size?: { rw: number; rootFs: number }): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    Id: rec.Id,
+    Names: [rec.Name],
+    Image: rec.Config.Image,
+    ImageID: rec.Image,
+    Command: commandText(rec),
+    Created: Math.floor(Date.parse(rec.Created) / 1000),
+    Ports: [],
+    Labels: rec.Config.Labels ?? {},
+    State: rec.State.Status,
+    Status: statusText(rec, now),
+    HostConfig: { NetworkMode: rec.HostConfig.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: { [networkName(rec)]: endpoint() } },
+    Mounts: safeMounts(rec),
+  };
+  if (size) {
+    out.SizeRw = size.rw;
+    out.SizeRootFs = size.rootFs;
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * Fetching one layer of a pull: the blob streams once from the registry and is teed into the
+ * content store's ingest (verified against the manifest's digest and size, then renamed into
+ * place) and into the layer unpacker (verified against the config's diff id). The layer is
+ * committed by LayerStore.create only when both verify; any failure destroys both sides and
+ * nothing that looks complete is left. A blob already in the content store is unpacked from
+ * there without touching the network.
+ */
+import { PassThrough, Readable } from 'node:stream';
+import { BerthError, describe, invalid, wrap } from '../errors';
+import { Digest, shortId } from '../oci/digest';
+import type { Descriptor } from '../oci/types';
+import type { RegistryClient } from '../registry';
+import { unpackLayer } from '../runtime/layer-unpack';
+import type { Stores } from '../services';
+import { ByteProgress, ProgressSink, progressMessage, statusMessage } from './pull-progress';
+
+export interface LayerJob {
+  desc: Descriptor;
+  diffId: Digest;
+  chainId: Digest;
+  parent: Digest | undefined;
+}
+
+/** Copies `src` into every output, pausing while any of them is full. */
+function tee(src: Readable, outs: PassThrough[]): void {
+  src.on('data', (chunk: Buffer) => {
+    let full = 0;
+    for (const o of outs) if (!o.write(chunk)) full++;
+    if (full === 0) return;
+    src.pause();
+    let waiting = full;
+    for (const o of outs) {
+      if (!o.writableNeedDrain) continue;
+      const go = () => {
+        o.off('drain', go);
+        o.off('close', go);
+        if (--waiting === 0) src.resume();
+      };
+      o.on('drain', go);
+      o.on('close', go);
+    }
+  });
+  src.on('end', () => outs.forEach((o) => o.end()));
+  src.on('error', (err) => outs.forEach((o) => o.destroy(err)));
+  src.on('aborted', () => outs.forEach((o) => o.destroy(new Error('the registry closed the connection before the blob was complete'))));
+}
+
+function downloadError(job: LayerJob, err: unknown): BerthError {
+  if (err instanceof BerthError) return wrap(err, `pulling layer ${shortId(job.desc.digest)}`);
+  const msg = describe(err);
+  const why = /aborted|ECONNRESET|socket hang up|premature close/i.test(msg) ? 'the download was cut short' : msg;
+  return new BerthError('Unavailable', `pulling layer ${shortId(job.desc.digest)} failed: ${why}`, { cause: err });
+}
+
+/** Downloads (or reuses from the content store) and unpacks one layer. Resolves when stored. */
+export async function fetchLayer(stores: Stores, client: RegistryClient, repo: string, job: LayerJob, sink: ProgressSink): Promise<void> {
+  const id = shortId(job.desc.digest);
+  const total = job.desc.size;
+  await stores.layers.create(job.chainId, job.diffId, job.parent, async (dir) => {
+    if (await stores.content.has(job.desc.digest)) {
+      sink(progressMessage('Extracting', id, total, total));
+      const res = await unpackLayer(stores.content.openRead(job.desc.digest), dir, { expectedDiffId: job.diffId }).catch((err) => {
+        throw wrap(err, `unpacking layer ${id}`);
+      });
+      return res.size;
+    }
+    const { stream, size } = await client.openBlob(repo, job.desc.digest);
+    if (size !== undefined && size !== total) {
+      stream.destroy();
+      throw invalid(`pulling layer ${id}: the registry sent ${size} bytes, the manifest says ${total}`);
+    }
+    const toStore = new PassThrough({ highWaterMark: 1 << 20 });
+    const toUnpack = new PassThrough({ highWaterMark: 1 << 20 });
+    tee(stream, [toStore, toUnpack]);
+    const progress = new ByteProgress(sink, 'Downloading', id, total);
+    const fail = (err: unknown) => {
+      stream.destroy();
+      toStore.destroy();
+      toUnpack.destroy();
+      throw err;
+    };
+    const stored = stores.content
+      .ingest(toStore, { digest: job.desc.digest, size: total }, (n) => progress.update(n))
+      .then(() => {
+        sink(statusMessage('Verifying Checksum', id));
+        sink(statusMessage('Download complete', id));
+      })
+      .catch((err) => fail(downloadError(job, err)));
+    const unpacked = unpackLayer(toUnpack, dir, { expectedDiffId: job.diffId }).catch((err) => fail(wrap(err, `unpacking layer ${id}`)));
+    const [, res] = await Promise.all([stored, unpacked]);
+    sink(progressMessage('Extracting', id, total, total));
+    return (res as { size: number }).size;
+  });
+  sink(statusMessage('Pull complete', id));
+}

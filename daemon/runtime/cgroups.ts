@@ -1,0 +1,159 @@
+/**
+ * One cgroup per container, for pause/unpause (freezer), `top` (cgroup.procs) and future
+ * limits. cgroup v2 when /sys/fs/cgroup is a cgroup2 mount, otherwise v1 with the freezer,
+ * memory, pids and cpu hierarchies that are mounted. The daemon only makes and removes the
+ * directories and writes control files; the helper moves the container's processes in.
+ * With no usable hierarchy every method degrades: create() gives [], pause() refuses.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { notImplemented, systemError } from '../errors';
+
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+const V1_CONTROLLERS = ['freezer', 'memory', 'pids', 'cpu'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Cgroups {
+  readonly version: 1 | 2 | 0;
+  /** Creates the container's cgroup(s); returns the directories the helper must join. Idempotent. */
+  create(id: string): Promise<string[]>;
+  freeze(id: string): Promise<void>;
+  thaw(id: string): Promise<void>;
+  pids(id: string): Promise<number[]>;
+  /** Removes the directories (the container must have no processes left). Idempotent. */
+  remove(id: string): Promise<void>;
+}
+
+async function writeFile(file: string, data: string): Promise<void> {
+  await fs.writeFile(file, data);
+}
+
+async function readPids(file: string): Promise<number[]> {
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map(Number).filter(Number.isInteger);
+}
+
+async function rmdirRetry(dir: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await fs.rmdir(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      // EBUSY while the last process of the container is still being torn down
+      if (code !== 'EBUSY' || i >= 50) throw systemError(`removing cgroup ${dir}: ${(err as Error).message}`, err);
+      await sleep(20);
+    }
+  }
+}
+
+/** Waits until a control file reports the wanted state (the kernel freezes asynchronously). */
+async function waitFor(file: string, test: (s: string) => boolean): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    if (test(await fs.readFile(file, 'utf8').catch(() => ''))) return;
+    await sleep(20);
+  }
+  throw systemError(`timed out waiting for ${file}`);
+}
+
+class CgroupsV1 implements Cgroups {
+  readonly version = 1 as const;
+  constructor(private readonly root: string, private readonly controllers: string[]) {}
+
+  private dir(ctrl: string, id: string): string {
+    return path.join(this.root, ctrl, 'berth', id);
+  }
+
+  async create(id: string): Promise<string[]> {
+    const dirs = this.controllers.map((c) => this.dir(c, id));
+    for (const d of dirs) await fs.mkdir(d, { recursive: true });
+    return dirs;
+  }
+
+  private freezer(id: string): string {
+    if (!this.controllers.includes('freezer')) throw notImplemented('pausing needs the cgroup freezer, which this host lacks');
+    return path.join(this.dir('freezer', id), 'freezer.state');
+  }
+
+  async freeze(id: string): Promise<void> {
+    const f = this.freezer(id);
+    await writeFile(f, 'FROZEN');
+    await waitFor(f, (s) => s.trim() === 'FROZEN');
+  }
+
+  async thaw(id: string): Promise<void> {
+    const f = this.freezer(id);
+    await writeFile(f, 'THAWED');
+    await waitFor(f, (s) => s.trim() === 'THAWED');
+  }
+
+  async pids(id: string): Promise<number[]> {
+    const ctrl = this.controllers[0];
+    return ctrl ? readPids(path.join(this.dir(ctrl, id), 'cgroup.procs')) : [];
+  }
+
+  async remove(id: string): Promise<void> {
+    for (const c of this.controllers) await rmdirRetry(this.dir(c, id));
+  }
+}
+
+class CgroupsV2 implements Cgroups {
+  readonly version = 2 as const;
+  constructor(private readonly root: string) {}
+
+  private dir(id: string): string {
+    return path.join(this.root, 'berth', id);
+  }
+
+  async create(id: string): Promise<string[]> {
+    const parent = path.join(this.root, 'berth');
+    await fs.mkdir(parent, { recursive: true });
+    // delegate the controllers we use; a controller the host lacks is simply not enabled
+    for (const ctrl of ['+memory', '+pids', '+cpu']) {
+      await writeFile(path.join(this.root, 'cgroup.subtree_control'), ctrl).catch(() => undefined);
+      await writeFile(path.join(parent, 'cgroup.subtree_control'), ctrl).catch(() => undefined);
+    }
+    await fs.mkdir(this.dir(id), { recursive: true });
+    return [this.dir(id)];
+  }
+
+  async freeze(id: string): Promise<void> {
+    await writeFile(path.join(this.dir(id), 'cgroup.freeze'), '1');
+    await waitFor(path.join(this.dir(id), 'cgroup.events'), (s) => /^frozen 1$/m.test(s));
+  }
+
+  async thaw(id: string): Promise<void> {
+    await writeFile(path.join(this.dir(id), 'cgroup.freeze'), '0');
+    await waitFor(path.join(this.dir(id), 'cgroup.events'), (s) => /^frozen 0$/m.test(s));
+  }
+
+  pids(id: string): Promise<number[]> {
+    return readPids(path.join(this.dir(id), 'cgroup.procs'));
+  }
+
+  remove(id: string): Promise<void> {
+    return rmdirRetry(this.dir(id));
+  }
+}
+
+class NoCgroups implements Cgroups {
+  readonly version = 0 as const;
+  async create(): Promise<string[]> { return []; }
+  async freeze(): Promise<void> { throw notImplemented('pausing needs cgroups, which are not available on this host'); }
+  async thaw(): Promise<void> { throw notImplemented('unpausing needs cgroups, which are not available on this host'); }
+  async pids(): Promise<number[]> { return []; }
+  async remove(): Promise<void> {}
+}
+
+/** Picks v2, v1 or none by looking at what is mounted under root. */
+export async function detectCgroups(root = '/sys/fs/cgroup'): Promise<Cgroups> {
+  const st = await fs.statfs(root).catch(() => undefined);
+  if (st && st.type === CGROUP2_SUPER_MAGIC) return new CgroupsV2(root);
+  const present: string[] = [];
+  for (const c of V1_CONTROLLERS) {
+    const s = await fs.statfs(path.join(root, c)).catch(() => undefined);
+    if (s && (await fs.access(path.join(root, c, 'cgroup.procs')).then(() => true, () => false))) present.push(c);
+  }
+  return present.length > 0 ? new CgroupsV1(root, present) : new NoCgroups();
+}

@@ -1,0 +1,102 @@
+/**
+ * Unpacking one layer (a tar, gzip/zstd-compressed or plain) into an empty directory, in one
+ * streaming pass: decompress → sha256 (the diff id) → tar parse → write entries
+ * (unpack-entries.ts, which keeps every write inside the directory and applies OCI whiteouts
+ * as overlay whiteouts). Resolves with the diff id and the layer's size once the whole tar
+ * is written; rejects on a corrupt or truncated stream, an unsafe entry, or a diff id that
+ * differs from `expectedDiffId`. On rejection the directory holds partial content: the caller
+ * (LayerStore.create) throws it away.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import * as tar from 'tar';
+import { invalid } from '../errors';
+import type { Digest } from '../oci/digest';
+import { decompressor, detectCompression, peek } from './unpack-decompress';
+import { EntryWriter, TarEntry } from './unpack-entries';
+
+export interface UnpackOptions {
+  /** When set, the uncompressed stream must hash to it. */
+  expectedDiffId?: Digest;
+  /** Keep owners from the tar (default: when running as root). */
+  chown?: boolean;
+}
+
+export interface UnpackResult {
+  diffId: Digest;
+  /** Sum of regular file sizes in the tar (Docker's layer Size). */
+  size: number;
+}
+
+export async function unpackLayer(source: Readable, dir: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
+  const head = await peek(source, 4);
+  const dec = decompressor(detectCompression(head));
+  const hash = createHash('sha256');
+  const parser = new tar.Parse({ strict: true });
+
+  return new Promise<UnpackResult>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      writer.abort();
+      source.unpipe(dec);
+      source.destroy();
+      dec.destroy();
+      reject(asLayerError(err));
+    };
+    const writer = new EntryWriter(dir, opts.chown ?? process.getuid?.() === 0, fail);
+    // tar's typings omit 'meta' and 'error', which Parse emits as a plain EventEmitter.
+    const events = parser as unknown as NodeJS.EventEmitter;
+    events.on('meta', (m: string) => writer.onMeta(m));
+    parser.on('entry', (e: unknown) => {
+      if (settled) (e as TarEntry).resume();
+      else writer.onEntry(e as TarEntry);
+    });
+    events.on('error', fail);
+    events.on('end', () => {
+      if (settled) return;
+      try {
+        writer.finish();
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      const diffId: Digest = `sha256:${hash.digest('hex')}`;
+      if (opts.expectedDiffId && diffId !== opts.expectedDiffId) {
+        fail(invalid(`layer content does not match its diff id: expected ${opts.expectedDiffId}, got ${diffId}`));
+        return;
+      }
+      settled = true;
+      resolve({ diffId, size: writer.size });
+    });
+    source.on('error', fail);
+    dec.on('error', fail);
+    dec.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      hash.update(chunk);
+      if (!parser.write(chunk)) {
+        dec.pause();
+        parser.once('drain', () => dec.resume());
+      }
+    });
+    dec.on('end', () => {
+      if (!settled) parser.end();
+    });
+    source.pipe(dec);
+  });
+}
+
+/** Errors of a corrupt stream name the layer problem in one sentence. */
+function asLayerError(err: unknown): Error {
+  if (err instanceof Error && err.name === 'BerthError') return err;
+  const code = (err as { code?: string } | undefined)?.code;
+  const msg = err instanceof Error ? err.message : String(err);
+  if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file/i.test(msg)) {
+    return invalid(`layer data is corrupt or truncated: ${msg}`, err);
+  }
+  if (code === 'TAR_BAD_ARCHIVE' || code === 'TAR_ENTRY_INVALID' || code === 'TAR_ENTRY_ERROR' || /tar/i.test(String(code))) {
+    return invalid(`layer is not a valid tar archive: ${msg}`, err);
+  }
+  return err instanceof Error ? err : new Error(msg);
+}

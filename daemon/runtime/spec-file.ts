@@ -1,0 +1,71 @@
+/**
+ * Encodes what the helper reads (native/helper/spec.h, README.md): NUL-terminated
+ * `key=value` records, repeated keys for lists, `mount=<type>` opening a mount whose fields
+ * follow. Keys never contain '='; a value containing NUL cannot be passed to exec anyway and
+ * is rejected here with a clear error.
+ */
+import { invalid } from '../errors';
+import type { ContainerSpec, ExecSpec } from './types';
+
+type Record_ = [string, string | number | boolean];
+
+function encode(records: Record_[]): Buffer {
+  const parts: string[] = [];
+  for (const [key, value] of records) {
+    const v = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+    if (v.includes('\0')) throw invalid(`${key} must not contain a NUL byte`);
+    parts.push(`${key}=${v}\0`);
+  }
+  return Buffer.from(parts.join(''), 'utf8');
+}
+
+export interface StartExtras {
+  rundir: string;
+  cgroups: string[];
+}
+
+export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer {
+  const r: Record_[] = [
+    ['id', spec.id],
+    ['rootfs', spec.rootfs],
+    ['rundir', extra.rundir],
+    ['hostname', spec.hostname],
+    ['log', spec.logPath],
+    ['hosts', spec.etcFiles.hosts],
+    ['hostnamefile', spec.etcFiles.hostname],
+    ['resolv', spec.etcFiles.resolvConf],
+    ['network', spec.network],
+    ['cwd', spec.cwd || '/'],
+    ['user', spec.user],
+    ['tty', spec.tty],
+    ['stdin', spec.openStdin],
+    ['readonly', spec.readonlyRootfs],
+    ['init', spec.init],
+    ['await_attach', spec.awaitAttach === true],
+  ];
+  if (spec.consoleSize) r.push(['rows', spec.consoleSize[0]], ['cols', spec.consoleSize[1]]);
+  for (const a of spec.args) r.push(['arg', a]);
+  for (const e of spec.env) r.push(['env', e]);
+  for (const c of extra.cgroups) r.push(['cgroup', c]);
+  for (const m of spec.mounts) {
+    r.push(['mount', m.type], ['mount.dst', m.destination]);
+    if (m.type === 'bind') r.push(['mount.src', m.source], ['mount.ro', m.readonly]);
+    else r.push(['mount.opt', m.options]);
+  }
+  return encode(r);
+}
+
+export function encodeExecSpec(pid: number, spec: ExecSpec, cgroups: string[]): Buffer {
+  const r: Record_[] = [
+    ['pid', pid],
+    ['cwd', spec.cwd || '/'],
+    ['user', spec.user],
+    ['tty', spec.tty],
+    ['stdin', spec.stdin],
+  ];
+  if (spec.consoleSize) r.push(['rows', spec.consoleSize[0]], ['cols', spec.consoleSize[1]]);
+  for (const a of spec.args) r.push(['arg', a]);
+  for (const e of spec.env) r.push(['env', e]);
+  for (const c of cgroups) r.push(['cgroup', c]);
+  return encode(r);
+}

@@ -1,0 +1,93 @@
+/**
+ * Filesystem calls Node lacks, through koffi on the process's own libc: mknod (overlay
+ * whiteouts, device nodes, FIFOs) and the l*xattr family (opaque-dir markers, layer xattrs).
+ * Synchronous on purpose: each is one short syscall on a path the layer unpacker just created,
+ * cheaper than a thread-pool round trip. Failures throw an Error carrying Node's usual `code`
+ * (EPERM, ENOENT ...) and `syscall`, so callers handle them like fs errors.
+ */
+import * as os from 'node:os';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- FFI glue: koffi functions are untyped */
+type Fn = (...args: any[]) => number;
+
+interface Lib {
+  mknod: Fn;
+  lsetxattr: Fn;
+  lgetxattr: Fn;
+  llistxattr: Fn;
+  errno: () => number;
+}
+
+let lib: Lib | undefined;
+
+function load(): Lib {
+  if (lib) return lib;
+  // Required lazily: only the unpacker needs libc, and koffi costs start-up time.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const koffi = require('koffi') as typeof import('koffi');
+  const libc = koffi.load(null as unknown as string);
+  lib = {
+    mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as Fn,
+    lsetxattr: libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as Fn,
+    lgetxattr: libc.func('int64_t lgetxattr(const char *path, const char *name, _Out_ void *value, size_t size)') as Fn,
+    llistxattr: libc.func('int64_t llistxattr(const char *path, _Out_ void *list, size_t size)') as Fn,
+    errno: () => koffi.errno(),
+  };
+  return lib;
+}
+
+function fail(syscall: string, path: string, errno: number): never {
+  const name = Object.entries(os.constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`;
+  const err = new Error(`${syscall} ${path}: ${name}`) as NodeJS.ErrnoException;
+  err.code = name;
+  err.errno = errno;
+  err.syscall = syscall;
+  err.path = path;
+  throw err;
+}
+
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+export const S_IFIFO = 0o010000;
+
+/** glibc's makedev(): the 64-bit dev_t of a major/minor pair. */
+export function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major >>> 0);
+  const mi = BigInt(minor >>> 0);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
+
+/** mknod(2): `type` is S_IFCHR, S_IFBLK or S_IFIFO; `perm` the permission bits. */
+export function mknod(path: string, type: number, perm: number, major = 0, minor = 0): void {
+  const l = load();
+  if (l.mknod(path, (type | (perm & 0o7777)) >>> 0, makedev(major, minor)) !== 0) fail('mknod', path, l.errno());
+}
+
+/** lsetxattr(2): sets an extended attribute without following a final symlink. */
+export function lsetxattr(path: string, name: string, value: Buffer | string): void {
+  const l = load();
+  const buf = typeof value === 'string' ? Buffer.from(value) : value;
+  if (l.lsetxattr(path, name, buf, buf.length, 0) !== 0) fail('lsetxattr', path, l.errno());
+}
+
+/** lgetxattr(2): the value, or undefined when the attribute is not set. */
+export function lgetxattr(path: string, name: string): Buffer | undefined {
+  const l = load();
+  const buf = Buffer.alloc(64 * 1024);
+  const n = l.lgetxattr(path, name, buf, buf.length);
+  if (n < 0) {
+    const e = l.errno();
+    if (e === os.constants.errno.ENODATA) return undefined;
+    fail('lgetxattr', path, e);
+  }
+  return Buffer.from(buf.subarray(0, n));
+}
+
+/** llistxattr(2): the names of a path's extended attributes. */
+export function llistxattr(path: string): string[] {
+  const l = load();
+  const buf = Buffer.alloc(64 * 1024);
+  const n = l.llistxattr(path, buf, buf.length);
+  if (n < 0) fail('llistxattr', path, l.errno());
+  return buf.subarray(0, n).toString('utf8').split('\0').filter(Boolean);
+}

@@ -1,0 +1,6 @@
+/** native/ffi: the daemon's only kernel calls (mounts). Only daemon/runtime/ imports this. */
+export type { Syscalls, OverlayOptions } from './syscalls';
+export { overlayData, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC } from './syscalls';
+export { SyscallError, errnoError, errnoName } from './errno';
+export { KoffiSyscalls } from './koffi';
+export { RecordingSyscalls } from './fake';

@@ -1,0 +1,114 @@
+/**
+ * The real Syscalls, through koffi (research/ffi.md: prebuilt, ~100 ns per call, `.async`
+ * runs a call on the libuv threadpool). libc is already loaded, so `koffi.load(null)`.
+ * FFI glue is the one place `any` is allowed: koffi's function objects are untyped.
+ */
+import { errnoError } from './errno';
+import { overlayData, type OverlayOptions, type Syscalls } from './syscalls';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type KoffiFn = ((...args: any[]) => any) & { async: (...args: any[]) => void };
+
+interface Bound {
+  errno(): number;
+  mount: KoffiFn;
+  umount2: KoffiFn;
+  fsopen: KoffiFn;
+  fsconfig: KoffiFn;
+  fsmount: KoffiFn;
+  moveMount: KoffiFn;
+  close: KoffiFn;
+}
+
+const FSCONFIG_SET_STRING = 1;
+const FSCONFIG_CMD_CREATE = 6;
+const FSMOUNT_CLOEXEC = 1;
+const AT_FDCWD = -100;
+const MOVE_MOUNT_F_EMPTY_PATH = 4;
+const ENOSYS = 38;
+const EINVAL = 22;
+
+let bound: Bound | undefined;
+
+function bind(): Bound {
+  if (bound) return bound;
+  // Loaded lazily: the CLI and unit tests never pay for koffi.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const koffi = require('koffi') as any;
+  const libc = koffi.load(null);
+  bound = {
+    errno: () => koffi.errno() as number,
+    mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+    umount2: libc.func('int umount2(const char *target, int flags)'),
+    fsopen: libc.func('int fsopen(const char *fsname, unsigned int flags)'),
+    fsconfig: libc.func('int fsconfig(int fd, unsigned int cmd, const char *key, const char *value, int aux)'),
+    fsmount: libc.func('int fsmount(int fd, unsigned int flags, unsigned int attr)'),
+    moveMount: libc.func('int move_mount(int from_dfd, const char *from, int to_dfd, const char *to, unsigned int flags)'),
+    close: libc.func('int close(int fd)'),
+  };
+  return bound;
+}
+
+/** Thrown inside mountOverlayNew when the kernel lacks the new API or `lowerdir+`. */
+class Unsupported extends Error {}
+
+function mountOverlayNew(b: Bound, o: OverlayOptions): void {
+  const fd = b.fsopen('overlay', 0) as number;
+  if (fd < 0) {
+    const e = b.errno();
+    if (e === ENOSYS) throw new Unsupported('fsopen');
+    throw errnoError('fsopen', e, 'overlay');
+  }
+  let mfd = -1;
+  try {
+    // lowerdir+ appends a layer below the ones given so far: give the top layer first.
+    for (const dir of [...o.lower].reverse()) {
+      if ((b.fsconfig(fd, FSCONFIG_SET_STRING, 'lowerdir+', dir, 0) as number) < 0) {
+        const e = b.errno();
+        if (e === EINVAL && dir === o.lower[o.lower.length - 1]) throw new Unsupported('lowerdir+');
+        throw errnoError('fsconfig lowerdir+', e, dir);
+      }
+    }
+    for (const [key, value] of [['upperdir', o.upper], ['workdir', o.work]] as const) {
+      if ((b.fsconfig(fd, FSCONFIG_SET_STRING, key, value, 0) as number) < 0) throw errnoError(`fsconfig ${key}`, b.errno(), value);
+    }
+    if ((b.fsconfig(fd, FSCONFIG_CMD_CREATE, null, null, 0) as number) < 0) throw errnoError('fsconfig create overlay', b.errno(), o.target);
+    mfd = b.fsmount(fd, FSMOUNT_CLOEXEC, 0) as number;
+    if (mfd < 0) throw errnoError('fsmount overlay', b.errno(), o.target);
+    if ((b.moveMount(mfd, '', AT_FDCWD, o.target, MOVE_MOUNT_F_EMPTY_PATH) as number) < 0) {
+      throw errnoError('move_mount overlay to', b.errno(), o.target);
+    }
+  } finally {
+    if (mfd >= 0) b.close(mfd);
+    b.close(fd);
+  }
+}
+
+export class KoffiSyscalls implements Syscalls {
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+    const b = bind();
+    if ((b.mount(source, target, fstype, flags, data) as number) < 0) throw errnoError('mount', b.errno(), target);
+  }
+
+  umount(target: string, flags = 0): Promise<void> {
+    const b = bind();
+    return new Promise((resolve, reject) => {
+      b.umount2.async(target, flags, (err: unknown, r: number) => {
+        if (err) return reject(err);
+        // koffi reads errno of the threadpool call in the callback (verified in ffi.md §1).
+        if (r < 0) return reject(errnoError('umount2', b.errno(), target));
+        resolve();
+      });
+    });
+  }
+
+  mountOverlay(opts: OverlayOptions): void {
+    const b = bind();
+    try {
+      mountOverlayNew(b, opts);
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      this.mount('overlay', opts.target, 'overlay', 0, overlayData(opts));
+    }
+  }
+}

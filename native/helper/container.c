@@ -1,0 +1,131 @@
+/* container.c: the container's setup sequence, in order:
+ *   reset signals -> wait for "go" -> / rprivate -> lo up -> mounts (host paths) ->
+ *   pivot_root -> masks, read-only paths -> hostname -> stdio/tty -> user -> cwd ->
+ *   [--init: fork, pid 1 stays] -> capabilities -> setuid -> no_new_privs -> exec.
+ * Any failure goes to the monitor as a struct berth_error over the CLOEXEC error pipe. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "console.h"
+#include "container.h"
+#include "exec.h"
+#include "init.h"
+#include "mounts.h"
+#include "net.h"
+#include "user.h"
+#include "utils.h"
+
+int
+container_clone_flags (const struct spec *spec)
+{
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (strcmp (spec->network, "host") != 0)
+    flags |= CLONE_NEWNET;
+  return flags;
+}
+
+static void
+reset_signals (void)
+{
+  sigset_t none;
+  sigemptyset (&none);
+  for (int sig = 1; sig < NSIG; sig++)
+    signal (sig, SIG_DFL);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+static int
+setup_stdio (struct container_ctx *c, struct berth_error *err)
+{
+  const struct spec *s = c->spec;
+  if (s->tty)
+    {
+      int master, slave, ret;
+      ret = console_open (s->rows, s->cols, 1, &master, &slave, err);
+      if (ret < 0)
+        return ret;
+      ret = console_send_fd (c->console_fd, master, err);
+      close (master);
+      close (c->console_fd);
+      if (ret < 0)
+        return ret;
+      return console_make_ctty (slave, err);
+    }
+  if (setsid () < 0)
+    return berth_make_error (err, errno, "setsid");
+  for (int fd = 0; fd < 3; fd++)
+    {
+      int src = c->stdio[fd];
+      if (src < 0)
+        src = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      if (src < 0 || dup2 (src, fd) < 0)
+        return berth_make_error (err, errno, "set up stdio");
+    }
+  return 0;
+}
+
+static int
+setup (struct container_ctx *c, struct berth_error *err)
+{
+  const struct spec *s = c->spec;
+  struct user_ids ids;
+  cleanup_free char **envp = NULL;
+  char go;
+  int ret;
+
+  if (read_all (c->sync_fd, &go, 1) != 1)
+    return berth_make_error (err, EPIPE, "the monitor went away before the start");
+  close (c->sync_fd);
+
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return berth_make_error (err, errno, "make / rprivate");
+  if (strcmp (s->network, "host") != 0 && (ret = net_loopback_up (err)) < 0)
+    return ret;
+  if ((ret = mounts_setup (s, err)) < 0)
+    return ret;
+  if ((ret = mounts_pivot (s->rootfs, err)) < 0)
+    return ret;
+  if ((ret = mounts_finish (s, err)) < 0)
+    return ret;
+  if (s->hostname[0] && sethostname (s->hostname, strlen (s->hostname)) < 0)
+    return berth_make_error (err, errno, "sethostname `%s`", s->hostname);
+  if ((ret = setup_stdio (c, err)) < 0)
+    return ret;
+  if ((ret = user_resolve ("", s->user, &ids, err)) < 0)
+    return ret;
+  if (chdir (s->cwd) < 0)
+    return berth_make_error (err, errno, "chdir to `%s`", s->cwd);
+  envp = exec_build_env (s->env, s->hostname, ids.home, s->tty);
+  if (envp == NULL)
+    return berth_make_error (err, ENOMEM, "environment");
+  if ((ret = caps_bound (err)) < 0)
+    return ret;
+  if (s->init && (ret = init_fork (s->tty, err)) < 0)
+    return ret;
+  if ((ret = user_apply (&ids, err)) < 0)
+    return ret;
+  if ((ret = caps_finish (ids.uid == 0, err)) < 0)
+    return ret;
+  return exec_command ((char *const *) s->args, envp, err);
+}
+
+int
+container_main (void *arg)
+{
+  struct container_ctx *c = arg;
+  struct berth_error err = { 0 };
+
+  reset_signals ();
+  setup (c, &err);
+  /* only reached on failure */
+  write_all (c->err_fd, &err, sizeof err);
+  _exit (err.exit_code ? err.exit_code : 125);
+}

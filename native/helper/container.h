@@ -1,0 +1,22 @@
+/* container.h: the container's first process: from clone() to exec. */
+#ifndef BERTH_CONTAINER_H
+#define BERTH_CONTAINER_H
+
+#include "spec.h"
+
+struct container_ctx
+{
+  const struct spec *spec;
+  int sync_fd;    /* read end: the monitor writes one byte once cgroups are joined */
+  int err_fd;     /* write end (CLOEXEC): a struct berth_error on failure, EOF on exec */
+  int console_fd; /* tty: socket to send the pty master over; else -1 */
+  int stdio[3];   /* no tty: the container's stdin/stdout/stderr (-1 = /dev/null) */
+};
+
+/* clone() entry point; arg is a struct container_ctx. Never returns on success. */
+int container_main (void *arg);
+
+/* The clone flags for a spec: mnt, pid, uts, ipc, and net unless network is "host". */
+int container_clone_flags (const struct spec *spec);
+
+#endif

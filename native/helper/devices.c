@@ -1,0 +1,85 @@
+/* devices.c: see devices.h. Nodes are made with mknod (we are real root with CAP_MKNOD);
+ * when that is refused the host node is bind-mounted instead. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "utils.h"
+
+static const struct { const char *name; unsigned maj, min; } nodes[] = {
+  { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 }, { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+static const struct { const char *target, *name; } links[] = {
+  { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
+  { "/proc/self/fd/2", "stderr" }, { "pts/ptmx", "ptmx" }, { "/proc/kcore", "core" },
+};
+
+static int
+make_node (const char *dev, const char *name, unsigned maj, unsigned min, struct berth_error *err)
+{
+  char path[PATH_MAX], host[64];
+  int fd;
+  snprintf (path, sizeof path, "%s/%s", dev, name);
+  if (mknod (path, S_IFCHR | 0666, makedev (maj, min)) == 0)
+    return chmod (path, 0666) < 0 ? berth_make_error (err, errno, "chmod `/dev/%s`", name) : 0;
+  fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0)
+    return berth_make_error (err, errno, "create `/dev/%s`", name);
+  close (fd);
+  snprintf (host, sizeof host, "/dev/%s", name);
+  if (mount (host, path, NULL, MS_BIND, NULL) < 0)
+    return berth_make_error (err, errno, "bind `%s`", host);
+  return 0;
+}
+
+static int
+mount_sub (const char *dev, const char *name, const char *fstype, unsigned long flags, const char *data,
+           struct berth_error *err)
+{
+  char path[PATH_MAX];
+  snprintf (path, sizeof path, "%s/%s", dev, name);
+  if (mkdir (path, 0755) < 0 && errno != EEXIST)
+    return berth_make_error (err, errno, "mkdir `/dev/%s`", name);
+  if (mount (fstype, path, fstype, flags, data) < 0)
+    return berth_make_error (err, errno, "mount `/dev/%s`", name);
+  return 0;
+}
+
+int
+devices_setup (const char *rootfs, struct berth_error *err)
+{
+  char dev[PATH_MAX];
+  int ret;
+
+  snprintf (dev, sizeof dev, "%s/dev", rootfs);
+  if ((ret = mkdir_p (dev, 0755, err)) < 0)
+    return ret;
+  if (mount ("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
+    return berth_make_error (err, errno, "mount /dev");
+  for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
+    if ((ret = make_node (dev, nodes[i].name, nodes[i].maj, nodes[i].min, err)) < 0)
+      return ret;
+  if ((ret = mount_sub (dev, "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", err)) < 0)
+    return ret;
+  if ((ret = mount_sub (dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", err)) < 0)
+    return ret;
+  /* mqueue needs the new ipc namespace; not fatal when the kernel lacks it */
+  if (mount_sub (dev, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 && err->status != ENODEV)
+    return -1;
+  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+    {
+      char path[PATH_MAX];
+      snprintf (path, sizeof path, "%s/%s", dev, links[i].name);
+      if (symlink (links[i].target, path) < 0 && errno != EEXIST)
+        return berth_make_error (err, errno, "symlink `/dev/%s`", links[i].name);
+    }
+  return 0;
+}

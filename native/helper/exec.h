@@ -1,0 +1,16 @@
+/* exec.h: the last step of every process berth starts: environment defaults, $PATH lookup
+ * with the container's PATH, execve, and Docker-worded failures (127 not found, 126 not
+ * executable). */
+#ifndef BERTH_EXEC_H
+#define BERTH_EXEC_H
+
+#include "error.h"
+
+/* Builds the final environment: env plus Docker's defaults (PATH, HOSTNAME, HOME, TERM with
+ * a tty) for keys env lacks. Returns a malloc'd NULL-terminated array (strings may be shared). */
+char **exec_build_env (const char *const *env, const char *hostname, const char *home, int tty);
+
+/* Looks up args[0] and execs it. Only returns on failure. */
+int exec_command (char *const *args, char *const *envp, struct berth_error *err);
+
+#endif

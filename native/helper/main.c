@@ -1,0 +1,27 @@
+/* main.c: berth-helper, the single-threaded native half of berth's runtime.
+ *
+ *   berth-helper start SPEC   start a container under a daemonised monitor (start.c)
+ *   berth-helper exec SPEC    run a process inside a running container (nsexec.c)
+ *
+ * The daemon never joins or creates namespaces itself (see DESIGN.md §3): everything that
+ * does runs here, in a process with one thread. */
+#include <stdio.h>
+#include <string.h>
+
+#include "subcommands.h"
+
+int
+main (int argc, char **argv)
+{
+  if (argc == 3 && strcmp (argv[1], "start") == 0)
+    return helper_start (argv[2]);
+  if (argc == 3 && strcmp (argv[1], "exec") == 0)
+    return helper_exec (argv[2]);
+  if (argc == 2 && strcmp (argv[1], "--version") == 0)
+    {
+      puts ("berth-helper 1");
+      return 0;
+    }
+  fprintf (stderr, "usage: berth-helper start SPEC | exec SPEC\n");
+  return 125;
+}

@@ -1,0 +1,234 @@
+/* monitor.c: the monitor's start-up (see monitor.h): stdio, attach socket, clone of the
+ * container, cgroup join, the "go" byte, the setup result, state.json, the report. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "container.h"
+#include "monitor.h"
+#include "utils.h"
+
+#define CLONE_STACK (1024 * 1024)
+
+void
+monitor_write_exit (const struct spec *spec, pid_t pid, int exit_code, const char *error)
+{
+  char when[64], esc[2048], buf[4096], path[4096];
+  struct berth_error err;
+  int n;
+
+  now_rfc3339 (when, sizeof when);
+  n = snprintf (buf, sizeof buf, "{\"exitCode\":%d,\"finishedAt\":\"%s\",\"pid\":%d", exit_code, when, pid);
+  if (error)
+    {
+      json_escape (esc, sizeof esc, error, strlen (error));
+      n += snprintf (buf + n, sizeof buf - (size_t) n, ",\"error\":\"%s\"", esc);
+    }
+  n += snprintf (buf + n, sizeof buf - (size_t) n, "}\n");
+  snprintf (path, sizeof path, "%s/exit.json", spec->rundir);
+  if (write_file_atomic (path, buf, (size_t) n, &err) < 0)
+    berth_error_print (&err);
+}
+
+static void
+report (int fd, char kind, const char *json)
+{
+  char buf[4096];
+  int n = snprintf (buf, sizeof buf, "%c%s\n", kind, json);
+  write_all (fd, buf, (size_t) n);
+}
+
+static void __attribute__ ((noreturn))
+fail (int report_fd, struct berth_error *err)
+{
+  char esc[2048], json[2200];
+  json_escape (esc, sizeof esc, err->msg, strlen (err->msg));
+  snprintf (json, sizeof json, "{\"error\":\"%s\",\"exitCode\":%d}", esc, err->exit_code ? err->exit_code : 125);
+  report (report_fd, 'E', json);
+  berth_error_print (err);
+  unlink ("attach.sock");
+  _exit (1);
+}
+
+static int
+listen_attach (struct berth_error *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return berth_make_error (err, errno, "attach socket");
+  /* relative to the run dir (our cwd): the absolute path may exceed sun_path */
+  strcpy (addr.sun_path, "attach.sock");
+  unlink (addr.sun_path);
+  if (bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0 || listen (fd, 16) < 0)
+    {
+      close (fd);
+      return berth_make_error (err, errno, "listen on attach.sock");
+    }
+  chmod (addr.sun_path, 0600);
+  return fd;
+}
+
+static int
+join_cgroups (const struct spec *s, pid_t pid, struct berth_error *err)
+{
+  char path[4096], num[32];
+  int n = snprintf (num, sizeof num, "%d", pid);
+  for (int i = 0; i < s->ncgroups; i++)
+    {
+      cleanup_close int fd = -1;
+      snprintf (path, sizeof path, "%s/cgroup.procs", s->cgroups[i]);
+      fd = open (path, O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write_all (fd, num, (size_t) n) < 0)
+        return berth_make_error (err, errno, "join cgroup `%s`", s->cgroups[i]);
+    }
+  return 0;
+}
+
+/* Opens the container's stdio: a console socketpair with a tty, pipes otherwise. */
+static int
+open_stdio (struct monitor *m, struct container_ctx *c, int *console_peer, struct berth_error *err)
+{
+  int p[2];
+  if (m->spec->tty)
+    {
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0)
+        return berth_make_error (err, errno, "console socketpair");
+      *console_peer = p[0];
+      c->console_fd = p[1];
+      return 0;
+    }
+  if (m->spec->open_stdin)
+    {
+      if (pipe2 (p, O_CLOEXEC) < 0)
+        return berth_make_error (err, errno, "stdin pipe");
+      c->stdio[0] = p[0];
+      m->in_fd = p[1];
+      fcntl (m->in_fd, F_SETFL, O_NONBLOCK);
+    }
+  for (int s = 1; s <= 2; s++)
+    {
+      if (pipe2 (p, O_CLOEXEC) < 0)
+        return berth_make_error (err, errno, "output pipe");
+      m->out_fd[s] = p[0];
+      c->stdio[s] = p[1];
+    }
+  return 0;
+}
+
+static void
+redirect_own_stdio (const struct spec *s)
+{
+  char path[4096];
+  int null = open ("/dev/null", O_RDWR | O_CLOEXEC), log;
+  snprintf (path, sizeof path, "%s/monitor.log", s->rundir);
+  log = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  dup2 (null, 0);
+  dup2 (null, 1);
+  dup2 (log >= 0 ? log : null, 2);
+  if (null > 2)
+    close (null);
+  if (log > 2)
+    close (log);
+}
+
+void
+monitor_main (const struct spec *s, int report_fd)
+{
+  static struct monitor m;
+  struct container_ctx c = { .spec = s, .console_fd = -1, .stdio = { -1, -1, -1 } };
+  struct berth_error err = { 0 };
+  int sync[2], errp[2], console_peer = -1, logfd, ret;
+  char *stack, json[256];
+  sigset_t mask;
+  ssize_t n;
+
+  m.spec = s;
+  m.in_fd = m.out_fd[0] = m.out_fd[1] = m.out_fd[2] = -1;
+  redirect_own_stdio (s);
+  if (chdir (s->rundir) < 0)
+    fail (report_fd, (berth_make_error (&err, errno, "chdir `%s`", s->rundir), &err));
+  signal (SIGPIPE, SIG_IGN);
+  sigemptyset (&mask);
+  sigaddset (&mask, SIGCHLD);
+  sigprocmask (SIG_BLOCK, &mask, NULL);
+  m.sig_fd = signalfd (-1, &mask, SFD_CLOEXEC);
+  if ((m.listen_fd = listen_attach (&err)) < 0 || open_stdio (&m, &c, &console_peer, &err) < 0)
+    fail (report_fd, &err);
+  logfd = s->log && s->log[0] ? open (s->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640) : -1;
+  if (s->log && s->log[0] && logfd < 0)
+    fail (report_fd, (berth_make_error (&err, errno, "open the log file `%s`", s->log), &err));
+  log_init (&m.log, logfd);
+  if (pipe2 (sync, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0)
+    fail (report_fd, (berth_make_error (&err, errno, "pipe"), &err));
+  c.sync_fd = sync[0];
+  c.err_fd = errp[1];
+
+  stack = malloc (CLONE_STACK);
+  if (stack == NULL)
+    fail (report_fd, (berth_make_error (&err, ENOMEM, "clone stack"), &err));
+  m.init_pid = clone (container_main, stack + CLONE_STACK, container_clone_flags (s) | SIGCHLD, &c);
+  if (m.init_pid < 0)
+    fail (report_fd, (berth_make_error (&err, errno, "clone the container"), &err));
+  close (sync[0]);
+  close (errp[1]);
+  for (int i = 0; i < 3; i++)
+    if (c.stdio[i] >= 0)
+      close (c.stdio[i]);
+  if (c.console_fd >= 0)
+    close (c.console_fd);
+
+  ret = join_cgroups (s, m.init_pid, &err);
+  if (ret == 0)
+    write_all (sync[1], "G", 1);
+  close (sync[1]);
+  if (ret == 0 && s->tty)
+    {
+      int master = console_recv_fd (console_peer, &err);
+      if (master >= 0)
+        {
+          m.out_fd[1] = m.in_fd = master;
+          fcntl (master, F_SETFL, O_NONBLOCK);
+        }
+    }
+  if (console_peer >= 0)
+    close (console_peer);
+  /* the container's verdict: a struct berth_error, or EOF once it exec'd */
+  n = read_all (errp[0], &err, sizeof err);
+  close (errp[0]);
+  if (ret < 0 || n == (ssize_t) sizeof err)
+    {
+      int status;
+      kill (m.init_pid, SIGKILL);
+      waitpid (m.init_pid, &status, 0);
+      err.msg[sizeof err.msg - 1] = '\0';
+      monitor_write_exit (s, m.init_pid, err.exit_code ? err.exit_code : 125, err.msg);
+      fail (report_fd, &err);
+    }
+
+  snprintf (json, sizeof json, "{\"pid\":%d,\"startTime\":%llu,\"monitorPid\":%d,\"monitorStartTime\":%llu,\"tty\":%s}",
+            m.init_pid, proc_start_time (m.init_pid), getpid (), proc_start_time (getpid ()), s->tty ? "true" : "false");
+  {
+    char path[4096];
+    snprintf (path, sizeof path, "%s/state.json", s->rundir);
+    if (write_file_atomic (path, json, strlen (json), &err) < 0)
+      berth_error_print (&err);
+  }
+  report (report_fd, 'O', json);
+  close (report_fd);
+  monitor_loop (&m);
+  unlink ("attach.sock");
+  _exit (0);
+}

@@ -1,0 +1,50 @@
+/* monitor.h: the per-container monitor (like conmon). It is the daemonised helper process
+ * that clones the container, owns its stdio or pty, writes the json-file log, serves attach
+ * clients on <rundir>/attach.sock, and records exit.json. It outlives berthd. */
+#ifndef BERTH_MONITOR_H
+#define BERTH_MONITOR_H
+
+#include <sys/types.h>
+
+#include "log.h"
+#include "spec.h"
+
+#define MONITOR_MAX_CLIENTS 64
+
+struct attach_client
+{
+  int fd;
+  int flags; /* ATTACH_* from the hello frame; 0 until it arrived */
+  unsigned char buf[8 + 65536];
+  size_t used;
+};
+
+struct monitor
+{
+  const struct spec *spec;
+  pid_t init_pid;
+  int listen_fd;
+  int out_fd[3]; /* [1] stdout pipe or pty master, [2] stderr pipe; -1 once at EOF */
+  int in_fd;     /* stdin pipe write end or pty master; -1 when none or closed */
+  int sig_fd;
+  int exited, exit_code, finished;
+  struct attach_client clients[MONITOR_MAX_CLIENTS];
+  int nclients;
+  struct log_writer log;
+  unsigned char *replay; /* stdout/stderr frames since start, for ATTACH_REPLAY */
+  size_t replay_len;
+  int replay_served;
+  unsigned char *pending_in; /* stdin bytes the container has not read yet */
+  size_t pending_len;
+};
+
+/* Entry of the daemonised monitor; reports to report_fd ("O{json}" or "E{json}") and exits. */
+void monitor_main (const struct spec *spec, int report_fd) __attribute__ ((noreturn));
+
+/* The event loop once the container runs; returns when the monitor should exit. */
+void monitor_loop (struct monitor *m);
+
+/* Writes <rundir>/exit.json atomically. error may be NULL. */
+void monitor_write_exit (const struct spec *spec, pid_t pid, int exit_code, const char *error);
+
+#endif

@@ -1,0 +1,53 @@
+/* spec.h: the container / exec spec the daemon writes for the helper.
+ *
+ * File format (documented in README.md): a sequence of NUL-terminated records `key=value`.
+ * Keys never contain '='; values may contain anything but NUL (newlines included). Repeated
+ * keys (arg, env, cgroup) append in order; `mount=<type>` starts a new mount whose fields
+ * follow as mount.src / mount.dst / mount.ro / mount.opt. Unknown keys are rejected so a
+ * daemon/helper version skew fails loudly. */
+#ifndef BERTH_SPEC_H
+#define BERTH_SPEC_H
+
+#include "error.h"
+
+#define SPEC_MAX_LIST 4096
+#define SPEC_MAX_MOUNTS 256
+
+struct spec_mount
+{
+  const char *type; /* "bind" or "tmpfs" */
+  const char *src;
+  const char *dst;
+  const char *opt;
+  int ro;
+};
+
+struct spec
+{
+  char *buf; /* the file contents; every string below points into it */
+
+  /* start */
+  const char *id, *rootfs, *rundir, *hostname, *log;
+  const char *hosts, *hostname_file, *resolv;
+  const char *network; /* none | host | private */
+  int tty, open_stdin, readonly, init, await_attach;
+  /* exec */
+  int pid;
+  /* both */
+  const char *cwd, *user;
+  int rows, cols;
+
+  const char *args[SPEC_MAX_LIST + 1];
+  int nargs;
+  const char *env[SPEC_MAX_LIST + 1];
+  int nenv;
+  const char *cgroups[16];
+  int ncgroups;
+  struct spec_mount mounts[SPEC_MAX_MOUNTS];
+  int nmounts;
+};
+
+/* Reads and validates a spec file. On success the caller owns spec->buf. */
+int spec_load (const char *path, struct spec *spec, struct berth_error *err);
+
+#endif
