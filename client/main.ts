@@ -14,6 +14,7 @@ export type CommandFn = (args: string[], ctx: CommandContext) => Promise<number 
 
 /** Command name → module under ./commands exporting `run`. Aliases map to the same module. */
 const COMMANDS: Record<string, string> = {
+  build: 'build',
   version: 'version',
   images: 'images',
   tag: 'tag',
@@ -24,6 +25,10 @@ const COMMANDS: Record<string, string> = {
   search: 'search',
   info: 'info',
   system: 'system',
+  pull: 'pull',
+  push: 'push',
+  login: 'login',
+  logout: 'logout',
 };
 
 const DEFAULT_HOST = 'unix:///run/berth/berth.sock';

@@ -22,10 +22,25 @@ import { imagesPullRouter } from './api/images-pull';
 import { BuildService } from './build/service';
 import { pullForBuild } from './build/pull-adapter';
 import { buildRouter } from './api/build';
+import { runStepWithContainers } from './build/run-containers';
+import { readLogs } from './containers/logs';
+import { ArchiveService } from './images/archive-service';
+import { imagesArchiveRouter } from './api/images-archive';
+import { commitContainer } from './images/commit';
+import { commitAccess } from './images/commit-containers';
+import { commitRouter } from './api/commit';
 import { PushService } from './images/push';
 import { imagesPushRouter } from './api/images-push';
 import { AuthService } from './images/auth';
 import { authRouter } from './api/auth';
+import { createRuntime } from './runtime';
+import { ContainerStore } from './containers/record';
+import { ContainerService } from './containers/service';
+import { ContainerQueries } from './containers/queries';
+import { ExecService } from './exec/service';
+import { containersRouter } from './api/containers';
+import { attachUpgradeRoute } from './api/containers-attach';
+import { execRouter, execStartUpgradeRoute } from './api/exec';
 
 export interface Stores {
   paths: StorePaths;
@@ -60,6 +75,7 @@ export interface Daemon {
   upgrades: UpgradeRoute[];
   images: ImagesService;
   events: EventBus;
+  containers?: ContainerService;
   /** Called on SIGTERM before the process exits. */
   shutdown(): Promise<void>;
 }
@@ -85,12 +101,36 @@ export async function buildDaemon(config: Config): Promise<Daemon> {
   const pulls = new PullService(stores, registries, events);
   routers.push(imagesPullRouter(pulls), imagesPushRouter(new PushService(stores, registries, events)), authRouter(new AuthService(registries)));
 
+  // Build (POST /build); commit, save/load and import join here. Mounted after the pull
+  // router: /images/create?fromSrc= (import) falls through from it.
+  const builds = new BuildService(stores, { pull: pullForBuild(pulls) });
+  routers.push(buildRouter(builds), imagesArchiveRouter(new ArchiveService(stores, events)));
+
+  // Containers: lifecycle, attach/logs, exec. Recovery (re-attach running containers, record
+  // the exits of those that ended, unmount leftovers) happens before anything listens.
+  const runtime = createRuntime({ paths: stores.paths, helperPath: config.helperPath });
+  const containers = new ContainerService(stores, new ContainerStore(stores.paths), runtime, events);
+  await containers.recover();
+  await runtime.reconcile?.();
+  const containerQueries = new ContainerQueries(containers);
+  const execs = new ExecService(containers);
+  containerQueries.execIdsOf = (id) => execs.idsOf(id);
+  images.setUsers(containerQueries.imageUsers());
+  views.containers = containerQueries.containersView();
+  routers.push(containersRouter(containers, containerQueries), execRouter(execs));
+  upgrades.push(attachUpgradeRoute(containers), execStartUpgradeRoute(execs));
+  // RUN steps and commit use the containers service.
+  builds.setRunStep(runStepWithContainers(containers, readLogs));
+  const commitFrom = commitAccess(containers);
+  routers.push(commitRouter({ commit: (ref, opts) => commitContainer(stores, commitFrom, ref, opts) }));
+
   return {
     stores,
     routers,
     upgrades,
     images,
     events,
+    containers,
     shutdown: async () => {},
   };
 }

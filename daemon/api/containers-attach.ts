@@ -67,7 +67,12 @@ function whenRunning(svc: ContainerService, rec: ContainerRecord, closed: AbortS
   });
 }
 
-export async function runAttach(svc: ContainerService, rec: ContainerRecord, o: AttachOptions, io: Io): Promise<void> {
+/** Streams one attach; auto-removal of the container waits for it to drain (see service). */
+export function runAttach(svc: ContainerService, rec: ContainerRecord, o: AttachOptions, io: Io): Promise<void> {
+  return svc.trackStream(rec.Id, attach(svc, rec, o, io));
+}
+
+async function attach(svc: ContainerService, rec: ContainerRecord, o: AttachOptions, io: Io): Promise<void> {
   const closer = new AbortController();
   const tty = rec.Config.Tty === true;
   const logFile = svc.store.pathsOf(rec.Id).log;
@@ -123,7 +128,7 @@ export async function runAttach(svc: ContainerService, rec: ContainerRecord, o: 
       }
     }
     const from = offset ?? svc.logOffsetOfRun(rec.Id);
-    await pumpLogs(logFile, { ...out, follow: true, offset: from }, ended, closer.signal, io.write);
+    await pumpLogs(logFile, { ...out, follow: true, offset: from }, ended, closer.signal, io.write, (fn) => svc.onExitOrRemoved(rec.Id, fn));
   } finally {
     conn?.close();
     io.end();

@@ -41,6 +41,7 @@ export async function logsHandler(svc: ContainerService, req: Request, res: Resp
     ended,
     closer.signal,
     (b) => res.write(b),
+    (fn) => svc.onExitOrRemoved(rec.Id, fn),
   );
   res.end();
 }

@@ -9,7 +9,7 @@ import { invalid } from '../errors';
 import { API_VERSION, compareVersions } from './version';
 import { BERTH_VERSION } from '../version-info';
 import { frame, StdStream } from './stdcopy';
-import { readLogs, LogOptions } from '../containers/logs';
+import { readLogs, LogOptions, EndNotifier } from '../containers/logs';
 
 export const RAW_STREAM = 'application/vnd.docker.raw-stream';
 export const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
@@ -97,8 +97,9 @@ export async function pumpLogs(
   ended: () => boolean,
   signal: AbortSignal,
   sink: (b: Buffer) => boolean | void,
+  onEnd?: EndNotifier,
 ): Promise<void> {
-  for await (const e of readLogs(file, o, ended, signal)) {
+  for await (const e of readLogs(file, o, ended, signal, onEnd)) {
     const data = o.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
     sink(o.tty ? data : frame(e.stream === 'stderr' ? StdStream.Stderr : StdStream.Stdout, data));
   }

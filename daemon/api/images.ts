@@ -36,7 +36,7 @@ export function imagesRouter(images: Backend): Router {
       const filters = parseFilters(strParam(req.query.filters));
       // Old clients send filter=NAME (before API 1.28): a reference filter.
       const legacy = strParam(req.query.filter);
-      const list = await images.list({ all: boolParam(req.query.all), filters: legacy ? parseFilters(JSON.stringify({ reference: [legacy] })) : filters, apiVersion: apiVersion(res) });
+      const list = await images.list({ all: boolParam(req.query.all), filters: legacy ? parseFilters(JSON.stringify({ reference: [legacy] })) : filters, apiVersion: apiVersion(res), sharedSize: boolParam(req.query['shared-size']) });
       res.json(list);
     }),
   );

@@ -56,12 +56,17 @@ function wanted(e: LogEntry, o: LogOptions): boolean {
   return true;
 }
 
+/** Subscribes to "the container may have ended"; returns the unsubscribe function. */
+export type EndNotifier = (fn: () => void) => () => void;
+
 /** Waits for the file to grow, the container to end, or a short poll interval (inotify can miss renames). */
-function waitForChange(file: string, ended: () => boolean, signal: AbortSignal): Promise<void> {
+function waitForChange(file: string, ended: () => boolean, signal: AbortSignal, onEnd?: EndNotifier): Promise<void> {
   return new Promise((resolve) => {
     let watcher: FSWatcher | undefined;
+    let unsubscribe: (() => void) | undefined;
     const done = () => {
       clearInterval(timer);
+      unsubscribe?.();
       watcher?.close();
       signal.removeEventListener('abort', done);
       resolve();
@@ -77,6 +82,7 @@ function waitForChange(file: string, ended: () => boolean, signal: AbortSignal):
       watcher = undefined;
     }
     signal.addEventListener('abort', done);
+    unsubscribe = onEnd?.(done);
     setTimeout(done, 1000).unref();
   });
 }
@@ -85,7 +91,7 @@ function waitForChange(file: string, ended: () => boolean, signal: AbortSignal):
  * Yields log entries. With `follow`, keeps going until `ended()` is true and everything
  * written before that has been read, or until `signal` aborts (the client went away).
  */
-export async function* readLogs(file: string, o: LogOptions, ended: () => boolean, signal: AbortSignal): AsyncGenerator<LogEntry> {
+export async function* readLogs(file: string, o: LogOptions, ended: () => boolean, signal: AbortSignal, onEnd?: EndNotifier): AsyncGenerator<LogEntry> {
   let pos = o.offset ?? 0;
   let pending = '';
   let first = true;
@@ -102,7 +108,7 @@ export async function* readLogs(file: string, o: LogOptions, ended: () => boolea
     for (const e of entries) yield e;
     if (!o.follow || signal.aborted) return;
     if (finished && chunk.length === 0) return;
-    if (chunk.length === 0) await waitForChange(file, ended, signal);
+    if (chunk.length === 0) await waitForChange(file, ended, signal, onEnd);
     if (signal.aborted) return;
   }
 }

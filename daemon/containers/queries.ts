@@ -13,6 +13,9 @@ import { inspectView, listView } from './views';
 import { changes, Change, directorySize } from './changes';
 import { exportTar } from './export';
 import { topRows, TOP_TITLES } from './top';
+import type { ImageUsers } from '../images/users';
+import type { ContainersView } from '../info';
+import type { Digest } from '../oci/digest';
 
 export interface ListOptions {
   all: boolean;
@@ -125,8 +128,23 @@ export class ContainerQueries {
     return this.list({ all: true, size: true });
   }
 
-  /** Containers that use an image: rmi refuses to delete it (or untags only) while any exist. */
-  usersOfImage(imageId: string): { id: string; running: boolean }[] {
-    return this.svc.usersOfImage(imageId);
+  /** For the images service: rmi/prune conflicts and the layers the GC must keep. */
+  imageUsers(): ImageUsers {
+    return {
+      containersUsing: async (id: Digest) => this.svc.usersOfImage(id).map((u) => u.id),
+      isRunning: async (containerId: string) => this.svc.find(containerId)?.State.Running === true,
+      layersInUse: async () => [...new Set(this.svc.all().map((r) => r.LayerChainIds[r.LayerChainIds.length - 1]).filter((c): c is Digest => !!c))],
+    };
+  }
+
+  /** For /info and /system/df. */
+  containersView(): ContainersView {
+    return {
+      counts: async () => {
+        const c = this.counts();
+        return { total: c.Containers, running: c.ContainersRunning, paused: c.ContainersPaused, stopped: c.ContainersStopped };
+      },
+      diskUsage: () => this.diskUsage(),
+    };
   }
 }

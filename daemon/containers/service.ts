@@ -19,11 +19,14 @@ import { KeyedMutex } from './mutex';
 import { ContainerRecord, ContainerStore } from './record';
 import { exitCodeForStartError } from './status';
 import { parseSignal } from './signals';
+import type { EventBus } from '../events';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export interface WaitResult { StatusCode: number; Error: { Message: string } | null }
 
 const DEFAULT_STOP_TIMEOUT = 10;
+/** How long auto-remove waits for attached clients to read the last output. */
+const STREAM_DRAIN_MS = 5000;
 
 export class ContainerService {
   private readonly byId = new Map<string, ContainerRecord>();
@@ -31,6 +34,8 @@ export class ContainerService {
   private readonly locks = new KeyedMutex();
   /** Log file size when the current run started: attach-before-start streams from here. */
   private readonly runLogOffset = new Map<string, number>();
+  /** Output streams (attach) still reading a container's log: auto-remove waits for them. */
+  private readonly streams = new Map<string, Set<Promise<void>>>();
   /** Names taken by creates still in progress → their ids. */
   private readonly reserved = new Map<string, string>();
 
@@ -38,6 +43,7 @@ export class ContainerService {
     readonly images: ImageStores,
     readonly store: ContainerStore,
     readonly runtime: Runtime,
+    private readonly bus?: EventBus,
   ) {
     this.events.setMaxListeners(0);
   }
@@ -80,6 +86,19 @@ export class ContainerService {
 
   private emit(kind: 'started' | 'exited' | 'removed', id: string, code = 0): void {
     this.events.emit(`${kind}:${id}`, code);
+    const action = kind === 'started' ? 'start' : kind === 'exited' ? 'die' : 'destroy';
+    this.publish(action, id, kind === 'exited' ? { exitCode: String(code) } : {});
+  }
+
+  /** A Docker event (`docker events`) about a container. */
+  private publish(action: string, id: string, extra: Record<string, string> = {}, rec = this.byId.get(id)): void {
+    const attrs: Record<string, string> = { ...extra };
+    if (rec) {
+      attrs.name = rec.Name.slice(1);
+      attrs.image = rec.Config.Image;
+      for (const [k, v] of Object.entries(rec.Config.Labels ?? {})) attrs[k] = v;
+    }
+    this.bus?.emit('container', action, id, attrs);
   }
 
   /** Resolves at the container's next event of this kind. */
@@ -103,6 +122,28 @@ export class ContainerService {
     };
   }
 
+  /** Registers an output stream of a container until it settles. */
+  trackStream(id: string, p: Promise<void>): Promise<void> {
+    const set = this.streams.get(id) ?? new Set();
+    this.streams.set(id, set);
+    const settled = p.catch(() => undefined);
+    set.add(settled);
+    void settled.then(() => {
+      set.delete(settled);
+      if (set.size === 0 && this.streams.get(id) === set) this.streams.delete(id);
+    });
+    return p;
+  }
+
+  /** Waits (bounded) for attached streams to deliver a finished container's last output. */
+  private async drainStreams(id: string): Promise<void> {
+    const set = this.streams.get(id);
+    if (!set || set.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(set), new Promise((r) => (timer = setTimeout(r, STREAM_DRAIN_MS)))]);
+    clearTimeout(timer);
+  }
+
   logOffsetOfRun(id: string): number {
     return this.runLogOffset.get(id) ?? 0;
   }
@@ -121,6 +162,7 @@ export class ContainerService {
       const rec = await buildContainer(this.images, this.store, id, wanted, req);
       this.byId.set(id, rec);
       log.info('container created', { id, name: wanted });
+      this.publish('create', id);
       return { Id: id, Warnings: [] };
     } finally {
       this.reserved.delete(wanted);
@@ -135,8 +177,10 @@ export class ContainerService {
       if (rec.Name === wanted) throw conflict(`Renaming a container with the same name as its current name`);
       const owner = this.nameTaken(wanted);
       if (owner) throw this.nameConflict(wanted, owner);
+      const oldName = rec.Name;
       rec.Name = wanted;
       await this.store.save(rec);
+      this.publish('rename', rec.Id, { oldName });
     });
   }
 
@@ -166,7 +210,8 @@ export class ContainerService {
       this.byId.delete(id);
       this.runLogOffset.delete(id);
       log.info('container removed', { id });
-      this.emit('removed', id, rec.State.ExitCode);
+      this.events.emit(`removed:${id}`, rec.State.ExitCode);
+      this.publish('destroy', id, {}, rec);
     });
   }
 
@@ -262,7 +307,10 @@ export class ContainerService {
       code = rec.State.ExitCode;
     });
     this.emit('exited', id, code);
-    if (autoRemove) await this.destroy(id);
+    if (autoRemove) {
+      await this.drainStreams(id);
+      await this.destroy(id);
+    }
   }
 
   // ---- stop / kill / restart / pause ----
@@ -304,6 +352,7 @@ export class ContainerService {
     if (!rec.State.Running) throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
     const exited = sig === 9 ? this.next('exited', rec.Id) : undefined;
     await this.runtime.signal(rec.Id, sig);
+    this.publish('kill', rec.Id, { signal: String(sig) });
     // Docker's kill with SIGKILL returns once the container is gone.
     if (exited) await exited;
   }
@@ -322,6 +371,7 @@ export class ContainerService {
       await this.runtime.pause(rec.Id);
       Object.assign(rec.State, { Status: 'paused', Paused: true });
       await this.store.save(rec);
+      this.publish('pause', rec.Id);
     });
   }
 
@@ -332,6 +382,7 @@ export class ContainerService {
       await this.runtime.unpause(rec.Id);
       Object.assign(rec.State, { Status: 'running', Paused: false });
       await this.store.save(rec);
+      this.publish('unpause', rec.Id);
     });
   }
 

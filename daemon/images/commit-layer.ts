@@ -3,15 +3,14 @@
  * layer-diff (deterministic, overlay whiteouts → OCI whiteouts), the tar goes into the content
  * store (its digest is the diff id; the uncompressed tar is kept so save and push can send the
  * exact bytes), and the files become the layer dir `layers/<chainid>/diff` — moved when the
- * caller hands the directory over, copied (`cp -a`, keeping xattrs and device nodes) otherwise.
+ * caller hands the directory over, else unpacked from the stored tar (layer-unpack).
  * Used by build steps, commit and import. Idempotent: an existing chain id is reused.
  */
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { Digest, sha256Of } from '../oci/digest';
 import { MediaType } from '../oci/types';
-import { layerDiffStream } from '../runtime/layer-diff';
-import { systemError } from '../errors';
+import { isMountPlaceholder, layerDiffStream } from '../runtime/layer-diff';
+import { unpackLayer } from '../runtime/layer-unpack';
 import type { Stores } from '../services';
 import type { ImageLayerRef } from '../store/images';
 
@@ -25,6 +24,8 @@ export interface CommitDirOptions {
   move: boolean;
   /** Read xattrs and opaque markers (overlay upper dirs); off for dirs berth wrote itself. */
   xattrs: boolean;
+  /** Leave out a container's mount placeholders (commit, RUN). */
+  skipPlaceholders?: boolean;
 }
 
 export function chainOf(parentChain: Digest | undefined, diffId: Digest): Digest {
@@ -42,27 +43,19 @@ async function treeSize(dir: string): Promise<number> {
   return total;
 }
 
-function copyTree(from: string, to: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cp = spawn('cp', ['-a', '--', `${from}/.`, `${to}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    cp.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    cp.on('error', reject);
-    cp.on('close', (code) => (code === 0 ? resolve() : reject(systemError(`copying the layer files failed: ${err.trim()}`))));
-  });
-}
-
 export async function commitDirAsLayer(stores: Stores, dir: string, parentChain: Digest | undefined, opts: CommitDirOptions): Promise<StoredLayer> {
-  const { digest: diffId, size: tarSize } = await stores.content.ingest(layerDiffStream(dir, { xattrs: opts.xattrs }));
+  const exclude = opts.skipPlaceholders ? isMountPlaceholder : undefined;
+  const { digest: diffId, size: tarSize } = await stores.content.ingest(layerDiffStream(dir, { xattrs: opts.xattrs, exclude }));
   const chainId = chainOf(parentChain, diffId);
   const record = await stores.layers.create(chainId, diffId, parentChain, async (target) => {
-    const size = await treeSize(dir);
-    if (opts.move) {
-      await fs.rmdir(target);
-      await fs.rename(dir, target);
-    } else {
-      await copyTree(dir, target);
+    if (!opts.move) {
+      // Unpacking the stored tar (rather than copying the dir) makes the layer dir hold
+      // exactly what the diff id says, whiteouts converted back to overlay form.
+      return (await unpackLayer(stores.content.openRead(diffId), target, { expectedDiffId: diffId })).size;
     }
+    const size = await treeSize(dir);
+    await fs.rmdir(target);
+    await fs.rename(dir, target);
     return size;
   });
   return { diffId, chainId, size: record.size, blob: { digest: diffId, size: tarSize, mediaType: MediaType.DockerLayer } };

@@ -5,7 +5,7 @@
  */
 import { BerthError, invalid, notFound } from '../errors';
 import { Digest } from '../oci/digest';
-import { parseReference, withDefaultTag, looksLikeIdPrefix, Reference } from '../oci/reference';
+import { fullName, parseReference, withDefaultTag, looksLikeIdPrefix, Reference } from '../oci/reference';
 import { ImageConfig } from '../oci/types';
 import type { Stores } from '../services';
 import type { ImageRecord } from '../store/images';
@@ -37,6 +37,27 @@ export async function resolveImageId(stores: Pick<Stores, 'images' | 'refs'>, na
   }
   const id = stores.refs.get(ref);
   if (id) return id;
+  if (ref.digest) return findByRepoDigest(stores, fullName(ref), ref.digest);
+  return undefined;
+}
+
+/**
+ * A `name@sha256:...` known only from an image record's repoDigests (pull records the manifest
+ * digest there without a reference-store entry), as `docker run name@digest` expects.
+ */
+async function findByRepoDigest(stores: Pick<Stores, 'images'>, name: string, digest: Digest): Promise<Digest | undefined> {
+  for (const id of await stores.images.list()) {
+    const rec = await stores.images.get(id);
+    if (!rec) continue;
+    for (const [n, d] of Object.entries(rec.repoDigests)) {
+      if (d !== digest) continue;
+      try {
+        if (fullName(parseReference(n)) === name) return id;
+      } catch {
+        // a record name that no longer parses: not a match
+      }
+    }
+  }
   return undefined;
 }
 

@@ -102,6 +102,7 @@ export class ImageRemover {
       if (!ref.digest && !refs.some((r) => !r.digest && fullName(r) === fullName(ref))) {
         for (const r of refs.filter((x) => x.digest && fullName(x) === fullName(ref))) await this.untag(r, id, result.items);
         refs = this.refsOf(id);
+        if (refs.length > 0) await this.dropRecordDigests(id, fullName(ref), result.items);
       }
       if (refs.length > 0) return result;
     } else if (isSingleReference(refs)) {
@@ -123,6 +124,24 @@ export class ImageRemover {
     for (const n of names) delete rec.repoDigests[n];
     await this.stores.images.put(rec);
     out.push({ Untagged: familiar(ref) });
+  }
+
+  /** Drops the record's digests of one repository (its last tag is gone), reporting them. */
+  private async dropRecordDigests(id: Digest, repo: string, out: DeleteItem[]): Promise<void> {
+    const rec = await this.stores.images.require(id);
+    const names = Object.keys(rec.repoDigests).filter((n) => {
+      const r = parseKey(n);
+      return r && fullName(r) === repo;
+    });
+    if (names.length === 0) return;
+    for (const n of names) {
+      const r = parseKey(n) as Reference;
+      const digest = rec.repoDigests[n] as Digest;
+      const shown = familiar({ domain: r.domain, path: r.path, digest });
+      if (!out.some((i) => 'Untagged' in i && i.Untagged === shown)) out.push({ Untagged: shown });
+      delete rec.repoDigests[n];
+    }
+    await this.stores.images.put(rec);
   }
 
   private async childrenOf(id: Digest): Promise<Digest[]> {

@@ -53,10 +53,12 @@ export class ImagesService {
     return loadCatalog(this.stores);
   }
 
-  async list(opts: { all?: boolean; filters?: Filters; apiVersion: string }): Promise<ImageSummary[]> {
+  /** `sharedSize` fills SharedSize (shared-size=1, API 1.42+); otherwise it is -1 as in Docker. */
+  async list(opts: { all?: boolean; filters?: Filters; apiVersion: string; sharedSize?: boolean }): Promise<ImageSummary[]> {
     const catalog = await this.catalog();
     const selected = await selectImages(this.stores, catalog, opts.filters ?? Filters.empty(), !!opts.all);
-    return selected.map((e) => summaryOf(e, opts.apiVersion));
+    const shared = opts.sharedSize ? sharedSizes(catalog) : undefined;
+    return selected.map((e) => summaryOf(e, opts.apiVersion, { sharedSize: shared?.get(e.id) }));
   }
 
   async inspect(name: string, apiVersion: string): Promise<Record<string, unknown>> {

@@ -6,7 +6,6 @@
  * replaced by empty lists in 1.44).
  */
 import * as path from 'node:path';
-import { compareVersions } from '../api/version';
 import { ContainerConfig } from '../oci/types';
 import type { LayerStore } from '../store/layers';
 import { ImageEntry, familiar } from './catalog';
@@ -24,7 +23,12 @@ export interface ImageSummary {
   VirtualSize?: number;
 }
 
-const before = (apiVersion: string, v: string) => compareVersions(apiVersion, v) < 0;
+/** True when API version `apiVersion` is older than `v` (both "1.NN"). */
+function before(apiVersion: string, v: string): boolean {
+  const [aMaj = 0, aMin = 0] = apiVersion.split('.').map(Number);
+  const [bMaj = 0, bMin = 0] = v.split('.').map(Number);
+  return aMaj - bMaj < 0 || (aMaj === bMaj && aMin < bMin);
+}
 
 export function summaryOf(e: ImageEntry, apiVersion: string, extra: { containers?: number; sharedSize?: number } = {}): ImageSummary {
   const placeholders = before(apiVersion, '1.44') && e.tags.length === 0 && e.digests.length === 0;

@@ -29,7 +29,7 @@ export function resizeFrame(rows: number, cols: number): Buffer {
 
 /** Incremental decoder: push chunks, get whole frames back. */
 export class FrameDecoder {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): { type: number; payload: Buffer }[] {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;

@@ -16,6 +16,21 @@ import { dataPadding, encodeHeader, END_OF_ARCHIVE, TarEntry } from './layer-dif
 export interface LayerDiffOptions {
   /** Read xattrs (needs the FFI); off for directories berth filled itself with plain files. */
   xattrs?: boolean;
+  /** Entries to leave out (and not descend into), e.g. a container's mount placeholders. */
+  exclude?: (rel: string, st: Stats) => boolean;
+}
+
+const PLACEHOLDER_FILES = new Set(['etc/hosts', 'etc/hostname', 'etc/resolv.conf', '.dockerenv']);
+const PLACEHOLDER_DIRS = new Set(['proc', 'sys', 'dev', 'dev/pts', 'dev/shm', 'dev/mqueue']);
+
+/**
+ * What a container's runtime creates in its upper dir only to mount over (empty /etc/hosts,
+ * empty /proc, /dev ...): Docker keeps these in a separate init layer, so they never reach a
+ * commit or a RUN step's layer. Files or directories with content are real changes and stay.
+ */
+export function isMountPlaceholder(rel: string, st: Stats): boolean {
+  if (st.isFile()) return st.size === 0 && PLACEHOLDER_FILES.has(rel);
+  return st.isDirectory() && PLACEHOLDER_DIRS.has(rel) && st.nlink <= 2;
 }
 
 const OPAQUE_KEYS = ['trusted.overlay.opaque', 'user.overlay.opaque'];
@@ -65,6 +80,7 @@ async function* walk(root: string, opts: LayerDiffOptions): AsyncGenerator<Buffe
       const abs = path.join(absDir, name);
       const rel = relDir + name;
       const st = await fs.lstat(abs);
+      if (opts.exclude?.(rel, st)) continue;
       if (st.isCharacterDevice() && st.rdev === 0) {
         // An overlay whiteout: the lower file is deleted in this layer.
         yield encodeHeader({ ...baseEntry(relDir + '.wh.' + name, st), type: 'file', mode: 0 });

@@ -14,8 +14,13 @@ const EBUSY = 16;
 const ENOENT = 2;
 
 /** Mounts spec.rootfs unless it already is a mount point. `emptyLower` backs an image without layers. */
-export async function mountRootfs(sys: Syscalls, spec: ContainerSpec, emptyLower: string): Promise<void> {
-  if (await isMountPoint(spec.rootfs)) return;
+export async function mountRootfs(
+  sys: Syscalls,
+  spec: ContainerSpec,
+  emptyLower: string,
+  isMounted: (p: string) => Promise<boolean> = isMountPoint,
+): Promise<void> {
+  if (await isMounted(spec.rootfs)) return;
   let lower = spec.layers.lower;
   if (lower.length === 0) {
     // overlayfs needs at least one lower layer: an empty one stands in for FROM scratch
@@ -30,9 +35,9 @@ export async function mountRootfs(sys: Syscalls, spec: ContainerSpec, emptyLower
  * Unmounts every mount stacked on rootfs. Idempotent: a path that is not (or no longer) a
  * mount point is fine. A busy mount is detached lazily so cleanup never wedges.
  */
-export async function unmountRootfs(sys: Syscalls, rootfs: string): Promise<void> {
+export async function unmountRootfs(sys: Syscalls, rootfs: string, isMounted: (p: string) => Promise<boolean> = isMountPoint): Promise<void> {
   const target = path.resolve(rootfs);
-  for (let i = 0; i < 16 && (await isMountPoint(target)); i++) {
+  for (let i = 0; i < 16 && (await isMounted(target)); i++) {
     try {
       await sys.umount(target, 0);
     } catch (err) {

@@ -112,6 +112,7 @@ close_stdin (struct monitor *m)
   free (m->pending_in);
   m->pending_in = NULL;
   m->pending_len = 0;
+  m->close_stdin_pending = 0;
 }
 
 static void
@@ -143,6 +144,8 @@ flush_stdin (struct monitor *m)
     }
   memmove (m->pending_in, m->pending_in + n, m->pending_len - (size_t) n);
   m->pending_len -= (size_t) n;
+  if (m->pending_len == 0 && m->close_stdin_pending)
+    close_stdin (m);
 }
 
 /* Handles one complete frame from a client; returns -1 to drop the client. */
@@ -170,7 +173,10 @@ client_frame (struct monitor *m, struct attach_client *c, int type, const unsign
         write_stdin (m, p, len);
       return 0;
     case FRAME_CLOSE_STDIN:
-      close_stdin (m);
+      /* after the bytes that came before it */
+      m->close_stdin_pending = 1;
+      if (m->pending_len == 0)
+        close_stdin (m);
       return 0;
     case FRAME_RESIZE:
       if (len >= 4 && m->spec->tty && m->out_fd[1] >= 0)

@@ -36,6 +36,7 @@ struct monitor
   int replay_served;
   unsigned char *pending_in; /* stdin bytes the container has not read yet */
   size_t pending_len;
+  int close_stdin_pending; /* a client closed stdin: close once pending_in is written */
 };
 
 /* Entry of the daemonised monitor; reports to report_fd ("O{json}" or "E{json}") and exits. */

@@ -58,6 +58,9 @@ export interface TestDaemon {
   /** Runs a Python script with docker-py (Debian's python3-docker) and DOCKER_HOST set:
    *  `import docker; c = docker.from_env(); ...` */
   dockerPy(script: string, opts?: ClientOptions): Promise<RunResult>;
+  /** The environment the client runners use (BERTH_HOST, DOCKER_HOST, DOCKER_CONFIG, …) plus
+   *  `extra`: for running other clients yourself, e.g. runInPty('docker', [...], { env: d.env() }). */
+  env(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** The last `lines` lines of the daemon's log. */
   logTail(lines?: number): string;
 }
@@ -171,6 +174,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
     },
     // Debian's interpreter: python3-docker is installed for it, not for other pythons on PATH.
     dockerPy: (script, o = {}) => run(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', script], { ...o, env: clientEnv(o.env) }),
+    env: clientEnv,
     logTail: (lines = 40) => tailOf(logFile, lines),
   };
   const tracked = {

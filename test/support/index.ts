@@ -35,6 +35,7 @@
  *       berth(args, { input?, env?, cwd?, timeoutMs? }) → RunResult   node bin/berth -H …,
  *       docker(args, same) → RunResult           real docker CLI, own DOCKER_CONFIG, DOCKER_BUILDKIT=0,
  *       dockerode(), dockerPy(script, opts?) → RunResult (docker-py, docker.from_env()),
+ *       env(extra?) → the clients' environment (DOCKER_HOST, BERTH_HOST, DOCKER_CONFIG, …),
  *       logTail(lines?) }
  *     The daemon log tail is printed automatically when a test fails.
  *   runBerthd(args, opts?): Promise<RunResult>   berthd run to completion (start-up errors).
@@ -42,7 +43,8 @@
  *
  * Processes and skipping (proc.ts, skip.ts)
  *   run(cmd, args, { input?, env?, cwd?, timeoutMs? }): Promise<RunResult = { code, signal, stdout, stderr }>
- *   runOk(...) same, rejects unless exit 0.  haveCommand(name), isRoot(), repoRoot(), freePort(),
+ *   runOk(...) same, rejects unless exit 0.  runInPty(cmd, args, opts) same under a pty
+ *   (util-linux `script`; for -t/-it tests).  shellQuote(words).  haveCommand(name), isRoot(), repoRoot(), freePort(),
  *   waitFor(what, probe, { timeoutMs?, intervalMs?, abort? }), makeTempDir(prefix), mountsUnder(dir),
  *   removeTree(dir) (umount -R then rm -rf), sleep(ms).
  *   skipBecause(this, reason), skipUnless(this, cond, reason), requireRoot(this),

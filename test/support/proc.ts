@@ -56,6 +56,19 @@ export async function runOk(cmd: string, args: readonly string[], opts: RunOptio
   return r;
 }
 
+/** Quotes words for sh: 'it'\''s'. */
+export function shellQuote(words: readonly string[]): string {
+  return words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+}
+
+/**
+ * Runs `cmd args` with a pseudo-terminal as its stdin/stdout/stderr (util-linux `script`), for
+ * `-t`/`-it` tests. Output arrives on stdout with CRLF line ends and echoes of the input.
+ */
+export function runInPty(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return run('script', ['-qefc', shellQuote([cmd, ...args]), '/dev/null'], opts);
+}
+
 /** True when `name` is an executable on PATH. */
 export function haveCommand(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;

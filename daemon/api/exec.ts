@@ -1,0 +1,120 @@
+/**
+ * The /exec API group: POST /containers/{id}/exec, POST /exec/{id}/start (hijacked, or plain
+ * for `Detach: true`), POST /exec/{id}/resize, GET /exec/{id}/json. A start that fails after
+ * the 101 writes the error into the stream, as Docker does, and the exec records exit 126.
+ */
+import express, { Router } from 'express';
+import type { ExecService } from '../exec/service';
+import type { ExecProcess } from '../runtime/types';
+import { describe, invalid } from '../errors';
+import { asyncHandler } from './errors';
+import { qint } from './containers-params';
+import type { UpgradeRequest, UpgradeRoute } from './upgrade';
+import { DetachScanner, parseDetachKeys, readUpgradeBody, streamMediaType, writeUpgraded } from './containers-stream';
+import { frame, StdStream } from './stdcopy';
+
+interface StartBody {
+  Detach: boolean;
+  Tty?: boolean;
+}
+
+function parseStartBody(raw: unknown): StartBody {
+  if (raw === undefined || raw === null) return { Detach: false };
+  if (typeof raw !== 'object') throw invalid('invalid exec start body: expected a JSON object');
+  const b = raw as Record<string, unknown>;
+  return { Detach: b.Detach === true, Tty: typeof b.Tty === 'boolean' ? b.Tty : undefined };
+}
+
+export function execRouter(execs: ExecService): Router {
+  const r = Router();
+  const json = express.json({ limit: '1mb', strict: false, type: () => true });
+
+  r.post('/containers/:id/exec', json, asyncHandler(async (req, res) => {
+    res.status(201).json(execs.create(req.params.id ?? '', req.body));
+  }));
+
+  r.get('/exec/:id/json', asyncHandler(async (req, res) => {
+    res.json(execs.inspect(req.params.id ?? ''));
+  }));
+
+  r.post('/exec/:id/resize', asyncHandler(async (req, res) => {
+    await execs.resize(req.params.id ?? '', qint(req, 'h') ?? 0, qint(req, 'w') ?? 0);
+    res.status(200).end();
+  }));
+
+  // Without an upgrade: `docker exec -d`, or a client that reads the output as a plain body.
+  r.post('/exec/:id/start', json, asyncHandler(async (req, res) => {
+    const body = parseStartBody(req.body);
+    const e = execs.checkStartable(req.params.id ?? '');
+    const proc = await execs.start(e.id, body.Tty);
+    if (body.Detach) {
+      proc.stream.resume();
+      res.status(200).end();
+      return;
+    }
+    res.status(200).setHeader('Content-Type', streamMediaType(body.Tty ?? e.config.Tty, String(res.locals.apiVersion ?? '1.47')));
+    res.flushHeaders();
+    proc.closeStdin();
+    proc.stream.on('data', (b: Buffer) => res.write(b));
+    await proc.exited.catch(() => undefined);
+    await new Promise<void>((resolve) => (proc.stream.readableEnded ? resolve() : proc.stream.once('end', resolve)));
+    res.end();
+  }));
+  return r;
+}
+
+/** Pipes an exec's stream and the client's socket; half-close closes the exec's stdin. */
+function pipeExec(proc: ExecProcess, socket: UpgradeRequest['socket'], early: Buffer, stdin: boolean, detachKeys: Buffer): void {
+  const scanner = new DetachScanner(detachKeys);
+  const onInput = (chunk: Buffer) => {
+    const { forward, detach } = scanner.push(chunk);
+    if (forward.length && stdin) proc.stream.write(forward);
+    if (detach) socket.end();
+  };
+  if (early.length) onInput(early);
+  socket.on('data', onInput);
+  socket.on('end', () => proc.closeStdin());
+  socket.on('error', () => proc.closeStdin());
+  socket.resume();
+  proc.stream.on('data', (b: Buffer) => {
+    if (socket.writable) socket.write(b);
+  });
+  // End only once the exit code is recorded: the CLI inspects the exec right after EOF.
+  proc.stream.on('end', () => {
+    void proc.exited.catch(() => undefined).then(() => {
+      if (socket.writable) socket.end();
+    });
+  });
+  proc.stream.on('error', () => socket.destroy());
+  if (!stdin) proc.closeStdin();
+}
+
+export function execStartUpgradeRoute(execs: ExecService): UpgradeRoute {
+  return {
+    method: 'POST',
+    pattern: /^\/exec\/(?<id>[^/]+)\/start$/,
+    async handle(u: UpgradeRequest): Promise<void> {
+      const length = Number(u.req.headers['content-length'] ?? 0) || 0;
+      const { body, rest } = await readUpgradeBody(u.socket, u.head, length);
+      let parsed: unknown;
+      try {
+        parsed = body.length ? JSON.parse(body.toString('utf8')) : undefined;
+      } catch {
+        throw invalid('invalid JSON in exec start body');
+      }
+      const start = parseStartBody(parsed);
+      const e = execs.checkStartable(u.params.id ?? '');
+      const tty = start.Tty ?? e.config.Tty;
+      writeUpgraded(u.socket, streamMediaType(tty, u.apiVersion));
+      let proc: ExecProcess;
+      try {
+        proc = await execs.start(e.id, tty);
+      } catch (err) {
+        const msg = Buffer.from(`${describe(err)}\r\n`);
+        u.socket.end(tty ? msg : frame(StdStream.Stdout, msg));
+        return;
+      }
+      pipeExec(proc, u.socket, rest, e.config.AttachStdin, tty ? parseDetachKeys(e.config.DetachKeys || 'ctrl-p,ctrl-q') : Buffer.alloc(0));
+    },
+  };
+}

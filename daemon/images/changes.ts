@@ -1,0 +1,24 @@
+/**
+ * `--change` for commit and import: Dockerfile instructions applied to a container config
+ * (Docker allows CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER,
+ * VOLUME, WORKDIR). Substitution sees the config's own ENV, as in a Dockerfile.
+ */
+import { invalid } from '../errors';
+import { ContainerConfig } from '../oci/types';
+import { parseInstruction } from '../build/dockerfile/parse';
+import { applyMeta } from '../build/meta';
+import { StageState } from '../build/state';
+
+const ALLOWED = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+
+export function applyChanges(cc: ContainerConfig, changes: readonly string[]): ContainerConfig {
+  const state = new StageState({ config: { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [] }, config: cc }, layers: [] });
+  for (const [i, change] of changes.entries()) {
+    if (change.trim() === '') continue;
+    const ins = parseInstruction({ text: change.trim(), line: i + 1 });
+    if (!ALLOWED.has(ins.keyword)) throw invalid(`${ins.keyword} is not a valid change command`);
+    const res = applyMeta(ins, state, '\\');
+    state.image = { ...state.image, config: { ...state.image.config, config: res.cc } };
+  }
+  return state.cc;
+}

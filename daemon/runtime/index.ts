@@ -1,0 +1,58 @@
+/**
+ * runtime/: how a ContainerSpec becomes a running container. Public surface:
+ * createRuntime() → Runtime (types.ts). Only this directory imports native/ffi.
+ */
+import { KoffiSyscalls, type Syscalls } from '../../native/ffi';
+import type { StorePaths } from '../store/paths';
+import { detectCgroups, type Cgroups } from './cgroups';
+import { defaultHelperPath } from './helper';
+import type { MountEntry } from './mountinfo';
+import { HelperRuntime } from './runtime';
+import type { Runtime } from './types';
+
+export type { Runtime } from './types';
+export { StartError } from './helper';
+
+export interface RuntimeOptions {
+  paths: StorePaths;
+  /** The berth-helper binary; default native/helper/build/berth-helper (or $BERTH_HELPER). */
+  helperPath?: string;
+  /** For tests: a fake Syscalls. */
+  syscalls?: Syscalls;
+  /** For tests: a fixed cgroup manager. */
+  cgroups?: Cgroups;
+  /** For tests: the mount table (default /proc/self/mountinfo). */
+  mountinfo?: () => Promise<MountEntry[]>;
+}
+
+/**
+ * Builds the runtime. Synchronous so the composition root stays simple: the cgroup
+ * hierarchy is detected on first use.
+ */
+export function createRuntime(opts: RuntimeOptions): Runtime {
+  const sys = opts.syscalls ?? new KoffiSyscalls();
+  const cgroups = opts.cgroups ?? lazyCgroups();
+  return new HelperRuntime(opts.paths, sys, cgroups, opts.helperPath ?? defaultHelperPath(), opts.mountinfo);
+}
+
+/** A Cgroups that detects v1/v2 on its first call. */
+function lazyCgroups(): Cgroups {
+  let real: Promise<Cgroups> | undefined;
+  const get = () => (real ??= detectCgroups());
+  let version: 0 | 1 | 2 = 0;
+  const wrap = <A extends unknown[], R>(f: (c: Cgroups, ...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    const c = await get();
+    version = c.version;
+    return f(c, ...a);
+  };
+  return {
+    get version() {
+      return version;
+    },
+    create: wrap((c, id: string) => c.create(id)),
+    freeze: wrap((c, id: string) => c.freeze(id)),
+    thaw: wrap((c, id: string) => c.thaw(id)),
+    pids: wrap((c, id: string) => c.pids(id)),
+    remove: wrap((c, id: string) => c.remove(id)),
+  };
+}

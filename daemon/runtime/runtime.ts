@@ -1,0 +1,173 @@
+/**
+ * The Runtime of types.ts over the C helper: lifecycle operations on one container's
+ * runtime state in <exec-root>/containers/<id>/ (spec, state.json, exit.json, attach.sock,
+ * monitor.log). The containers service serialises calls per container; nothing here keeps
+ * per-container memory, so a restarted daemon sees exactly what the old one saw.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { conflict, invalid, notFound } from '../errors';
+import type { StorePaths } from '../store/paths';
+import type { Syscalls } from '../../native/ffi';
+import { attachMonitor, resizeMonitor } from './attach';
+import type { Cgroups } from './cgroups';
+import { startExec } from './exec';
+import { parseStartReport, runHelper } from './helper';
+import { readMountinfo, type MountEntry } from './mountinfo';
+import { isSameProcess } from './proc';
+import { mountRootfs, unmountRootfs } from './rootfs';
+import { parseSignal } from './signals';
+import { encodeStartSpec } from './spec-file';
+import { readExitFile, readState, type MonitorState } from './state';
+import type {
+  AttachConnection, AttachStreams, ContainerSpec, ExecProcess, ExecSpec, ExitStatus, Runtime, StartedProcess,
+} from './types';
+import { waitForExit } from './wait';
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export class HelperRuntime implements Runtime {
+  constructor(
+    private readonly paths: StorePaths,
+    private readonly sys: Syscalls,
+    private readonly cgroups: Cgroups,
+    private readonly helper: string,
+    /** The mount table; injectable so unit tests can pair it with a fake Syscalls. */
+    private readonly mounts: () => Promise<MountEntry[]> = readMountinfo,
+  ) {}
+
+  private isMounted = async (p: string): Promise<boolean> => (await this.mounts()).some((m) => m.mountPoint === p);
+
+  private rundir(id: string): string {
+    if (!ID_RE.test(id)) throw invalid(`invalid container id ${JSON.stringify(id)}`);
+    return this.paths.containerRunDir(id);
+  }
+
+  /** The container's monitor state, only if its init is alive. */
+  private async running(id: string): Promise<MonitorState | undefined> {
+    const st = await readState(this.rundir(id));
+    return st && (await isSameProcess(st.pid, st.startTime)) ? st : undefined;
+  }
+
+  private async mustRun(id: string): Promise<MonitorState> {
+    const st = await this.running(id);
+    if (!st) throw conflict(`Container ${id} is not running`);
+    return st;
+  }
+
+  async start(spec: ContainerSpec): Promise<StartedProcess> {
+    const rundir = this.rundir(spec.id);
+    if (await this.running(spec.id)) throw conflict(`container ${spec.id} is already running`);
+    // a previous run's files (exit.json above all) must not answer for this one
+    await fs.rm(rundir, { recursive: true, force: true });
+    await fs.mkdir(rundir, { recursive: true, mode: 0o700 });
+    const cgroups = await this.cgroups.create(spec.id);
+    await mountRootfs(this.sys, spec, path.join(rundir, 'empty-layer'), this.isMounted);
+    try {
+      const specFile = path.join(rundir, 'spec');
+      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups }), { mode: 0o600 });
+      const report = parseStartReport(await runHelper(this.helper, ['start', specFile]));
+      return { pid: report.pid, startedAt: new Date().toISOString() };
+    } catch (err) {
+      await unmountRootfs(this.sys, spec.rootfs, this.isMounted).catch(() => undefined);
+      await this.cgroups.remove(spec.id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async attach(id: string, streams: AttachStreams): Promise<AttachConnection> {
+    const st = await readState(this.rundir(id));
+    if (!st) throw conflict(`container ${id} is not running`);
+    return attachMonitor(this.rundir(id), id, st.tty, streams);
+  }
+
+  async resize(id: string, rows: number, cols: number): Promise<void> {
+    const st = await this.mustRun(id);
+    if (!st.tty) return;
+    await resizeMonitor(this.rundir(id), id, rows, cols);
+  }
+
+  async signal(id: string, signal: string | number): Promise<void> {
+    const sig = parseSignal(signal);
+    const st = await this.mustRun(id);
+    try {
+      process.kill(st.pid, sig);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw conflict(`Container ${id} is not running`);
+      throw err;
+    }
+  }
+
+  waitExit(id: string): Promise<ExitStatus> {
+    return waitForExit(this.rundir(id));
+  }
+
+  readExit(id: string): Promise<ExitStatus | undefined> {
+    return readExitFile(this.rundir(id));
+  }
+
+  async isRunning(id: string): Promise<boolean> {
+    return (await this.running(id)) !== undefined;
+  }
+
+  async cleanup(id: string, rootfs: string): Promise<void> {
+    const rundir = this.rundir(id);
+    const st = await readState(rundir);
+    if (st && (await isSameProcess(st.pid, st.startTime))) throw conflict(`container ${id} is still running`);
+    // a monitor lingering for an attach that will not come (exit.json is written by then)
+    if (st && (await isSameProcess(st.monitorPid, st.monitorStartTime))) {
+      try {
+        process.kill(st.monitorPid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await unmountRootfs(this.sys, rootfs, this.isMounted);
+    await this.cgroups.remove(id);
+    await fs.rm(rundir, { recursive: true, force: true });
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.mustRun(id);
+    await this.cgroups.freeze(id);
+  }
+
+  async unpause(id: string): Promise<void> {
+    await this.mustRun(id);
+    await this.cgroups.thaw(id);
+  }
+
+  async pids(id: string): Promise<number[]> {
+    const st = await this.mustRun(id);
+    const pids = await this.cgroups.pids(id);
+    return pids.length > 0 ? pids : [st.pid];
+  }
+
+  async exec(id: string, spec: ExecSpec): Promise<ExecProcess> {
+    if (spec.args.length === 0) throw invalid('No exec command specified');
+    const st = await this.mustRun(id);
+    const cgroups = await this.cgroups.create(id);
+    return startExec(this.helper, this.rundir(id), st.pid, spec, cgroups);
+  }
+
+  async reconcile(): Promise<string[]> {
+    const prefix = this.paths.containers + path.sep;
+    const stale: string[] = [];
+    for (const m of await this.mounts()) {
+      if (!m.mountPoint.startsWith(prefix)) continue;
+      const id = m.mountPoint.slice(prefix.length).split(path.sep)[0] ?? '';
+      if (!ID_RE.test(id) || (await this.isRunning(id))) continue;
+      if (!stale.includes(m.mountPoint)) stale.push(m.mountPoint);
+    }
+    // deepest first, so nested mounts come off before their parents
+    stale.sort((a, b) => b.length - a.length);
+    for (const p of stale) await unmountRootfs(this.sys, p, this.isMounted);
+    return stale;
+  }
+}
+
+export function assertHelperExists(helper: string): Promise<void> {
+  return fs.access(helper).catch(() => {
+    throw notFound(`the container helper ${helper} is missing; build it with \`make -C native/helper\``);
+  });
+}
