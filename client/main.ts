@@ -15,6 +15,10 @@ export type CommandFn = (args: string[], ctx: CommandContext) => Promise<number 
 /** Command name → module under ./commands exporting `run`. Aliases map to the same module. */
 const COMMANDS: Record<string, string> = {
   build: 'build',
+  commit: 'commit',
+  save: 'save',
+  load: 'load',
+  import: 'import',
   version: 'version',
   images: 'images',
   tag: 'tag',

@@ -132,7 +132,7 @@ async function runStep(env: StepEnv, state: StageState, ins: Instruction): Promi
     }
     try {
       const parent = state.image.layers[state.image.layers.length - 1]?.chainId;
-      const layer = await commitDirAsLayer(env.stores, res.upperDir, parent, { move: false, xattrs: true });
+      const layer = await commitDirAsLayer(env.stores, res.upperDir, parent, { move: false, xattrs: true, skipPlaceholders: true });
       return { cc: state.cc, createdBy, layer };
     } finally {
       if (env.rm || env.forceRm) {

@@ -143,6 +143,16 @@ export class ImagesService {
     return { LayersSize: layersSize, Images: images };
   }
 
+  /**
+   * Collects image layers a removed container was the last user of (after `rmi -f` of its
+   * image). Only the given chain ids are candidates; anything an image still needs is kept.
+   */
+  async releaseLayers(chainIds: readonly Digest[]): Promise<number> {
+    if (chainIds.length === 0) return 0;
+    const r = await this.gc.collect({ candidates: chainIds });
+    return r.layers.reduce((n, l) => n + l.size, 0);
+  }
+
   async count(): Promise<number> {
     return (await this.stores.images.list()).length;
   }

@@ -98,11 +98,11 @@ export class HelperRuntime implements Runtime {
     }
   }
 
-  waitExit(id: string): Promise<ExitStatus> {
+  async waitExit(id: string): Promise<ExitStatus> {
     return waitForExit(this.rundir(id));
   }
 
-  readExit(id: string): Promise<ExitStatus | undefined> {
+  async readExit(id: string): Promise<ExitStatus | undefined> {
     return readExitFile(this.rundir(id));
   }
 

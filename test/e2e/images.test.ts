@@ -102,9 +102,11 @@ describe('e2e: images (docker CLI and berth)', function () {
     const created = await d.docker(['create', '--name', 'uses-hello', 'hello-used:1']);
     assert.equal(created.code, 0, created.stderr);
     try {
-      const conflict = await d.docker(['rmi', 'hello-used:1', f.hello.ref]);
+      // With two tags the first rmi only untags; the last tag is then protected.
+      const conflict = await d.docker(['rmi', f.hello.ref, 'hello-used:1']);
       assert.notEqual(conflict.code, 0);
-      assert.match(conflict.stderr, /unable to remove repository reference "hello-used:1" \(must force\) - container [0-9a-f]{12} is using its referenced image/);
+      assert.match(conflict.stdout, new RegExp(`^Untagged: ${f.hello.ref.replace(/[.]/g, '\\.')}$`, 'm'));
+      assert.match(conflict.stderr, /unable to remove repository reference "hello-used:1" \(must force\) - container [0-9a-f]{12} is using its referenced image [0-9a-f]{12}/);
       const prune = await d.docker(['image', 'prune', '-a', '-f']);
       assert.equal(prune.code, 0, prune.stderr);
       assert.equal((await d.docker(['image', 'inspect', 'hello-used:1'])).code, 0, 'prune -a keeps images containers use');

@@ -101,6 +101,9 @@ describe('ImagesService: rmi and GC', () => {
     const items = await svc.remove('app:1', { force: true });
     assert.deepEqual(items, [{ Untagged: 'app:1' }, { Deleted: img.id }]);
     assert.ok(await stores.layers.has(img.layers[0]!.chainId), 'the container still needs the layer');
+    svc.setUsers(fakeUsers({}));
+    assert.equal(await svc.releaseLayers([img.layers[0]!.chainId]), 1000, 'released once the container is gone');
+    assert.equal(await stores.layers.has(img.layers[0]!.chainId), false);
 
     const run = await makeImage(stores, { layers: [{ files: { r: 'r' } }], tags: ['run:1'] });
     svc.setUsers(fakeUsers({ [run.id]: [{ id: 'beef000000000000000000000000000000000000000000000000000000000000', running: true }] }));

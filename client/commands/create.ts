@@ -1,0 +1,211 @@
+/**
+ * `berth create [OPTIONS] IMAGE [COMMAND] [ARG...]`, and the container options it shares with
+ * `run`: the flags, the create body in Docker's shape (Config + HostConfig), and Docker's
+ * create flow — a 404 "No such image" pulls the image (progress on stderr) and retries.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { CliError, DaemonClient } from '../http';
+import { FlagSpec, Parsed, parseFlags, requireArgs } from '../flags';
+import type { CommandContext } from '../main';
+import { registryAuthHeader } from '../auth-config';
+import { ProgressRenderer } from '../progress';
+
+export const CREATE_FLAGS: FlagSpec = {
+  name: { type: 'string' },
+  interactive: { type: 'bool', short: 'i' },
+  tty: { type: 'bool', short: 't' },
+  env: { type: 'list', short: 'e' },
+  'env-file': { type: 'list' },
+  workdir: { type: 'string', short: 'w' },
+  user: { type: 'string', short: 'u' },
+  entrypoint: { type: 'string' },
+  hostname: { type: 'string', short: 'h' },
+  'read-only': { type: 'bool' },
+  init: { type: 'bool' },
+  volume: { type: 'list', short: 'v' },
+  tmpfs: { type: 'list' },
+  network: { type: 'string', aliases: ['net'] },
+  label: { type: 'list', short: 'l' },
+  rm: { type: 'bool' },
+  'stop-signal': { type: 'string' },
+  'stop-timeout': { type: 'int' },
+  publish: { type: 'list', short: 'p' },
+  pull: { type: 'string' },
+  platform: { type: 'string' },
+  quiet: { type: 'bool', short: 'q' },
+};
+
+/**
+ * Parses create/run flags. `-h` is --hostname there (help is --help only), and flags stop at
+ * the image: everything after it is the command.
+ */
+export function parseContainerFlags(argv: readonly string[], extra: FlagSpec): Parsed {
+  const spec: FlagSpec = { ...CREATE_FLAGS, ...extra };
+  const takesValue = (tok: string): boolean => {
+    if (tok.startsWith('--')) return !tok.includes('=') && (spec[tok.slice(2)]?.type ?? 'bool') !== 'bool';
+    const last = tok[tok.length - 1];
+    const def = Object.values(spec).find((d) => d.short === last);
+    return tok.length >= 2 && !!def && def.type !== 'bool';
+  };
+  const args = [...argv];
+  for (let i = 0; i < args.length; i++) {
+    const tok = args[i] as string;
+    if (tok === '--') break;
+    if (!tok.startsWith('-') || tok === '-') break;
+    if (tok === '-h') args[i] = '--hostname';
+    if (tok === '--help') return { bools: {}, strings: {}, lists: {}, ints: {}, args: [], help: true };
+    if (args[i] === '--hostname' || takesValue(tok)) i++;
+  }
+  return parseFlags(args, spec, { interspersed: false });
+}
+
+async function readEnvFiles(files: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await fs.readFile(f, 'utf8');
+    } catch {
+      throw new CliError(`open ${f}: no such file or directory`);
+    }
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      if (!line || line.startsWith('#')) continue;
+      out.push(line.includes('=') ? line : `${line}=${process.env[line] ?? ''}`);
+    }
+  }
+  return out;
+}
+
+function labels(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list ?? []) {
+    const eq = l.indexOf('=');
+    out[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The create body Docker's CLI sends, from parsed flags; `args` = IMAGE [COMMAND...]. */
+export async function createBody(p: Parsed, args: string[]): Promise<Record<string, unknown>> {
+  const [image, ...cmd] = args;
+  const env = [...(await readEnvFiles(p.lists['env-file'] ?? [])), ...(p.lists.env ?? []).map((e) => (e.includes('=') ? e : `${e}=${process.env[e] ?? ''}`))];
+  const tty = !!p.bools.tty;
+  const stdin = !!p.bools.interactive;
+  const detach = !!p.bools.detach;
+  const tmpfs: Record<string, string> = {};
+  for (const t of p.lists.tmpfs ?? []) {
+    const colon = t.indexOf(':');
+    tmpfs[colon < 0 ? t : t.slice(0, colon)] = colon < 0 ? '' : t.slice(colon + 1);
+  }
+  const binds = (p.lists.volume ?? []).map((v) => {
+    const [src = '', ...rest] = v.split(':');
+    // Docker resolves relative host paths only for `.`-prefixed sources; keep absolute as is.
+    return src.startsWith('.') ? [path.resolve(src), ...rest].join(':') : v;
+  });
+  const entrypoint = p.strings.entrypoint !== undefined ? [p.strings.entrypoint] : null;
+  const cols = process.stdout.columns ?? 0;
+  const rows = process.stdout.rows ?? 0;
+  return {
+    Hostname: p.strings.hostname ?? '',
+    Domainname: '',
+    User: p.strings.user ?? '',
+    AttachStdin: !detach && stdin,
+    AttachStdout: !detach,
+    AttachStderr: !detach,
+    Tty: tty,
+    OpenStdin: stdin,
+    StdinOnce: stdin && !detach,
+    Env: env.length ? env : null,
+    Cmd: cmd.length ? cmd : null,
+    Image: image,
+    Volumes: {},
+    WorkingDir: p.strings.workdir ?? '',
+    Entrypoint: entrypoint,
+    OnBuild: null,
+    Labels: labels(p.lists.label),
+    StopSignal: p.strings['stop-signal'],
+    StopTimeout: p.ints['stop-timeout'],
+    HostConfig: {
+      Binds: binds.length ? binds : null,
+      NetworkMode: p.strings.network ?? 'default',
+      AutoRemove: !!p.bools.rm,
+      ReadonlyRootfs: !!p.bools['read-only'],
+      Init: p.bools.init ? true : null,
+      Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
+      ConsoleSize: tty && rows && cols ? [rows, cols] : [0, 0],
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      LogConfig: { Type: '', Config: {} },
+    },
+    NetworkingConfig: { EndpointsConfig: {} },
+  };
+}
+
+/** The familiar form the CLI prints when it pulls: "busybox:latest". */
+function withTag(image: string): string {
+  if (image.includes('@')) return image;
+  return image.lastIndexOf(':') > image.lastIndexOf('/') ? image : `${image}:latest`;
+}
+
+async function pullImage(client: DaemonClient, image: string, quiet: boolean): Promise<void> {
+  const renderer = new ProgressRenderer(process.stderr);
+  try {
+    await client.stream('/images/create', { method: 'POST', query: { fromImage: withTag(image) }, headers: { 'X-Registry-Auth': registryAuthHeader(image) } }, (m) => {
+      if (!quiet) renderer.render(m);
+    });
+  } finally {
+    if (!quiet) renderer.finish();
+  }
+}
+
+/** POST /containers/create; on "No such image" pulls and retries, as `docker run` does. */
+export async function createContainer(client: DaemonClient, body: Record<string, unknown>, name: string | undefined, quiet = false): Promise<string> {
+  const send = () => client.json<{ Id: string; Warnings?: string[] }>('/containers/create', { method: 'POST', query: { name }, body });
+  let res;
+  try {
+    res = await send();
+  } catch (err) {
+    if (!(err instanceof CliError) || err.status !== 404 || !/No such image/.test(err.message)) throw err;
+    const image = String(body.Image);
+    process.stderr.write(`Unable to find image '${withTag(image)}' locally\n`);
+    await pullImage(client, image, quiet);
+    res = await send();
+  }
+  for (const w of res.Warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
+  return res.Id;
+}
+
+export const CREATE_USAGE = `Usage:  berth create [OPTIONS] IMAGE [COMMAND] [ARG...]
+
+Create a new container
+
+Options:
+      --entrypoint string   Overwrite the default ENTRYPOINT of the image
+  -e, --env list            Set environment variables
+      --env-file list       Read in a file of environment variables
+  -h, --hostname string     Container host name
+      --init                Run an init inside the container that forwards signals and reaps processes
+  -i, --interactive         Keep STDIN open even if not attached
+  -l, --label list          Set meta data on a container
+      --name string         Assign a name to the container
+      --network string      Connect a container to a network (none, host)
+      --read-only           Mount the container's root filesystem as read only
+      --rm                  Automatically remove the container when it exits
+      --tmpfs list          Mount a tmpfs directory
+  -t, --tty                 Allocate a pseudo-TTY
+  -u, --user string         Username or UID (format: <name|uid>[:<group|gid>])
+  -v, --volume list         Bind mount a volume (HOST:CONTAINER[:ro])
+  -w, --workdir string      Working directory inside the container
+`;
+
+export async function run(argv: string[], { client }: CommandContext): Promise<void> {
+  const p = parseContainerFlags(argv, {});
+  if (p.help) {
+    process.stdout.write(CREATE_USAGE);
+    return;
+  }
+  requireArgs('berth create', p.args, 1, Infinity, 'berth create --help');
+  const id = await createContainer(client, await createBody(p, p.args), p.strings.name, !!p.bools.quiet);
+  process.stdout.write(`${id}\n`);
+}

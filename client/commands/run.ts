@@ -1,0 +1,109 @@
+/**
+ * `berth run [OPTIONS] IMAGE [COMMAND] [ARG...]`, with the docker CLI's flow: create (404 →
+ * pull → create), then — unless -d — attach before start, ask for the wait result (headers
+ * come at once), start, follow the terminal size, and exit with the container's code. Errors
+ * of the daemon exit 125; a command that cannot be run exits 126 or 127, as with Docker.
+ */
+import { CliError, DaemonClient, readAll } from '../http';
+import { requireArgs } from '../flags';
+import type { CommandContext } from '../main';
+import { enterRawMode, followResize } from '../tty';
+import { CREATE_USAGE, createBody, createContainer, parseContainerFlags } from './create';
+import { attachContainer, inspectContainer, pumpHijacked } from './attach';
+
+const RUN_FLAGS = {
+  detach: { type: 'bool' as const, short: 'd' },
+  'detach-keys': { type: 'string' as const },
+  'sig-proxy': { type: 'bool' as const },
+};
+
+const USAGE = CREATE_USAGE.replace('berth create', 'berth run').replace('Create a new container', 'Create and run a new container from an image').replace(
+  'Options:\n',
+  'Options:\n  -d, --detach                Run container in background and print container ID\n      --detach-keys string    Override the key sequence for detaching a container\n',
+);
+
+/** Docker's exit code for a failed start, from the daemon's message. */
+export function startFailureCode(message: string): number {
+  if (/executable file not found|no such file or directory|not found in \$PATH/i.test(message)) return 127;
+  if (/permission denied/i.test(message)) return 126;
+  return 125;
+}
+
+interface WaitBody {
+  StatusCode: number;
+  Error?: { Message?: string } | null;
+}
+
+/** POST /wait; resolves once the headers are in, with a promise of the result body. */
+async function requestWait(client: DaemonClient, id: string, condition: string): Promise<Promise<WaitBody>> {
+  const res = await client.raw(`/containers/${id}/wait`, { method: 'POST', query: { condition } });
+  if ((res.statusCode ?? 0) >= 400) throw new CliError((await readAll(res)).toString(), res.statusCode, 125);
+  return readAll(res).then((b) => JSON.parse(b.toString('utf8')) as WaitBody);
+}
+
+function proxySignals(client: DaemonClient, id: string): () => void {
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const).map((sig) => {
+    const h = () => void client.request(`/containers/${id}/kill`, { method: 'POST', query: { signal: sig } }).catch(() => undefined);
+    process.on(sig, h);
+    return () => process.off(sig, h);
+  });
+  return () => handlers.forEach((off) => off());
+}
+
+async function startOrExit(client: DaemonClient, id: string): Promise<void> {
+  try {
+    await client.request(`/containers/${id}/start`, { method: 'POST' });
+  } catch (err) {
+    if (err instanceof CliError) throw new CliError(err.message, err.status, startFailureCode(err.message));
+    throw err;
+  }
+}
+
+export async function run(argv: string[], { client }: CommandContext): Promise<number | void> {
+  const p = parseContainerFlags(argv, RUN_FLAGS);
+  if (p.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  requireArgs('berth run', p.args, 1, Infinity, 'berth run --help');
+  const detach = !!p.bools.detach;
+  const tty = !!p.bools.tty;
+  const stdin = !!p.bools.interactive;
+  if (detach && p.bools.rm === undefined && false) return;
+  if (tty && stdin && !process.stdin.isTTY) throw new CliError('the input device is not a TTY', undefined, 1);
+  let id: string;
+  try {
+    id = await createContainer(client, await createBody(p, p.args), p.strings.name, !!p.bools.quiet);
+  } catch (err) {
+    if (err instanceof CliError) throw new CliError(err.message, err.status, 125);
+    throw err;
+  }
+  if (detach) {
+    await startOrExit(client, id);
+    process.stdout.write(`${id}\n`);
+    return 0;
+  }
+  const { socket, head } = await attachContainer(client, id, { stdin, tty, detachKeys: p.strings['detach-keys'] });
+  const result = await requestWait(client, id, p.bools.rm ? 'removed' : 'next-exit');
+  const restore = tty && stdin ? enterRawMode() : () => undefined;
+  const output = pumpHijacked(socket, head, { stdin, tty });
+  let stopResize = () => undefined as void;
+  let stopSignals = () => undefined as void;
+  try {
+    await startOrExit(client, id);
+    if (tty) stopResize = followResize(client, `/containers/${id}/resize`);
+    else if (p.bools['sig-proxy'] !== false) stopSignals = proxySignals(client, id);
+    await output;
+    // The output ends at exit, or when the user detached (ctrl-p ctrl-q): then it still runs.
+    const now = await inspectContainer(client, id).catch(() => undefined);
+    if (now?.State.Running) return 0;
+    const status = await result;
+    if (status.Error?.Message) throw new CliError(status.Error.Message, undefined, 125);
+    return status.StatusCode;
+  } finally {
+    stopResize();
+    stopSignals();
+    restore();
+    socket.destroy();
+  }
+}
