@@ -34,11 +34,13 @@ interface WaitBody {
   Error?: { Message?: string } | null;
 }
 
-/** POST /wait; resolves once the headers are in, with a promise of the result body. */
-async function requestWait(client: DaemonClient, id: string, condition: string): Promise<Promise<WaitBody>> {
+/** POST /wait; resolves once the headers are in, with the result body to come and a canceller. */
+async function requestWait(client: DaemonClient, id: string, condition: string): Promise<{ body: Promise<WaitBody>; cancel(): void }> {
   const res = await client.raw(`/containers/${id}/wait`, { method: 'POST', query: { condition } });
   if ((res.statusCode ?? 0) >= 400) throw new CliError((await readAll(res)).toString(), res.statusCode, 125);
-  return readAll(res).then((b) => JSON.parse(b.toString('utf8')) as WaitBody);
+  const body = readAll(res).then((b) => JSON.parse(b.toString('utf8')) as WaitBody);
+  body.catch(() => undefined);
+  return { body, cancel: () => res.destroy() };
 }
 
 function proxySignals(client: DaemonClient, id: string): () => void {
@@ -69,7 +71,6 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
   const detach = !!p.bools.detach;
   const tty = !!p.bools.tty;
   const stdin = !!p.bools.interactive;
-  if (detach && p.bools.rm === undefined && false) return;
   if (tty && stdin && !process.stdin.isTTY) throw new CliError('the input device is not a TTY', undefined, 1);
   let id: string;
   try {
@@ -97,7 +98,7 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
     // The output ends at exit, or when the user detached (ctrl-p ctrl-q): then it still runs.
     const now = await inspectContainer(client, id).catch(() => undefined);
     if (now?.State.Running) return 0;
-    const status = await result;
+    const status = await result.body;
     if (status.Error?.Message) throw new CliError(status.Error.Message, undefined, 125);
     return status.StatusCode;
   } finally {
@@ -105,5 +106,6 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
     stopSignals();
     restore();
     socket.destroy();
+    result.cancel();
   }
 }

@@ -62,7 +62,7 @@ export async function planCopy(ins: Instruction, state: StageState, env: CopyEnv
   for (const u of urls) downloads.push(await download(u, path.join(env.tmpDir, `download-${downloads.length}-${Date.now()}`)));
   const count = sources.length + downloads.length;
   const intoDir = endsInSlash || count > 1 || existing?.stat.isDirectory() === true || (state.cc.WorkingDir !== undefined && destAbs === state.cc.WorkingDir && rawDest.startsWith('.'));
-  if (patterns.length > 1 && !intoDir) {
+  if (count > 1 && !endsInSlash) {
     throw invalid(`When using ${ins.keyword} with more than one source file, the destination must be a directory and end with a /`);
   }
 

@@ -8,7 +8,7 @@
  */
 import { promises as fs, Stats } from 'node:fs';
 import * as path from 'node:path';
-import { getXattr } from '../../native/ffi/fsops-read';
+import { isOpaqueDir } from '../runtime/layer-diff-attrs';
 
 export interface Found {
   /** Absolute host path of the entry in the layer that provides it. */
@@ -20,13 +20,7 @@ function isWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;
 }
 
-function isOpaque(hostPath: string): boolean {
-  try {
-    return ['trusted.overlay.opaque', 'user.overlay.opaque'].some((k) => getXattr(hostPath, k)?.toString() === 'y');
-  } catch {
-    return false;
-  }
-}
+const isOpaque = isOpaqueDir;
 
 async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   try {

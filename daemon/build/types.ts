@@ -3,7 +3,7 @@
  * legacy builder's stream lines), and the two capabilities it borrows from other services —
  * pulling a missing base image, and running a RUN step in a container.
  */
-import type { ProgressMessage } from '../api/json-stream';
+import type { ProgressMessage } from '../images/pull-progress';
 import type { Digest } from '../oci/digest';
 import type { AuthConfig } from '../registry';
 

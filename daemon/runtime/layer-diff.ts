@@ -11,6 +11,7 @@ import { promises as fs, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { getXattr, listXattrs } from '../../native/ffi/fsops-read';
+import { isOpaqueDir } from './layer-diff-attrs';
 import { dataPadding, encodeHeader, END_OF_ARCHIVE, TarEntry } from './layer-diff-tar';
 
 export interface LayerDiffOptions {
@@ -33,7 +34,6 @@ export function isMountPlaceholder(rel: string, st: Stats): boolean {
   return st.isDirectory() && PLACEHOLDER_DIRS.has(rel) && st.nlink <= 2;
 }
 
-const OPAQUE_KEYS = ['trusted.overlay.opaque', 'user.overlay.opaque'];
 const CHUNK = 1 << 20;
 
 function isOverlayKey(k: string): boolean {
@@ -86,7 +86,7 @@ async function* walk(root: string, opts: LayerDiffOptions): AsyncGenerator<Buffe
         yield encodeHeader({ ...baseEntry(relDir + '.wh.' + name, st), type: 'file', mode: 0 });
       } else if (st.isDirectory()) {
         yield encodeHeader({ ...baseEntry(rel + '/', st), type: 'dir', xattrs: xattrsOf(abs) });
-        if (opts.xattrs && OPAQUE_KEYS.some((k) => getXattr(abs, k)?.toString() === 'y')) {
+        if (opts.xattrs && isOpaqueDir(abs)) {
           yield encodeHeader({ ...baseEntry(rel + '/.wh..wh..opq', st), type: 'file', mode: 0 });
         }
         yield* dir(abs, rel + '/');

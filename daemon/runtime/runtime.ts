@@ -58,6 +58,7 @@ export class HelperRuntime implements Runtime {
   async start(spec: ContainerSpec): Promise<StartedProcess> {
     const rundir = this.rundir(spec.id);
     if (await this.running(spec.id)) throw conflict(`container ${spec.id} is already running`);
+    await stopLingeringMonitor(await readState(rundir));
     // a previous run's files (exit.json above all) must not answer for this one
     await fs.rm(rundir, { recursive: true, force: true });
     await fs.mkdir(rundir, { recursive: true, mode: 0o700 });
@@ -114,14 +115,7 @@ export class HelperRuntime implements Runtime {
     const rundir = this.rundir(id);
     const st = await readState(rundir);
     if (st && (await isSameProcess(st.pid, st.startTime))) throw conflict(`container ${id} is still running`);
-    // a monitor lingering for an attach that will not come (exit.json is written by then)
-    if (st && (await isSameProcess(st.monitorPid, st.monitorStartTime))) {
-      try {
-        process.kill(st.monitorPid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
+    await stopLingeringMonitor(st);
     await unmountRootfs(this.sys, rootfs, this.isMounted);
     await this.cgroups.remove(id);
     await fs.rm(rundir, { recursive: true, force: true });
@@ -163,6 +157,19 @@ export class HelperRuntime implements Runtime {
     stale.sort((a, b) => b.length - a.length);
     for (const p of stale) await unmountRootfs(this.sys, p, this.isMounted);
     return stale;
+  }
+}
+
+/**
+ * A monitor whose container has exited may still wait for an attach (await_attach) that will
+ * not come; exit.json is written by then, so it is safe to end it.
+ */
+async function stopLingeringMonitor(st: MonitorState | undefined): Promise<void> {
+  if (!st || !(await isSameProcess(st.monitorPid, st.monitorStartTime))) return;
+  try {
+    process.kill(st.monitorPid, 'SIGKILL');
+  } catch {
+    // gone meanwhile
   }
 }
 

@@ -108,7 +108,7 @@ setup (struct container_ctx *c, struct berth_error *err)
     return berth_make_error (err, ENOMEM, "environment");
   if ((ret = caps_bound (err)) < 0)
     return ret;
-  if (s->init && (ret = init_fork (s->tty, err)) < 0)
+  if (s->init && (ret = init_fork (s->tty, s->args, err)) < 0)
     return ret;
   if ((ret = user_apply (&ids, err)) < 0)
     return ret;

@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "init.h"
+#include "utils.h"
 
 static int
 status_code (int status)
@@ -56,7 +57,7 @@ init_loop (pid_t child, const sigset_t *all)
 }
 
 int
-init_fork (int tty, struct berth_error *err)
+init_fork (int tty, const char *const *args, struct berth_error *err)
 {
   sigset_t all, old;
   pid_t pid;
@@ -70,7 +71,13 @@ init_fork (int tty, struct berth_error *err)
       return berth_make_error (err, errno, "fork the command under init");
     }
   if (pid > 0)
-    init_loop (pid, &all);
+    {
+      const char *title[64] = { "berth-init", "--" };
+      for (int i = 0; args[i] && i < 61; i++)
+        title[i + 2] = args[i];
+      proc_set_title (title);
+      init_loop (pid, &all);
+    }
   /* the command gets its own process group, in the foreground of the terminal, so job
    * control and ^C reach it and not pid 1 (signals are still blocked: no SIGTTOU) */
   setpgid (0, 0);

@@ -9,6 +9,6 @@
 
 /* Returns 0 in the child (which continues towards exec, signal mask restored) and never
  * returns in pid 1. Returns -1 with err filled if fork fails. */
-int init_fork (int tty, struct berth_error *err);
+int init_fork (int tty, const char *const *args, struct berth_error *err);
 
 #endif

@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "subcommands.h"
+#include "utils.h"
 
 int
 main (int argc, char **argv)
 {
+  proc_title_init (argc, argv);
   if (argc == 3 && strcmp (argv[1], "start") == 0)
     return helper_start (argv[2]);
   if (argc == 3 && strcmp (argv[1], "exec") == 0)

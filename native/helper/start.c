@@ -25,15 +25,15 @@ helper_start (const char *spec_path)
   pid_t pid;
   ssize_t n;
 
-  if (spec_load (spec_path, &spec, &err) < 0 || mkdir_p (spec.rundir ? spec.rundir : "", 0700, &err) < 0)
+  if (spec_load (spec_path, &spec, &err) < 0
+      || ((spec.rootfs == NULL || spec.id == NULL || spec.rundir == NULL)
+          && berth_make_error (&err, 0, "spec: `id`, `rootfs` and `rundir` are required") < 0)
+      || mkdir_p (spec.rundir, 0700, &err) < 0)
     {
+      char esc[2048];
       berth_error_print (&err);
-      printf ("{\"error\":\"invalid spec\",\"exitCode\":125}\n");
-      return 125;
-    }
-  if (spec.rootfs == NULL || spec.id == NULL)
-    {
-      fprintf (stderr, "berth-helper: spec: `id`, `rootfs` and `rundir` are required\n");
+      json_escape (esc, sizeof esc, err.msg, strlen (err.msg));
+      printf ("{\"error\":\"%s\",\"exitCode\":125}\n", esc);
       return 125;
     }
   if (pipe2 (rep, O_CLOEXEC) < 0)

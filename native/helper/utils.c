@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,4 +207,34 @@ json_escape (char *out, size_t cap, const char *s, size_t len)
   if (cap > 0)
     out[o < cap ? o : cap - 1] = '\0';
   return o;
+}
+
+static char *title_start;
+static size_t title_len;
+
+void
+proc_title_init (int argc, char **argv)
+{
+  if (argc < 1)
+    return;
+  title_start = argv[0];
+  title_len = (size_t) (argv[argc - 1] + strlen (argv[argc - 1]) - argv[0]);
+}
+
+void
+proc_set_title (const char *const *words)
+{
+  size_t off = 0;
+  if (title_start == NULL || title_len == 0)
+    return;
+  memset (title_start, 0, title_len);
+  for (; *words && off < title_len; words++)
+    {
+      size_t n = strlen (*words);
+      if (off + n >= title_len)
+        n = title_len - off - 1;
+      memcpy (title_start + off, *words, n);
+      off += n + 1;
+    }
+  prctl (PR_SET_NAME, (unsigned long) "berth-init", 0, 0, 0);
 }

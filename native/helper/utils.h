@@ -63,6 +63,13 @@ unsigned long long proc_start_time (pid_t pid);
 /* RFC 3339 UTC time with nanoseconds, as Docker writes it ("2026-11-23T13:01:25.123456789Z"). */
 void now_rfc3339 (char *buf, size_t len);
 
+/* Remembers main()'s argv so proc_set_title can reuse its memory. */
+void proc_title_init (int argc, char **argv);
+
+/* Rewrites what ps shows for this process (/proc/self/cmdline and comm), e.g. pid 1 of
+ * --init shows "berth-init -- sh" rather than the helper's own command line. */
+void proc_set_title (const char *const *words);
+
 /* Appends s to out as a JSON string body (no quotes), escaping what JSON requires. */
 size_t json_escape (char *out, size_t cap, const char *s, size_t len);
 
