@@ -8,10 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import * as tar from 'tar';
+import { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import { CliError } from './http';
+import { packDir } from './tar-pack';
 
 export interface ContextTar {
   stream: Readable;
@@ -30,26 +30,6 @@ function readIgnore(dir: string): string[] {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
-}
-
-/** One extra file appended to the tar (an out-of-context Dockerfile): a plain ustar entry. */
-function extraEntry(name: string, data: Buffer): Buffer {
-  const h = Buffer.alloc(512);
-  const octal = (v: number, off: number, width: number) => h.write(v.toString(8).padStart(width - 1, '0') + '\0', off, width, 'ascii');
-  h.write(name, 0, 100, 'utf8');
-  octal(0o600, 100, 8);
-  octal(0, 108, 8);
-  octal(0, 116, 8);
-  octal(data.length, 124, 12);
-  octal(Math.floor(Date.now() / 1000), 136, 12);
-  h.write('0', 156, 1, 'ascii');
-  h.write('ustar\0' + '00', 257, 8, 'ascii');
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
-  const pad = Buffer.alloc((512 - (data.length % 512)) % 512);
-  return Buffer.concat([h, data, pad]);
 }
 
 /**
@@ -77,39 +57,12 @@ export function contextTar(dir: string, dockerfile: string | undefined, dockerfi
     else inContext = rel.split(path.sep).join('/');
   }
   const extraName = extra ? `.dockerfile.${randomBytes(10).toString('hex')}` : undefined;
-  const ig = dockerignore({ ignorecase: false }).add(readIgnore(root));
+  const patterns = readIgnore(root);
+  const ig = dockerignore({ ignorecase: false }).add(patterns);
   const keep = new Set(['.dockerignore', ...(inContext ? [inContext] : [])]);
-  const entries = fs.readdirSync(root).sort();
-  const out = new PassThrough();
-  const pack = tar.c(
-    {
-      cwd: root,
-      portable: true,
-      filter: (p: string) => {
-        const rel = p.replace(/^\.\//, '').replace(/\/$/, '');
-        if (rel === '' || rel === '.' || keep.has(rel)) return true;
-        return !ig.ignores(rel);
-      },
-    },
-    entries,
-  ) as unknown as Readable;
-  if (!extra) {
-    pack.pipe(out);
-  } else {
-    // Append the extra entry before the end-of-archive blocks: buffer the last 1024 bytes.
-    let tail = Buffer.alloc(0);
-    pack.on('data', (c: Buffer) => {
-      tail = Buffer.concat([tail, c]);
-      if (tail.length > 1024) {
-        out.write(tail.subarray(0, tail.length - 1024));
-        tail = tail.subarray(tail.length - 1024);
-      }
-    });
-    pack.on('end', () => {
-      out.write(extraEntry(extraName as string, extra as Buffer));
-      out.end(Buffer.alloc(1024));
-    });
-    pack.on('error', (e) => out.destroy(e));
-  }
-  return { stream: out, dockerfile: extraName ?? inContext ?? 'Dockerfile' };
+  const include = (rel: string) => keep.has(rel) || !ig.ignores(rel);
+  // An exception (`!pattern`) may re-include files under an excluded directory: look inside.
+  const descend = patterns.some((p) => p.startsWith('!'));
+  const stream = packDir(root, include, descend, extra && extraName ? { name: extraName, data: extra } : undefined);
+  return { stream, dockerfile: extraName ?? inContext ?? 'Dockerfile' };
 }

@@ -50,6 +50,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number |
     return sub ? 0 : 1;
   }
   if (sub === 'prune') return prune(rest, ctx);
+  if (sub === 'inspect') {
+    const inspect = require('./inspect') as { run(a: string[], c: CommandContext, t: 'container'): Promise<void> };
+    return inspect.run(rest, ctx, 'container');
+  }
   const mod = SUBCOMMANDS[sub];
   if (!mod) throw new CliError(`unknown command "${sub}" for "berth container"`);
   // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -87,6 +87,22 @@ function labels(list: string[] | undefined): Record<string, string> {
   return out;
 }
 
+/** `-p [IP:][HOST:]CONTAINER[/PROTO]` as Docker's ExposedPorts and PortBindings. */
+function portBindings(list: string[] | undefined): { exposed: Record<string, object>; bindings: Record<string, { HostIp: string; HostPort: string }[]> } {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const spec of list ?? []) {
+    const [portPart = '', proto = 'tcp'] = spec.split('/');
+    const parts = portPart.split(':');
+    const container = parts.pop() ?? '';
+    if (!/^\d+$/.test(container)) throw new CliError(`invalid containerPort: ${container}`);
+    const key = `${container}/${proto}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: parts.length === 2 ? (parts[0] as string) : '', HostPort: parts[parts.length - 1] ?? '' });
+  }
+  return { exposed, bindings };
+}
+
 /** The create body Docker's CLI sends, from parsed flags; `args` = IMAGE [COMMAND...]. */
 export async function createBody(p: Parsed, args: string[]): Promise<Record<string, unknown>> {
   const [image, ...cmd] = args;
@@ -105,6 +121,7 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
     return src.startsWith('.') ? [path.resolve(src), ...rest].join(':') : v;
   });
   const entrypoint = p.strings.entrypoint !== undefined ? [p.strings.entrypoint] : null;
+  const ports = portBindings(p.lists.publish);
   const cols = process.stdout.columns ?? 0;
   const rows = process.stdout.rows ?? 0;
   return {
@@ -125,11 +142,13 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
     Entrypoint: entrypoint,
     OnBuild: null,
     Labels: labels(p.lists.label),
+    ExposedPorts: Object.keys(ports.exposed).length ? ports.exposed : undefined,
     StopSignal: p.strings['stop-signal'],
     StopTimeout: p.ints['stop-timeout'],
     HostConfig: {
       Binds: binds.length ? binds : null,
       NetworkMode: p.strings.network ?? 'default',
+      PortBindings: ports.bindings,
       AutoRemove: !!p.bools.rm,
       ReadonlyRootfs: !!p.bools['read-only'],
       Init: p.bools.init ? true : null,

@@ -4,7 +4,7 @@
  * downloaded. Also --chown name resolution from the image's /etc/passwd and /etc/group.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { Readable } from 'node:stream';
@@ -12,40 +12,33 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
 import { invalid } from '../errors';
-import { RootfsView } from './rootfs-view';
+import type { SourceTree } from './source-tree';
 import type { Owner } from './copy-write';
 
 export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz';
 
-/** Sniffs a file: which kind of tar archive it is, if any (Docker decides by content, not name). */
-export async function archiveKind(hostPath: string): Promise<ArchiveKind | undefined> {
-  const fh = await fs.open(hostPath, 'r');
-  try {
-    const head = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(head, 0, 512, 0);
-    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-    if (bytesRead >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
-    if (bytesRead >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-    if (bytesRead === 512 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
-    return undefined;
-  } finally {
-    await fh.close();
-  }
+/** Sniffs a file's first bytes: which kind of tar archive it is (Docker decides by content, not name). */
+export function archiveKind(head: Buffer): ArchiveKind | undefined {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
+  return undefined;
 }
 
 /** A decompressing stream of the archive's tar bytes. */
-function tarBytes(hostPath: string, kind: ArchiveKind): Readable {
-  const file = createReadStream(hostPath);
+function tarBytes(file: Readable, kind: ArchiveKind): Readable {
   if (kind === 'tar') return file;
   if (kind === 'gzip') return file.pipe(createGunzip());
   const prog = spawn(kind === 'bzip2' ? 'bzip2' : 'xz', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
   file.pipe(prog.stdin);
+  prog.stdin.on('error', () => undefined);
   prog.on('error', (e) => prog.stdout.destroy(invalid(`cannot decompress with ${kind}: ${e.message}`)));
   return prog.stdout;
 }
 
 /** Unpacks an archive into `hostDir` (already created). Paths cannot escape it. */
-export async function extractArchive(hostPath: string, kind: ArchiveKind, hostDir: string, owner: Owner | undefined): Promise<void> {
+export async function extractArchive(source: Readable, kind: ArchiveKind, hostDir: string, owner: Owner | undefined): Promise<void> {
   const extractor = tar.x({
     cwd: hostDir,
     preserveOwner: owner === undefined,
@@ -54,7 +47,7 @@ export async function extractArchive(hostPath: string, kind: ArchiveKind, hostDi
     unlink: true,
     noMtime: false,
   });
-  await pipeline(tarBytes(hostPath, kind), extractor);
+  await pipeline(tarBytes(source, kind), extractor);
 }
 
 export interface Download {
@@ -96,7 +89,7 @@ function findEntry(text: string | undefined, key: string, byName: boolean): stri
 }
 
 /** Resolves `--chown=user[:group]` (names or ids) in the image being built. */
-export async function resolveOwner(spec: string, view: RootfsView): Promise<Owner> {
+export async function resolveOwner(spec: string, view: SourceTree): Promise<Owner> {
   const [user = '', group] = spec.split(':');
   if (user === '') throw invalid(`invalid --chown value "${spec}"`);
   let uid: number;

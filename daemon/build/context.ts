@@ -1,21 +1,19 @@
 /**
  * The build context from the request body: a tar (plain, gzip, bzip2 or xz, as Docker
- * accepts), unpacked into a scratch directory, or — when the body is not a tar at all — a bare
- * Dockerfile (`docker build - < Dockerfile`), which gives a build without context. Paths in
- * the tar cannot escape the directory; owners are not kept (COPY makes files root's anyway).
+ * accepts), kept as one file and indexed (context-tar.ts), or — when the body is not a tar at
+ * all — a bare Dockerfile (`docker build - < Dockerfile`), which gives a build without context.
  */
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import * as tar from 'tar';
 import { invalid } from '../errors';
+import { ContextTar } from './context-tar';
 
 export interface BuildContext {
-  /** The unpacked context, or undefined for a bare Dockerfile. */
-  dir?: string;
+  /** The context (read from its tar), or undefined for a bare Dockerfile. */
+  tree?: ContextTar;
   /** The Dockerfile text. */
   dockerfile: string;
 }
@@ -76,17 +74,11 @@ export async function receiveContext(body: Readable, dir: string, dockerfilePath
     return { dockerfile: Buffer.concat(chunks).toString('utf8') };
   }
   await fs.mkdir(dir, { recursive: true });
-  await pipeline(stream, tar.x({ cwd: dir, preserveOwner: false, strict: true }));
+  const tree = await ContextTar.receive(stream, path.join(dir, 'context.tar'));
   const rel = path.posix.normalize(dockerfilePath || 'Dockerfile');
   if (rel.startsWith('../') || path.isAbsolute(rel)) throw invalid(`the Dockerfile (${dockerfilePath}) must be within the build context`);
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(dir, rel), 'utf8');
-  } catch {
-    // Docker also accepts a lower-case "dockerfile" when the default name is missing.
-    const alt = rel === 'Dockerfile' ? await fs.readFile(path.join(dir, 'dockerfile'), 'utf8').catch(() => undefined) : undefined;
-    if (alt === undefined) throw invalid(`Cannot locate specified Dockerfile: ${dockerfilePath || 'Dockerfile'}`);
-    text = alt;
-  }
-  return { dir, dockerfile: text };
+  // Docker also accepts a lower-case "dockerfile" when the default name is missing.
+  const text = (await tree.readFile(rel)) ?? (rel === 'Dockerfile' ? await tree.readFile('dockerfile') : undefined);
+  if (text === undefined) throw invalid(`Cannot locate specified Dockerfile: ${dockerfilePath || 'Dockerfile'}`);
+  return { tree, dockerfile: text.toString('utf8') };
 }

@@ -5,15 +5,14 @@
  * history line and so decides cache hits. Reads only; writes nothing.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { invalid } from '../errors';
-import { RootfsView, Found } from './rootfs-view';
+import { SMALL_FILE, SourceEntry, SourceTree } from './source-tree';
 
 export interface Source {
   /** Path inside the source root (context or image), absolute, symlinks resolved. */
   path: string;
-  found: Found;
+  found: SourceEntry;
 }
 
 const GLOB_CHARS = /[*?[]/;
@@ -40,7 +39,7 @@ function componentRegExp(pattern: string): RegExp {
 }
 
 /** Expands one source pattern into matching paths of the view, sorted. */
-async function expandGlob(view: RootfsView, pattern: string): Promise<string[]> {
+async function expandGlob(view: SourceTree, pattern: string): Promise<string[]> {
   const parts = path.posix.normalize('/' + pattern).split('/').filter(Boolean);
   let bases = ['/'];
   for (const part of parts) {
@@ -62,7 +61,7 @@ async function expandGlob(view: RootfsView, pattern: string): Promise<string[]> 
  * Resolves COPY/ADD sources against `view`. A missing literal path or a pattern matching
  * nothing is the error Docker gives.
  */
-export async function resolveSources(view: RootfsView, patterns: string[], keyword: string, fromContext: boolean): Promise<Source[]> {
+export async function resolveSources(view: SourceTree, patterns: string[], keyword: string, fromContext: boolean): Promise<Source[]> {
   const out: Source[] = [];
   for (const pattern of patterns) {
     const normalized = path.posix.normalize('/' + pattern);
@@ -86,22 +85,17 @@ export async function resolveSources(view: RootfsView, patterns: string[], keywo
   return out;
 }
 
-async function hashFile(hostPath: string, h: ReturnType<typeof createHash>): Promise<void> {
-  for await (const chunk of createReadStream(hostPath)) h.update(chunk as Buffer);
-}
-
 /** Adds one entry (and, for a directory, everything under it) to the hash. */
-async function hashEntry(view: RootfsView, viewPath: string, rel: string, found: Found, h: ReturnType<typeof createHash>): Promise<void> {
-  const st = found.stat;
-  const type = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? 'f' : 'o';
-  h.update(`${rel}\0${type}\0${(st.mode & 0o7777).toString(8)}\0`);
-  if (type === 'f') {
-    h.update(`${st.size}\0`);
-    await hashFile(found.hostPath, h);
-  } else if (type === 'l') {
-    const { readlink } = await import('node:fs/promises');
-    h.update(await readlink(found.hostPath));
-  } else if (type === 'd') {
+async function hashEntry(view: SourceTree, viewPath: string, rel: string, e: SourceEntry, h: ReturnType<typeof createHash>): Promise<void> {
+  const type = e.kind === 'dir' ? 'd' : e.kind === 'symlink' ? 'l' : e.kind === 'file' ? 'f' : 'o';
+  h.update(`${rel}\0${type}\0${e.mode.toString(8)}\0`);
+  if (e.kind === 'file') {
+    h.update(`${e.size}\0`);
+    if (e.size < SMALL_FILE) h.update(view.readSmall(e));
+    else for await (const chunk of view.openRead(e)) h.update(chunk as Buffer);
+  } else if (e.kind === 'symlink') {
+    h.update(e.linkTarget ?? '');
+  } else if (e.kind === 'dir') {
     for (const name of await view.readdir(viewPath)) {
       const childPath = path.posix.join(viewPath, name);
       const child = await view.lookupLiteral(childPath);
@@ -112,9 +106,9 @@ async function hashEntry(view: RootfsView, viewPath: string, rel: string, found:
 }
 
 /** `file:<hex>`, `dir:<hex>` or `multi:<hex>`, as Docker names copied content in history. */
-export async function checksumSources(view: RootfsView, sources: Source[]): Promise<string> {
+export async function checksumSources(view: SourceTree, sources: Source[]): Promise<string> {
   const h = createHash('sha256');
   for (const s of sources) await hashEntry(view, s.path, path.posix.basename(s.path), s.found, h);
-  const kind = sources.length > 1 ? 'multi' : sources[0]?.found.stat.isDirectory() ? 'dir' : 'file';
+  const kind = sources.length > 1 ? 'multi' : sources[0]?.found.kind === 'dir' ? 'dir' : 'file';
   return `${kind}:${h.digest('hex')}`;
 }

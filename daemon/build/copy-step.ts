@@ -14,17 +14,17 @@ import { expandWord } from './dockerfile/shell-lex';
 import { archiveKind, download, Download, extractArchive, resolveOwner } from './add-extras';
 import { checksumSources, resolveSources } from './copy-sources';
 import { LayerWriter } from './copy-write';
-import { RootfsView } from './rootfs-view';
+import type { SourceTree } from './source-tree';
 import { StageState } from './state';
 
 export interface CopyEnv {
   escape: string;
   /** The build context as a view; undefined when the build has no context (Dockerfile on stdin). */
-  context?: RootfsView;
+  context?: SourceTree;
   /** The image being built (destination checks, parent dir attributes, --chown names). */
-  base: RootfsView;
+  base: SourceTree;
   /** Resolves `--from=` (stage name, index or image) to a view of its filesystem. */
-  fromView(ref: string): Promise<RootfsView>;
+  fromView(ref: string): Promise<SourceTree>;
   /** Scratch space for downloads. */
   tmpDir: string;
 }
@@ -61,7 +61,7 @@ export async function planCopy(ins: Instruction, state: StageState, env: CopyEnv
   const downloads: Download[] = [];
   for (const u of urls) downloads.push(await download(u, path.join(env.tmpDir, `download-${downloads.length}-${Date.now()}`)));
   const count = sources.length + downloads.length;
-  const intoDir = endsInSlash || count > 1 || existing?.stat.isDirectory() === true || (state.cc.WorkingDir !== undefined && destAbs === state.cc.WorkingDir && rawDest.startsWith('.'));
+  const intoDir = endsInSlash || count > 1 || existing?.kind === 'dir' || (state.cc.WorkingDir !== undefined && destAbs === state.cc.WorkingDir && rawDest.startsWith('.'));
   if (count > 1 && !endsInSlash) {
     throw invalid(`When using ${ins.keyword} with more than one source file, the destination must be a directory and end with a /`);
   }
@@ -84,20 +84,21 @@ export async function planCopy(ins: Instruction, state: StageState, env: CopyEnv
       for (const d of downloads) {
         await writer.writeFile(intoDir ? path.posix.join(destAbs, d.name) : destAbs, d.file, 0o600, d.mtime);
       }
+      const tree = srcView as SourceTree;
       for (const s of sources) {
-        const st = s.found.stat;
-        if (st.isDirectory()) {
-          await writer.copy(srcView as RootfsView, s.path, st, s.found.hostPath, destAbs);
+        const e = s.found;
+        if (e.kind === 'dir') {
+          await writer.copy(tree, e, destAbs);
           continue;
         }
-        const kind = ins.keyword === 'ADD' && st.isFile() ? await archiveKind(s.found.hostPath) : undefined;
+        const kind = ins.keyword === 'ADD' && e.kind === 'file' ? archiveKind(await tree.head(e, 512)) : undefined;
         if (kind) {
           await writer.ensureDir(destAbs);
-          await extractArchive(s.found.hostPath, kind, writer.host(destAbs), owner);
+          await extractArchive(tree.openRead(e), kind, writer.host(destAbs), owner);
           continue;
         }
         const target = intoDir ? path.posix.join(destAbs, path.posix.basename(s.path)) : destAbs;
-        await writer.copy(srcView as RootfsView, s.path, st, s.found.hostPath, target);
+        await writer.copy(tree, e, target);
       }
       await writer.finish();
     },

@@ -6,8 +6,9 @@
  * first), and new directories get a fixed mtime, so the same copy gives the same layer bytes.
  */
 import { promises as fs, Stats } from 'node:fs';
+import type { SourceEntry, SourceTree } from './source-tree';
 import * as path from 'node:path';
-import { RootfsView } from './rootfs-view';
+
 
 export interface Owner {
   uid: number;
@@ -22,7 +23,7 @@ export class LayerWriter {
 
   constructor(
     readonly layerDir: string,
-    private readonly base: RootfsView,
+    private readonly base: SourceTree,
     private readonly owner: Owner | undefined,
     private readonly chmod: number | undefined,
   ) {}
@@ -50,10 +51,10 @@ export class LayerWriter {
       if (here) await fs.rm(this.host(cur), { recursive: true, force: true });
       const below = await this.base.lookupLiteral(cur);
       await fs.mkdir(this.host(cur));
-      if (below?.stat.isDirectory()) {
-        await fs.chmod(this.host(cur), below.stat.mode & 0o7777);
-        await fs.lchown(this.host(cur), below.stat.uid, below.stat.gid);
-        this.stamps.set(cur, below.stat.mtimeMs / 1000);
+      if (below?.kind === 'dir') {
+        await fs.chmod(this.host(cur), below.mode);
+        await fs.lchown(this.host(cur), below.uid, below.gid);
+        this.stamps.set(cur, below.mtime);
       } else {
         await fs.chmod(this.host(cur), 0o755);
         await fs.lchown(this.host(cur), this.owner?.uid ?? 0, this.owner?.gid ?? 0);
@@ -62,40 +63,37 @@ export class LayerWriter {
     }
   }
 
-  private async applyAttrs(hostPath: string, st: Stats, isLink: boolean, keepOwner: boolean): Promise<void> {
-    const uid = this.owner?.uid ?? (keepOwner ? st.uid : 0);
-    const gid = this.owner?.gid ?? (keepOwner ? st.gid : 0);
-    await fs.lchown(hostPath, uid, gid);
-    if (!isLink) await fs.chmod(hostPath, this.chmod ?? st.mode & 0o7777);
-    const t = st.mtimeMs / 1000;
-    if (isLink) await fs.lutimes(hostPath, t, t);
-    else if (!st.isDirectory()) await fs.utimes(hostPath, t, t);
+  private async applyAttrs(hostPath: string, e: SourceEntry, keepOwner: boolean): Promise<void> {
+    const isLink = e.kind === 'symlink';
+    await fs.lchown(hostPath, this.owner?.uid ?? (keepOwner ? e.uid : 0), this.owner?.gid ?? (keepOwner ? e.gid : 0));
+    if (!isLink) await fs.chmod(hostPath, this.chmod ?? e.mode);
+    if (isLink) await fs.lutimes(hostPath, e.mtime, e.mtime);
+    else if (e.kind !== 'dir') await fs.utimes(hostPath, e.mtime, e.mtime);
   }
 
-  /** Copies a file, symlink or directory tree from `srcView` to `destPath` in the layer. */
-  async copy(srcView: RootfsView, srcPath: string, st: Stats, hostSrc: string, destPath: string, keepOwner = false): Promise<void> {
+  /** Copies a file, symlink or directory tree from `src` to `destPath` in the layer. */
+  async copy(src: SourceTree, e: SourceEntry, destPath: string, keepOwner = false): Promise<void> {
     await this.ensureDir(path.posix.dirname(destPath));
     const dest = this.host(destPath);
     const existing = await this.existsInLayer(destPath);
-    if (st.isDirectory()) {
+    if (e.kind === 'dir') {
       if (existing && !existing.isDirectory()) await fs.rm(dest, { force: true });
       if (!existing?.isDirectory()) await fs.mkdir(dest);
-      await this.applyAttrs(dest, st, false, keepOwner);
-      this.stamps.set(destPath, st.mtimeMs / 1000);
-      for (const name of await srcView.readdir(srcPath)) {
-        const childSrc = path.posix.join(srcPath, name);
-        const child = await srcView.lookupLiteral(childSrc);
-        if (child) await this.copy(srcView, childSrc, child.stat, child.hostPath, path.posix.join(destPath, name), keepOwner);
+      await this.applyAttrs(dest, e, keepOwner);
+      this.stamps.set(destPath, e.mtime);
+      for (const name of await src.readdir(e.path)) {
+        const child = await src.lookupLiteral(path.posix.join(e.path, name));
+        if (child) await this.copy(src, child, path.posix.join(destPath, name), keepOwner);
       }
       return;
     }
     if (existing) await fs.rm(dest, { recursive: true, force: true });
-    if (st.isSymbolicLink()) {
-      await fs.symlink(await fs.readlink(hostSrc), dest);
-      await this.applyAttrs(dest, st, true, keepOwner);
-    } else if (st.isFile()) {
-      await fs.copyFile(hostSrc, dest);
-      await this.applyAttrs(dest, st, false, keepOwner);
+    if (e.kind === 'symlink') {
+      await fs.symlink(e.linkTarget ?? '', dest);
+      await this.applyAttrs(dest, e, keepOwner);
+    } else if (e.kind === 'file') {
+      await src.copyTo(e, dest);
+      await this.applyAttrs(dest, e, keepOwner);
     }
     // Sockets, fifos and devices in a build context are skipped, as they cannot be copied safely.
   }

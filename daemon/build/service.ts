@@ -17,7 +17,6 @@ import type { Stores } from '../services';
 import { BuildCache } from './cache';
 import { receiveContext } from './context';
 import { parseDockerfile } from './dockerfile/parse';
-import { RootfsView } from './rootfs-view';
 import { StagesRunner } from './stages';
 import type { BuildOptions, BuildOutput, BuildResult, PullFn, RunStepFn } from './types';
 
@@ -67,7 +66,7 @@ export class BuildService {
         noCache: opts.noCache,
         rm: opts.rm,
         forceRm: opts.forceRm,
-        context: ctx.dir ? new RootfsView([ctx.dir]) : undefined,
+        context: ctx.tree,
         pull: this.deps.pull,
         runStep: this.deps.runStep,
         signal,

@@ -13,6 +13,7 @@ import { argDefs } from './dockerfile/evaluate';
 import { Dockerfile, Instruction, parseTrigger, Stage } from './dockerfile/parse';
 import { expandWord, Lookup } from './dockerfile/shell-lex';
 import { RootfsView } from './rootfs-view';
+import type { SourceTree } from './source-tree';
 import { scratchConfig, StageImage, StageState } from './state';
 import { dispatch, imageOf, StepEnv } from './steps';
 import type { BuildOptions, PullFn } from './types';
@@ -20,7 +21,7 @@ import type { BuildOptions, PullFn } from './types';
 export interface StagesEnv extends Omit<StepEnv, 'copyEnv' | 'argValue' | 'escape'> {
   opts: BuildOptions;
   platform: PlatformSpec;
-  context?: RootfsView;
+  context?: SourceTree;
   pull?: PullFn;
 }
 

@@ -50,6 +50,10 @@ export function parseCreateRequest(body: unknown): CreateRequest {
     const v = stringList(b[f], f);
     if (v !== undefined) config[f] = v;
   }
+  if (b.StopTimeout !== undefined && b.StopTimeout !== null) {
+    if (!Number.isInteger(b.StopTimeout)) throw invalid('invalid StopTimeout: expected an integer number of seconds');
+    config.StopTimeout = b.StopTimeout;
+  }
   const labels = stringMap(b.Labels, 'Labels');
   if (labels !== undefined) config.Labels = labels;
   for (const f of ['ExposedPorts', 'Volumes', 'Healthcheck'] as const) {

@@ -66,10 +66,13 @@ export async function buildContainer(stores: ImageStores, store: ContainerStore,
   };
   const p = store.pathsOf(id);
   try {
-    await fs.mkdir(p.upper, { recursive: true });
-    await fs.mkdir(p.work, { recursive: true });
-    await fs.mkdir(p.rootfs, { recursive: true });
-    await writeEtcFiles(p, config.Hostname, config.Domainname, hostConfig);
+    await fs.mkdir(p.dir, { recursive: true });
+    await Promise.all([
+      fs.mkdir(p.upper),
+      fs.mkdir(p.work),
+      fs.mkdir(p.rootfs),
+      writeEtcFiles(p, config.Hostname, config.Domainname, hostConfig),
+    ]);
     await store.save(rec);
   } catch (err) {
     await fs.rm(p.dir, { recursive: true, force: true });

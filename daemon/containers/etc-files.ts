@@ -59,7 +59,6 @@ async function readOr(file: string, fallback: string): Promise<string> {
 export async function writeEtcFiles(p: ContainerPaths, hostname: string, domainname: string, hc: HostConfig): Promise<void> {
   const hostNetwork = hc.NetworkMode === 'host';
   const hosts = hostNetwork ? await readOr('/etc/hosts', hostsFile(hostname, domainname, [])) : hostsFile(hostname, domainname, hc.ExtraHosts ?? []);
-  await atomicWrite(p.hosts, hosts);
-  await atomicWrite(p.hostname, hostname + '\n');
-  await atomicWrite(p.resolvConf, resolvConf(await readOr('/etc/resolv.conf', ''), hc, hostNetwork));
+  const resolv = resolvConf(await readOr('/etc/resolv.conf', ''), hc, hostNetwork);
+  await Promise.all([atomicWrite(p.hosts, hosts), atomicWrite(p.hostname, hostname + '\n'), atomicWrite(p.resolvConf, resolv)]);
 }

@@ -20,7 +20,7 @@ export interface LogOptions {
   /** Epoch ms; entries before are skipped. */
   since?: number;
   until?: number;
-  /** Only the last n entries (undefined: all). */
+  /** Only the last n lines of the file (undefined: all). */
   tail?: number;
   follow: boolean;
   /** Start reading at this byte offset (attach streams only the current run). */
@@ -92,9 +92,9 @@ function waitForChange(file: string, ended: () => boolean, signal: AbortSignal, 
  * written before that has been read, or until `signal` aborts (the client went away).
  */
 export async function* readLogs(file: string, o: LogOptions, ended: () => boolean, signal: AbortSignal, onEnd?: EndNotifier): AsyncGenerator<LogEntry> {
-  let pos = o.offset ?? 0;
+  // Like Docker's json-file reader, `tail` counts lines of the file (all streams).
+  let pos = o.tail !== undefined ? await tailOffset(file, o.tail) : (o.offset ?? 0);
   let pending = '';
-  let first = true;
   for (;;) {
     const finished = ended();
     const chunk = await readFrom(file, pos);
@@ -102,14 +102,46 @@ export async function* readLogs(file: string, o: LogOptions, ended: () => boolea
     const text = pending + chunk.toString('utf8');
     const lines = text.split('\n');
     pending = lines.pop() ?? '';
-    let entries = lines.map(parseLogLine).filter((e): e is LogEntry => !!e && wanted(e, o));
-    if (first && o.tail !== undefined) entries = o.tail <= 0 ? [] : entries.slice(-o.tail);
-    first = false;
-    for (const e of entries) yield e;
+    for (const line of lines) {
+      const e = parseLogLine(line);
+      if (e && wanted(e, o)) yield e;
+    }
+    if (chunk.length === READ_CHUNK) continue;
     if (!o.follow || signal.aborted) return;
     if (finished && chunk.length === 0) return;
     if (chunk.length === 0) await waitForChange(file, ended, signal, onEnd);
     if (signal.aborted) return;
+  }
+}
+
+const READ_CHUNK = 1 << 20;
+
+/** The byte offset where the file's last `n` lines start (0 when it has fewer). */
+export async function tailOffset(file: string, n: number): Promise<number> {
+  let handle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch {
+    return 0;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (n <= 0) return size;
+    let end = size;
+    let newlines = 0;
+    const block = Buffer.alloc(64 * 1024);
+    while (end > 0) {
+      const start = Math.max(0, end - block.length);
+      const { bytesRead } = await handle.read(block, 0, end - start, start);
+      for (let i = bytesRead - 1; i >= 0; i--) {
+        // The file ends with a newline: the (n+1)-th one from the end precedes the last n lines.
+        if (block[i] === 10 && ++newlines === n + 1) return start + i + 1;
+      }
+      end = start;
+    }
+    return 0;
+  } finally {
+    await handle.close();
   }
 }
 
@@ -123,7 +155,7 @@ async function readFrom(file: string, pos: number): Promise<Buffer> {
   try {
     const { size } = await handle.stat();
     if (size <= pos) return Buffer.alloc(0);
-    const buf = Buffer.alloc(size - pos);
+    const buf = Buffer.alloc(Math.min(size - pos, READ_CHUNK));
     const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
     return buf.subarray(0, bytesRead);
   } finally {

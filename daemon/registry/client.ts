@@ -56,7 +56,7 @@ export class RegistryClient {
       if (res.statusCode !== 401) return res;
       const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
       if (attempt === 0 && this.auth.learn(res.headers['www-authenticate'])) continue;
-      const items = parseErrorBody(body);
+      const items = parseErrorBody(body).filter((e) => e.code !== 'UNAUTHORIZED');
       const why = isAnonymous(this.creds) ? 'authentication required' : 'incorrect username or password';
       throw new BerthError('Unauthorized', `unauthorized: ${why} for ${this.domain}${items.length ? ` (${formatErrorItems(items)})` : ''}`);
     }

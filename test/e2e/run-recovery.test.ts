@@ -23,12 +23,12 @@ describe('e2e: dockerode and crash recovery', function () {
     await d?.stop();
   });
 
-  it('dockerode run() streams output and reports the exit code', async function () {
+  it('dockerode run() streams output (demultiplexed) and reports the exit code', async function () {
     const docker = d.dockerode();
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
-    const [result, container] = (await docker.run(f.busybox.ref, ['sh', '-c', 'echo from-dockerode; exit 2'], out, { Tty: false })) as [{ StatusCode: number }, { remove(): Promise<unknown> }];
+    const [result, container] = (await docker.run(f.busybox.ref, ['sh', '-c', 'echo from-dockerode; exit 2'], [out, out], { Tty: false })) as [{ StatusCode: number }, { remove(): Promise<unknown> }];
     assert.equal(result.StatusCode, 2);
     assert.equal(Buffer.concat(chunks).toString(), 'from-dockerode\n');
     await container.remove();

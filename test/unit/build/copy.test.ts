@@ -140,3 +140,49 @@ describe('build: rootfs view and COPY', () => {
     assert.deepEqual((await copy('COPY --from=other /usr/bin/tool /t')).files, ['t']);
   });
 });
+
+describe('build: the context read from its tar', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-ctxtar-'));
+  });
+  afterEach(() => fs.rm(root, { recursive: true, force: true }));
+
+  it('indexes long names, implied directories, symlinks and hard links without unpacking', async () => {
+    const { ContextTar } = await import('../../../daemon/build/context-tar');
+    const src = path.join(root, 'src');
+    const long = `${'d'.repeat(120)}/${'f'.repeat(110)}`;
+    await write(src, { 'a.txt': 'A', [long]: 'deep', 'sub/b': 'B' });
+    await fs.symlink('a.txt', path.join(src, 'link'));
+    await fs.link(path.join(src, 'a.txt'), path.join(src, 'hard'));
+    const tarFile = path.join(root, 'ctx.tar');
+    execFileSync('tar', ['-C', src, '--format=posix', '-cf', tarFile, 'a.txt', 'hard', 'link', 'sub/b', long]);
+    const { Readable } = await import('node:stream');
+    const { createReadStream } = await import('node:fs');
+    const tree = await ContextTar.receive(createReadStream(tarFile) as unknown as InstanceType<typeof Readable>, path.join(root, 'copy.tar'));
+    assert.deepEqual(await tree.readdir('/'), ['a.txt', 'd'.repeat(120), 'hard', 'link', 'sub']);
+    assert.equal((await tree.readFile(long))?.toString(), 'deep');
+    assert.equal((await tree.readFile('/hard'))?.toString(), 'A');
+    assert.equal((await tree.readFile('/link'))?.toString(), 'A', 'symlinks resolve inside the tree');
+    assert.equal((await tree.lookupLiteral('/sub'))?.kind, 'dir', 'a directory implied by its children');
+    const sum1 = await checksumSources(tree, await resolveSources(tree, ['sub'], 'COPY', true));
+    const view = new RootfsView([src]);
+    assert.equal(sum1, await checksumSources(view, await resolveSources(view, ['sub'], 'COPY', true)), 'same checksum as the unpacked files');
+  });
+
+  it('refuses names that climb out of the context', async () => {
+    const { ContextTar } = await import('../../../daemon/build/context-tar');
+    const { Readable } = await import('node:stream');
+    const h = Buffer.alloc(512);
+    h.write('../evil', 0);
+    h.write('0000644\0', 100);
+    h.write('00000000000\0', 124);
+    h.write('0', 156);
+    h.write('ustar\x0000', 257, 'latin1');
+    h.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    await assert.rejects(ContextTar.receive(Readable.from([Buffer.concat([h, Buffer.alloc(1024)])]), path.join(root, 'x.tar')), /outside it/);
+  });
+});

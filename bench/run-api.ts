@@ -1,0 +1,79 @@
+/**
+ * bench/run-api: the `docker run --rm IMAGE true` sequence through the Engine API with a warm
+ * client (one process, keep-alive connections): create → wait (headers) → start → wait result
+ * → remove, N times; then M containers started concurrently with create+start (`run -d`).
+ * Prints JSON: per-phase medians (ms) and the concurrent batch's wall time.
+ *
+ * Usage: node dist/bench/run-api.js SOCKET IMAGE [N=100] [M=50]
+ */
+import * as http from 'node:http';
+
+const [socketPath = '', image = 'busybox', nArg = '100', mArg = '50'] = process.argv.slice(2);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+interface Res { status: number; body: string }
+
+function call(method: string, path: string, body?: unknown, onHeaders?: () => void): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request({ socketPath, agent, method, path: `/v1.47${path}`, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {} }, (res) => {
+      onHeaders?.();
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function must(r: Res, what: string): Res {
+  if (r.status >= 300) throw new Error(`${what}: HTTP ${r.status} ${r.body}`);
+  return r;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? 0;
+
+async function once(): Promise<Record<string, number>> {
+  const t0 = performance.now();
+  const { Id } = JSON.parse(must(await call('POST', '/containers/create', { Image: image, Cmd: ['true'], HostConfig: { AutoRemove: false } }), 'create').body) as { Id: string };
+  const t1 = performance.now();
+  let headers!: () => void;
+  const waitHeaders = new Promise<void>((r) => (headers = r));
+  const waited = call('POST', `/containers/${Id}/wait?condition=next-exit`, undefined, headers);
+  await waitHeaders;
+  must(await call('POST', `/containers/${Id}/start`), 'start');
+  const t2 = performance.now();
+  must(await waited, 'wait');
+  const t3 = performance.now();
+  must(await call('DELETE', `/containers/${Id}`), 'remove');
+  const t4 = performance.now();
+  return { create: t1 - t0, start: t2 - t1, waitExit: t3 - t2, remove: t4 - t3, total: t4 - t0 };
+}
+
+async function main(): Promise<void> {
+  const n = Number(nArg);
+  const m = Number(mArg);
+  for (let i = 0; i < 5; i++) await once(); // warm-up
+  const runs: Record<string, number>[] = [];
+  for (let i = 0; i < n; i++) runs.push(await once());
+  const phases = Object.fromEntries(['create', 'start', 'waitExit', 'remove', 'total'].map((k) => [k, +median(runs.map((r) => r[k] ?? 0)).toFixed(2)]));
+  const totals = runs.map((r) => r.total ?? 0);
+
+  const c0 = performance.now();
+  const ids = await Promise.all(Array.from({ length: m }, async () => {
+    const { Id } = JSON.parse(must(await call('POST', '/containers/create', { Image: image, Cmd: ['sleep', '60'] }), 'create').body) as { Id: string };
+    must(await call('POST', `/containers/${Id}/start`), 'start');
+    return Id;
+  }));
+  const concurrentMs = performance.now() - c0;
+  await Promise.all(ids.map((id) => call('DELETE', `/containers/${id}?force=1`)));
+  process.stdout.write(JSON.stringify({ n, medianMs: phases, p95TotalMs: +p95(totals).toFixed(2), concurrent: { m, wallMs: +concurrentMs.toFixed(1) } }) + '\n');
+  agent.destroy();
+}
+
+main().catch((err) => {
+  process.stderr.write(`run-api: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+/**
+ * What the runtime is asked to run for a container record: the ContainerSpec (layers, argv,
+ * env with Docker's additions, user, tty, mounts, /etc files, network mode). Pure.
+ */
+import type { ContainerSpec } from '../runtime/types';
+import { processEnv } from './create-config';
+import { mountsOf } from './mounts';
+import type { ContainerPaths, ContainerRecord } from './record';
+
+export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chainId: ContainerRecord['Image']) => string): ContainerSpec {
+  const mode = rec.HostConfig.NetworkMode;
+  const cs = rec.HostConfig.ConsoleSize;
+  const hostname = rec.Config.Hostname || rec.Id.slice(0, 12);
+  return {
+    id: rec.Id,
+    layers: { lower: rec.LayerChainIds.map(layerDir), upper: p.upper, work: p.work },
+    rootfs: p.rootfs,
+    args: [rec.Path, ...rec.Args],
+    env: processEnv(rec.Config, hostname),
+    cwd: rec.Config.WorkingDir || '/',
+    user: rec.Config.User ?? '',
+    hostname,
+    tty: rec.Config.Tty === true,
+    openStdin: rec.Config.OpenStdin === true,
+    readonlyRootfs: rec.HostConfig.ReadonlyRootfs === true,
+    init: rec.HostConfig.Init === true,
+    mounts: mountsOf(rec.HostConfig),
+    logPath: p.log,
+    etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
+    consoleSize: cs && cs.length === 2 && (cs[0] ?? 0) > 0 ? [cs[0] as number, cs[1] as number] : undefined,
+    network: mode === 'none' ? 'none' : mode === 'host' ? 'host' : 'private',
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Layer unpacking on the real filesystem (root: mknod, chown, trusted.* xattrs): what is
+ * written, with which metadata, how OCI whiteouts become overlay whiteouts, and that hostile
+ * tars (`..`, absolute paths, symlink and hardlink escapes) never write outside the target.
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { unpackLayer } from '../../daemon/runtime/layer-unpack';
+import { lgetxattr } from '../../native/ffi/fsops';
+import { makeTar, TarItem } from './unpack-tar';
+
+const sha = (b: Buffer): `sha256:${string}` => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+describe('integration: layer unpack', function () {
+  let base: string;
+  let target: string;
+  let outside: string;
+
+  before(function () {
+    if (process.getuid?.() !== 0) {
+      console.log('    (skipped: needs root for mknod, chown and trusted.* xattrs)');
+      this.skip();
+    }
+  });
+
+  beforeEach(function () {
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-unpack-'));
+    target = path.join(base, 'layer');
+    outside = path.join(base, 'outside');
+    fs.mkdirSync(target);
+    fs.mkdirSync(outside);
+  });
+
+  afterEach(function () {
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  const unpack = (items: TarItem[] | Buffer, opts = {}) => unpackLayer(Readable.from([Buffer.isBuffer(items) ? items : makeTar(items)]), target, opts);
+  const outsideIsEmpty = () => assert.deepEqual(fs.readdirSync(outside), []);
+
+  it('writes files, dirs, symlinks, hardlinks and devices with owners, modes and times; size and diff id', async function () {
+    const tar = makeTar([
+      { name: 'etc/', type: 'dir', mode: 0o750, uid: 5, gid: 6, mtime: 1_500_000_000 },
+      { name: 'etc/conf', data: 'hello\n', mode: 0o4755, uid: 7, gid: 8, mtime: 1_400_000_000 },
+      { name: 'etc/link', type: 'symlink', linkname: '/etc/conf', uid: 9, gid: 9 },
+      { name: 'etc/hard', type: 'link', linkname: 'etc/conf' },
+      { name: 'dev/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
+      { name: 'fifo', type: 'fifo' },
+      { name: 'x', data: 'xattr', pax: { 'SCHILY.xattr.user.berth': 'yes' } },
+    ]);
+    const gz = gzipSync(tar);
+    const res = await unpackLayer(Readable.from([gz]), target, { expectedDiffId: sha(tar) });
+    assert.equal(res.diffId, sha(tar));
+    assert.equal(res.size, 'hello\n'.length + 'xattr'.length);
+    const conf = fs.statSync(path.join(target, 'etc/conf'));
+    assert.equal(conf.mode & 0o7777, 0o4755);
+    assert.equal(conf.uid, 7);
+    assert.equal(conf.gid, 8);
+    assert.equal(conf.mtimeMs, 1_400_000_000_000);
+    const etc = fs.statSync(path.join(target, 'etc'));
+    assert.equal(etc.mode & 0o7777, 0o750);
+    assert.equal(etc.mtimeMs, 1_500_000_000_000, 'directory times are applied after its children');
+    assert.equal(fs.readlinkSync(path.join(target, 'etc/link')), '/etc/conf');
+    assert.equal(fs.lstatSync(path.join(target, 'etc/link')).uid, 9);
+    assert.equal(fs.statSync(path.join(target, 'etc/hard')).ino, conf.ino);
+    const dn = fs.statSync(path.join(target, 'dev/null'));
+    assert.ok(dn.isCharacterDevice());
+    assert.equal(dn.rdev, (1 << 8) | 3);
+    assert.ok(fs.statSync(path.join(target, 'fifo')).isFIFO());
+    assert.equal(String(lgetxattr(path.join(target, 'x'), 'user.berth')), 'yes');
+  });
+
+  it('turns OCI whiteouts into overlay whiteouts', async function () {
+    await unpack([
+      { name: 'a/', type: 'dir' },
+      { name: 'a/.wh.gone', data: '' },
+      { name: 'opq/', type: 'dir' },
+      { name: 'opq/.wh..wh..opq', data: '' },
+      { name: 'opq/new', data: 'n' },
+      { name: '.wh..wh.plnk', data: '' },
+    ]);
+    const wh = fs.statSync(path.join(target, 'a/gone'));
+    assert.ok(wh.isCharacterDevice());
+    assert.equal(wh.rdev, 0);
+    assert.ok(!fs.existsSync(path.join(target, 'a/.wh.gone')));
+    assert.equal(String(lgetxattr(path.join(target, 'opq'), 'trusted.overlay.opaque')), 'y');
+    assert.ok(!fs.existsSync(path.join(target, 'opq/.wh..wh..opq')));
+    assert.equal(fs.readFileSync(path.join(target, 'opq/new'), 'utf8'), 'n');
+  });
+
+  it('rejects `..` that climbs out of the layer', async function () {
+    await assert.rejects(unpack([{ name: '../outside/evil', data: 'x' }]), /points outside the layer/);
+    await assert.rejects(unpack([{ name: 'a/../../outside/evil', data: 'x' }]), /points outside the layer/);
+    outsideIsEmpty();
+  });
+
+  it('contains absolute paths inside the layer', async function () {
+    await unpack([{ name: `${outside}/abs`, data: 'x' }]);
+    outsideIsEmpty();
+    assert.equal(fs.readFileSync(path.join(target, outside, 'abs'), 'utf8'), 'x');
+  });
+
+  it('never writes through a symlink, whatever it points at', async function () {
+    await assert.rejects(unpack([{ name: 'esc', type: 'symlink', linkname: outside }, { name: 'esc/evil', data: 'x' }]), /goes through the symlink "esc"/);
+    outsideIsEmpty();
+    await assert.rejects(unpack([{ name: 'd/', type: 'dir' }, { name: 'd/up', type: 'symlink', linkname: '../..' }, { name: 'd/up/outside/evil', data: 'x' }]), /symlink/);
+    outsideIsEmpty();
+    // A symlink entry replacing a file, then a write to its name, replaces the link itself.
+    fs.rmSync(target, { recursive: true });
+    fs.mkdirSync(target);
+    await unpack([{ name: 'f', type: 'symlink', linkname: path.join(outside, 'victim') }, { name: 'f', data: 'mine' }]);
+    outsideIsEmpty();
+    assert.equal(fs.readFileSync(path.join(target, 'f'), 'utf8'), 'mine');
+  });
+
+  it('refuses hardlinks to anything but files of this layer', async function () {
+    fs.writeFileSync(path.join(outside, 'secret'), 's');
+    await assert.rejects(unpack([{ name: 'h', type: 'link', linkname: '../outside/secret' }]), /points outside the layer/);
+    await assert.rejects(unpack([{ name: 'h', type: 'link', linkname: path.join(outside, 'secret') }]), /not a file in this layer/);
+    await assert.rejects(unpack([{ name: 'l', type: 'symlink', linkname: outside }, { name: 'h', type: 'link', linkname: 'l/secret' }]), /not a file in this layer/);
+    assert.equal(fs.statSync(path.join(outside, 'secret')).nlink, 1);
+  });
+
+  it('fails a diff id mismatch, a truncated gzip stream and a truncated tar', async function () {
+    const tar = makeTar([{ name: 'f', data: 'x'.repeat(5000) }]);
+    await assert.rejects(unpack(tar, { expectedDiffId: sha(Buffer.from('other')) }), /does not match its diff id/);
+    const gz = gzipSync(tar);
+    await assert.rejects(unpackLayer(Readable.from([gz.subarray(0, gz.length - 30)]), fs.mkdtempSync(path.join(base, 't')), {}), /corrupt or truncated/);
+    await assert.rejects(unpackLayer(Readable.from([tar.subarray(0, 1024)]), fs.mkdtempSync(path.join(base, 't')), {}), /not a valid tar|Truncated/i);
+  });
+
+  it('decompresses zstd layers through the zstd CLI', async function () {
+    if (spawnSync('zstd', ['--version']).status !== 0) this.skip();
+    const tar = makeTar([{ name: 'z', data: 'zstd!' }]);
+    const z = spawnSync('zstd', ['-c', '-q'], { input: tar }).stdout;
+    const res = await unpackLayer(Readable.from([z]), target, { expectedDiffId: sha(tar) });
+    assert.equal(res.diffId, sha(tar));
+    assert.equal(fs.readFileSync(path.join(target, 'z'), 'utf8'), 'zstd!');
+  });
+});
