@@ -58,6 +58,8 @@ PY
 
 echo "## bench/run — $(date -u +%Y-%m-%d) — $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), Node $(node -v)"
 echo
+echo "Load average when the runs began: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; compare rows of one run, not runs)."
+echo
 ARGS=(-N --warmup 3 --runs "$RUNS" --export-markdown "$W/hf.md"
   -n 'berth run --rm busybox true' "node $ROOT/bin/berth run --rm busybox true"
   -n 'docker run --rm busybox true (docker CLI → berthd)' "docker run --rm busybox true")

@@ -104,7 +104,7 @@ export async function buildDaemon(config: Config): Promise<Daemon> {
   // Build (POST /build); commit, save/load and import join here. Mounted after the pull
   // router: /images/create?fromSrc= (import) falls through from it.
   const builds = new BuildService(stores, { pull: pullForBuild(pulls) });
-  routers.push(buildRouter(builds), imagesArchiveRouter(new ArchiveService(stores, events)));
+  routers.push(buildRouter(builds), imagesArchiveRouter(new ArchiveService(stores, events, (d) => images.gc.hold(d))));
 
   // Containers: lifecycle, attach/logs, exec. Recovery (re-attach running containers, record
   // the exits of those that ended, unmount leftovers) happens before anything listens.

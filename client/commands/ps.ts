@@ -46,22 +46,23 @@ export function psRow(c: ContainerSummary, trunc: boolean, now = Date.now()): Re
   const names = c.Names.map((n) => n.replace(/^\//, '')).filter((n) => !trunc || !n.includes('/'));
   const srw = humanSizeWithPrecision(c.SizeRw ?? 0, 3);
   const labels = Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  // Keys in the order Go's JSON encoder writes them (sorted), for `--format '{{json .}}'`.
   return {
-    ID: trunc ? c.Id.slice(0, 12) : c.Id,
-    Image: trunc && c.Image.startsWith('sha256:') ? c.Image.slice(7, 19) : c.Image,
     Command: JSON.stringify(trunc ? ellipsis(c.Command, 20) : c.Command),
     CreatedAt: goTime(c.Created),
-    RunningFor: `${humanDuration(now - c.Created * 1000)} ago`,
+    ID: trunc ? c.Id.slice(0, 12) : c.Id,
+    Image: trunc && c.Image.startsWith('sha256:') ? c.Image.slice(7, 19) : c.Image,
+    Labels: labels,
+    LocalVolumes: '0',
+    Mounts: (c.Mounts ?? []).map((m) => m.Name || m.Source || '').join(','),
+    Names: names.join(','),
+    Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
+    Platform: null,
     Ports: ports(c),
+    RunningFor: `${humanDuration(now - c.Created * 1000)} ago`,
+    Size: c.SizeRootFs ? `${srw} (virtual ${humanSizeWithPrecision(c.SizeRootFs, 3)})` : srw,
     State: c.State,
     Status: c.Status,
-    Size: c.SizeRootFs ? `${srw} (virtual ${humanSizeWithPrecision(c.SizeRootFs, 3)})` : srw,
-    Names: names.join(','),
-    Labels: labels,
-    Label: (k: string) => c.Labels?.[k] ?? '',
-    Mounts: (c.Mounts ?? []).map((m) => m.Name || m.Source || '').join(','),
-    Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
-    LocalVolumes: '0',
   };
 }
 
@@ -77,7 +78,7 @@ export async function run(argv: string[], { client }: CommandContext): Promise<v
   }
   const limit = p.bools.latest ? 1 : p.ints.last !== undefined && p.ints.last > 0 ? p.ints.last : undefined;
   const format = p.strings.format;
-  const wantsSize = !!p.bools.size || (format !== undefined && format.includes('.Size'));
+  const wantsSize = !!p.bools.size || (format !== undefined && (format.includes('.Size') || format.includes('json .')));
   const list = await client.json<ContainerSummary[]>('/containers/json', {
     query: { all: p.bools.all ? 1 : undefined, limit, size: wantsSize ? 1 : undefined, filters: filtersJson(p.lists.filter) },
   });

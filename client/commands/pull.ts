@@ -31,7 +31,7 @@ function hasTagOrDigest(image: string): boolean {
 }
 
 export async function run(argv: string[], { client }: CommandContext): Promise<void> {
-  const p = parseFlags(argv, { platform: { type: 'string' }, quiet: { type: 'bool', short: 'q' }, 'all-tags': { type: 'bool', short: 'a' } });
+  const p = parseFlags(argv, { platform: { type: 'string' }, quiet: { type: 'bool', short: 'q' } });
   if (p.help) {
     process.stdout.write(USAGE);
     return;

@@ -111,28 +111,63 @@ async function attach(svc: ContainerService, rec: ContainerRecord, o: AttachOpti
     }
     io.input.resume();
   }
+  const release = rec.State.Running ? () => undefined : svc.expectAttach(rec.Id);
   try {
     if (o.logs) await pumpLogs(logFile, out, () => true, closer.signal, io.write);
     if (!o.stream || closer.signal.aborted) return;
     const wasRunning = rec.State.Running;
     const offset = wasRunning ? await fs.stat(logFile).then((s) => s.size, () => 0) : undefined;
     if (!(await whenRunning(svc, rec, closer.signal))) return;
-    if (o.stdin && rec.Config.OpenStdin) {
-      conn = await svc.runtime.attach(rec.Id, { stdin: true, stdout: false, stderr: false }).catch((err) => {
-        log.warn('attaching stdin failed', { id: rec.Id, error: describe(err) });
-        return undefined;
-      });
+    release();
+    const wantStdin = o.stdin && rec.Config.OpenStdin === true;
+    // The monitor's stream carries the exact bytes (binary output survives); a client that
+    // attached before start gets the output from the first byte (replay).
+    conn = await svc.runtime.attach(rec.Id, { stdin: wantStdin, stdout: o.stdout, stderr: o.stderr, replay: !wasRunning }).catch((err) => {
+      log.debug('attach to the monitor failed; following the log instead', { id: rec.Id, error: describe(err) });
+      return undefined;
+    });
+    if (conn) {
+      for (const b of queued.splice(0)) conn.writeStdin(b);
+      if (inputEnded && rec.Config.StdinOnce) conn.closeStdin();
+      const bytes = await pipeOutput(conn.output, io.write, closer.signal);
+      if (bytes > 0 || wasRunning || closer.signal.aborted) return;
+      // Nothing came: the monitor may have dropped us at the exit before reading our hello.
+      // It then still holds the output for one replay client, or it is gone and the log has it.
+      conn.close();
+      conn = await svc.runtime.attach(rec.Id, { stdout: o.stdout, stderr: o.stderr, replay: true }).catch(() => undefined);
       if (conn) {
-        for (const b of queued.splice(0)) conn.writeStdin(b);
-        if (inputEnded && rec.Config.StdinOnce) conn.closeStdin();
+        await pipeOutput(conn.output, io.write, closer.signal);
+        return;
       }
     }
+    // The monitor is gone (the container already ended): what it printed is in the log.
     const from = offset ?? svc.logOffsetOfRun(rec.Id);
     await pumpLogs(logFile, { ...out, follow: true, offset: from }, ended, closer.signal, io.write, (fn) => svc.onExitOrRemoved(rec.Id, fn));
   } finally {
+    release();
     conn?.close();
     io.end();
   }
+}
+
+/** Copies the monitor's output to the client until it ends or the client goes away; resolves with the byte count. */
+function pipeOutput(output: NodeJS.ReadableStream, write: (b: Buffer) => void, closed: AbortSignal): Promise<number> {
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = () => {
+      output.off('data', onData);
+      closed.removeEventListener('abort', done);
+      resolve(bytes);
+    };
+    const onData = (b: Buffer) => {
+      bytes += b.length;
+      write(b);
+    };
+    output.on('data', onData);
+    output.once('end', done);
+    output.once('error', done);
+    closed.addEventListener('abort', done);
+  });
 }
 
 export function attachUpgradeRoute(svc: ContainerService): UpgradeRoute {

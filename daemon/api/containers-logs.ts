@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import { invalid } from '../errors';
 import type { ContainerService } from '../containers/service';
 import { parseTimestamp } from '../containers/filters';
-import { pumpLogs, streamMediaType } from './containers-stream';
+import { drainedOrClosed, pumpLogs, streamMediaType } from './containers-stream';
 import { qbool, query } from './containers-params';
 
 export async function logsHandler(svc: ContainerService, req: Request, res: Response): Promise<void> {
@@ -42,6 +42,7 @@ export async function logsHandler(svc: ContainerService, req: Request, res: Resp
     closer.signal,
     (b) => res.write(b),
     (fn) => svc.onExitOrRemoved(rec.Id, fn),
+    drainedOrClosed(res),
   );
   res.end();
 }

@@ -90,7 +90,11 @@ export class DetachScanner {
   }
 }
 
-/** Writes log entries into `sink`: stdcopy-framed without a tty, raw with. */
+/**
+ * Writes log entries into `sink`: stdcopy-framed without a tty, raw with. When the sink says
+ * its buffer is full (returns false), waits for `drained` so a slow client does not make the
+ * daemon hold a whole log in memory.
+ */
 export async function pumpLogs(
   file: string,
   o: LogOptions & { timestamps: boolean; tty: boolean },
@@ -98,9 +102,25 @@ export async function pumpLogs(
   signal: AbortSignal,
   sink: (b: Buffer) => boolean | void,
   onEnd?: EndNotifier,
+  drained?: () => Promise<void>,
 ): Promise<void> {
   for await (const e of readLogs(file, o, ended, signal, onEnd)) {
     const data = o.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
-    sink(o.tty ? data : frame(e.stream === 'stderr' ? StdStream.Stderr : StdStream.Stdout, data));
+    const ok = sink(o.tty ? data : frame(e.stream === 'stderr' ? StdStream.Stderr : StdStream.Stdout, data));
+    if (ok === false && drained && !signal.aborted) await drained();
   }
+}
+
+/** Resolves when `w` drains or closes. */
+export function drainedOrClosed(w: NodeJS.EventEmitter): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      const done = () => {
+        w.off('drain', done);
+        w.off('close', done);
+        resolve();
+      };
+      w.once('drain', done);
+      w.once('close', done);
+    });
 }

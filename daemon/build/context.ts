@@ -55,7 +55,7 @@ function decompress(kind: 'bzip2' | 'xz', input: Readable): Readable {
 }
 
 /** Strips compression, by magic bytes. */
-async function plainStream(body: Readable): Promise<{ head: Buffer; stream: Readable }> {
+export async function plainStream(body: Readable): Promise<{ head: Buffer; stream: Readable }> {
   const first = await peek(body, 6);
   const h = first.head;
   if (h[0] === 0x1f && h[1] === 0x8b) return peek(first.stream.pipe(createGunzip()), 512);

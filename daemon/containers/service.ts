@@ -17,6 +17,7 @@ import { generateName, normalizeName } from './names';
 import { KeyedMutex } from './mutex';
 import { ContainerNotifier } from './notifier';
 import { ContainerRecord, ContainerStore } from './record';
+import { ContainerRegistry } from './registry';
 import { specOf } from './spec';
 import { exitCodeForStartError } from './status';
 import { killContainer, stopContainer } from './stop';
@@ -25,13 +26,13 @@ export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export interface WaitResult { StatusCode: number; Error: { Message: string } | null }
 
 export class ContainerService {
-  private readonly byId = new Map<string, ContainerRecord>();
+  private readonly registry = new ContainerRegistry();
   private readonly locks = new KeyedMutex();
   readonly notifier: ContainerNotifier;
   /** Log file size when the current run started: attach-before-start streams from here. */
   private readonly runLogOffset = new Map<string, number>();
-  /** Names taken by creates still in progress → their ids. */
-  private readonly reserved = new Map<string, string>();
+  /** Clients attached before start, per container: the monitor keeps early output for them. */
+  private readonly pendingAttaches = new Map<string, number>();
 
   constructor(
     readonly images: ImageStores,
@@ -45,35 +46,16 @@ export class ContainerService {
   // ---- lookup ----
 
   all(): ContainerRecord[] {
-    return [...this.byId.values()];
+    return this.registry.all();
   }
 
   /** Docker's lookup order: full id, exact name, unique id prefix. */
   find(ref: string): ContainerRecord | undefined {
-    const exact = this.byId.get(ref);
-    if (exact) return exact;
-    const name = ref.startsWith('/') ? ref : `/${ref}`;
-    for (const r of this.byId.values()) if (r.Name === name) return r;
-    if (!/^[a-f0-9]+$/.test(ref)) return undefined;
-    const hits = this.all().filter((r) => r.Id.startsWith(ref));
-    if (hits.length > 1) throw invalid(`multiple IDs found with provided prefix: ${ref}`);
-    return hits[0];
+    return this.registry.find(ref);
   }
 
   get(ref: string): ContainerRecord {
-    const r = this.find(ref);
-    if (!r) throw notFound(`No such container: ${ref}`);
-    return r;
-  }
-
-  private nameTaken(name: string): Pick<ContainerRecord, 'Id'> | undefined {
-    for (const r of this.byId.values()) if (r.Name === name) return r;
-    const reservedBy = this.reserved.get(name);
-    return reservedBy ? { Id: reservedBy } : undefined;
-  }
-
-  private nameConflict(name: string, owner: Pick<ContainerRecord, 'Id'>): BerthError {
-    return conflict(`Conflict. The container name "${name}" is already in use by container "${owner.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    return this.registry.get(ref);
   }
 
   /** For streams: called once the container runs (attach-before-start waits for this). */
@@ -91,6 +73,19 @@ export class ContainerService {
     return this.notifier.trackStream(id, p);
   }
 
+  /** An attach waits for this container's start; returns the release function (idempotent). */
+  expectAttach(id: string): () => void {
+    this.pendingAttaches.set(id, (this.pendingAttaches.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.pendingAttaches.get(id) ?? 1) - 1;
+      if (n > 0) this.pendingAttaches.set(id, n);
+      else this.pendingAttaches.delete(id);
+    };
+  }
+
   logOffsetOfRun(id: string): number {
     return this.runLogOffset.get(id) ?? 0;
   }
@@ -100,14 +95,12 @@ export class ContainerService {
   async create(name: string | undefined, body: unknown): Promise<{ Id: string; Warnings: string[] }> {
     const req = parseCreateRequest(body);
     const id = newContainerId();
-    const wanted = name ? normalizeName(name) : generateName((n) => !!this.nameTaken(n));
-    const owner = this.nameTaken(wanted);
-    if (owner) throw this.nameConflict(wanted, owner);
+    const wanted = name ? normalizeName(name) : generateName((n) => !!this.registry.owner(n));
     // Reserve the name while the directory is made, so two creates cannot both take it.
-    this.reserved.set(wanted, id);
+    const release = this.registry.reserve(wanted, id);
     try {
       const rec = await buildContainer(this.images, this.store, id, wanted, req);
-      this.byId.set(id, rec);
+      this.registry.add(rec);
       log.info('container created', { id, name: wanted });
       this.notifier.publish('create', rec);
       const ports = rec.HostConfig.PortBindings;
@@ -116,7 +109,7 @@ export class ContainerService {
         : [];
       return { Id: id, Warnings: warnings };
     } finally {
-      this.reserved.delete(wanted);
+      release();
     }
   }
 
@@ -126,8 +119,7 @@ export class ContainerService {
     const rec = this.get(ref);
     await this.locks.run(rec.Id, async () => {
       if (rec.Name === wanted) throw conflict('Renaming a container with the same name as its current name');
-      const owner = this.nameTaken(wanted);
-      if (owner) throw this.nameConflict(wanted, owner);
+      this.registry.checkFree(wanted);
       const oldName = rec.Name;
       rec.Name = wanted;
       await this.store.save(rec);
@@ -153,12 +145,18 @@ export class ContainerService {
   /** Deletes a stopped container; idempotent (auto-remove and `rm -f` may race). */
   private async destroy(id: string): Promise<void> {
     await this.locks.run(id, async () => {
-      const rec = this.byId.get(id);
+      const rec = this.registry.byExactId(id);
       if (!rec) return;
+      const before = rec.State.Status;
       rec.State.Status = 'removing';
-      await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs);
+      try {
+        await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs);
+      } catch (err) {
+        rec.State.Status = before;
+        throw err;
+      }
       await this.store.delete(id);
-      this.byId.delete(id);
+      this.registry.delete(id);
       this.runLogOffset.delete(id);
       log.info('container removed', { id });
       this.notifier.emit('removed', id, rec.State.ExitCode);
@@ -172,7 +170,7 @@ export class ContainerService {
     const rec = this.get(ref);
     let failure: BerthError | undefined;
     await this.locks.run(rec.Id, async () => {
-      if (!this.byId.has(rec.Id)) throw notFound(`No such container: ${ref}`);
+      if (!this.registry.byExactId(rec.Id)) throw notFound(`No such container: ${ref}`);
       if (rec.State.Paused) throw conflict('cannot start a paused container, try unpause instead');
       if (rec.State.Running) throw notModified('container already started');
       if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal and cannot be started`);
@@ -180,7 +178,9 @@ export class ContainerService {
       const logSize = await fs.stat(p.log).then((s) => s.size, () => 0);
       try {
         for (const dir of [p.upper, p.work, p.rootfs]) await fs.mkdir(dir, { recursive: true });
-        const started = await this.runtime.start(specOf(rec, p, (c) => this.images.layers.diffDir(c)));
+        const spec = specOf(rec, p, (c) => this.images.layers.diffDir(c));
+        spec.awaitAttach = (this.pendingAttaches.get(rec.Id) ?? 0) > 0;
+        const started = await this.runtime.start(spec);
         this.runLogOffset.set(rec.Id, logSize);
         Object.assign(rec.State, {
           Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
@@ -219,7 +219,7 @@ export class ContainerService {
   private async onExit(id: string, status: ExitStatus): Promise<void> {
     let rec: ContainerRecord | undefined;
     await this.locks.run(id, async () => {
-      const r = this.byId.get(id);
+      const r = this.registry.byExactId(id);
       if (!r || !r.State.Running) return;
       Object.assign(r.State, {
         Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0,
@@ -302,13 +302,19 @@ export class ContainerService {
   async recover(): Promise<void> {
     await this.store.init();
     for (const rec of await this.store.loadAll()) {
-      this.byId.set(rec.Id, rec);
+      this.registry.add(rec);
       if (rec.State.Status === 'removing') {
         await this.destroy(rec.Id).catch((err) => log.warn('finishing a removal failed', { id: rec.Id, error: describe(err) }));
         continue;
       }
+      const alive = await this.runtime.isRunning(rec.Id).catch(() => false);
+      if (!rec.State.Running && alive) {
+        // berthd died between starting the process and recording it: adopt the container.
+        Object.assign(rec.State, { Status: 'running', Running: true, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() });
+        await this.store.save(rec);
+      }
       if (!rec.State.Running) continue;
-      if (await this.runtime.isRunning(rec.Id).catch(() => false)) {
+      if (alive) {
         log.info('re-attached to running container', { id: rec.Id });
         this.watchExit(rec.Id);
         continue;

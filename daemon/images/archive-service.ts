@@ -8,13 +8,15 @@ import type { Digest } from '../oci/digest';
 import type { EventBus } from '../events';
 import type { Stores } from '../services';
 import { importImage, ImportOptions } from './import';
-import { loadImages, LoadedImage } from './load';
+import { HoldFn, loadImages, LoadedImage } from './load';
 import { planSave, writeSave } from './save';
 
 export class ArchiveService {
   constructor(
     private readonly stores: Stores,
     private readonly events?: EventBus,
+    /** The image GC's lease, so a prune running meanwhile keeps what a load stores. */
+    private readonly hold?: HoldFn,
   ) {}
 
   async save(names: string[]): Promise<{ write(out: Writable): Promise<void>; close(): Promise<void> }> {
@@ -29,7 +31,7 @@ export class ArchiveService {
   }
 
   async load(body: Readable): Promise<LoadedImage[]> {
-    const loaded = await loadImages(this.stores, body);
+    const loaded = await loadImages(this.stores, body, this.hold);
     for (const img of loaded) this.events?.emit('image', 'load', img.id, {});
     return loaded;
   }

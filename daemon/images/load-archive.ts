@@ -1,20 +1,21 @@
 /**
- * Reading an unpacked image archive: what images it holds, their config bytes, their layer
- * files and names. Understands docker-archive (`manifest.json`; both the old `<id>/layer.tar`
- * layout and the Docker ≥ 25 `blobs/sha256/...` one) and the OCI image layout (`index.json`,
- * nested indexes resolved to this host's platform). Every path read from the archive is
- * checked to stay inside it (symlinks included). Validates shapes; touches no store.
+ * Reading an image archive (indexed in place, never unpacked — see build/context-tar.ts):
+ * what images it holds, their config bytes, their layer entries and names. Understands
+ * docker-archive (`manifest.json`; both the old `<id>/layer.tar` layout, symlinked duplicates
+ * included, and the Docker ≥ 25 `blobs/sha256/...` one) and the OCI image layout
+ * (`index.json`, nested indexes resolved to this host's platform). Paths are resolved inside
+ * the archive only. Validates shapes; touches no store.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { invalid } from '../errors';
+import type { SourceEntry, SourceTree } from '../build/source-tree';
 import { Digest, hexOf, isDigest } from '../oci/digest';
 import { hostPlatform, selectManifest } from '../oci/platform';
 import { formatReference, parseReference, withDefaultTag } from '../oci/reference';
 import { Descriptor, MediaType } from '../oci/types';
 
 export interface ArchiveLayer {
-  file: string;
+  entry: SourceEntry;
   /** For OCI layouts: the blob's descriptor (digest of the possibly compressed bytes). */
   desc?: Descriptor;
 }
@@ -27,25 +28,22 @@ export interface ArchiveImage {
   tags: string[];
 }
 
-async function inside(root: string, rel: string): Promise<string> {
-  const p = path.resolve(root, rel);
-  let real: string;
-  try {
-    real = await fs.realpath(p);
-  } catch {
-    throw invalid(`the archive is incomplete: ${rel} is missing`);
-  }
-  const realRoot = await fs.realpath(root);
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw invalid(`the archive refers to ${rel}, which is outside it`);
-  return real;
+async function entryOf(tree: SourceTree, rel: string): Promise<SourceEntry> {
+  const e = await tree.lookup(rel);
+  if (!e || e.kind !== 'file') throw invalid(`the archive is incomplete: ${rel} is missing`);
+  return e;
 }
 
-async function readJson(root: string, rel: string): Promise<unknown> {
-  const text = await fs.readFile(await inside(root, rel), 'utf8');
+async function readBytes(tree: SourceTree, rel: string): Promise<Buffer> {
+  return tree.readSmall(await entryOf(tree, rel));
+}
+
+async function readJson(tree: SourceTree, rel: string): Promise<unknown> {
   try {
-    return JSON.parse(text);
-  } catch {
-    throw invalid(`the archive's ${rel} is not valid JSON`);
+    return JSON.parse((await readBytes(tree, rel)).toString('utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw invalid(`the archive's ${rel} is not valid JSON`);
+    throw err;
   }
 }
 
@@ -63,13 +61,13 @@ function parseConfig(bytes: Buffer, where: string): Digest[] {
   return diffIds as Digest[];
 }
 
-async function dockerArchive(root: string): Promise<ArchiveImage[]> {
+async function dockerArchive(root: SourceTree): Promise<ArchiveImage[]> {
   const manifest = await readJson(root, 'manifest.json');
   if (!Array.isArray(manifest)) throw invalid('the archive\'s manifest.json is not a list');
   const out: ArchiveImage[] = [];
   for (const entry of manifest as Record<string, unknown>[]) {
     if (!entry || typeof entry.Config !== 'string' || !Array.isArray(entry.Layers)) throw invalid('the archive\'s manifest.json has an entry without Config or Layers');
-    const config = await fs.readFile(await inside(root, entry.Config));
+    const config = await readBytes(root, entry.Config);
     const diffIds = parseConfig(config, entry.Config);
     if (diffIds.length !== entry.Layers.length) {
       throw invalid(`the archive is inconsistent: ${entry.Config} lists ${diffIds.length} layers but manifest.json ${entry.Layers.length}`);
@@ -77,7 +75,7 @@ async function dockerArchive(root: string): Promise<ArchiveImage[]> {
     const layers: ArchiveLayer[] = [];
     for (const l of entry.Layers) {
       if (typeof l !== 'string') throw invalid('the archive\'s manifest.json has a layer that is not a path');
-      layers.push({ file: await inside(root, l) });
+      layers.push({ entry: await entryOf(root, l) });
     }
     const tags = Array.isArray(entry.RepoTags) ? entry.RepoTags.filter((t): t is string => typeof t === 'string') : [];
     out.push({ config, diffIds, layers, tags: tags.map((t) => formatReference(withDefaultTag(parseReference(t)))) });
@@ -110,7 +108,7 @@ function nameOf(desc: Descriptor): string | undefined {
   return undefined;
 }
 
-async function ociLayout(root: string): Promise<ArchiveImage[]> {
+async function ociLayout(root: SourceTree): Promise<ArchiveImage[]> {
   const index = (await readJson(root, 'index.json')) as { manifests?: unknown };
   if (!index || !Array.isArray(index.manifests)) throw invalid('the archive\'s index.json has no manifests');
   const byConfig = new Map<string, ArchiveImage>();
@@ -124,7 +122,7 @@ async function ociLayout(root: string): Promise<ArchiveImage[]> {
     const m = (await readJson(root, blobPath(desc.digest))) as { config?: unknown; layers?: unknown };
     const cfgDesc = descriptor(m.config, `manifest ${desc.digest}`);
     if (!Array.isArray(m.layers)) throw invalid(`the archive's manifest ${desc.digest} has no layers`);
-    const config = await fs.readFile(await inside(root, blobPath(cfgDesc.digest)));
+    const config = await readBytes(root, blobPath(cfgDesc.digest));
     const diffIds = parseConfig(config, cfgDesc.digest);
     if (diffIds.length !== m.layers.length) throw invalid(`the archive is inconsistent: manifest ${desc.digest} and its config disagree on the number of layers`);
     const existing = byConfig.get(cfgDesc.digest);
@@ -135,17 +133,16 @@ async function ociLayout(root: string): Promise<ArchiveImage[]> {
     const layers: ArchiveLayer[] = [];
     for (const l of m.layers) {
       const ld = descriptor(l, `manifest ${desc.digest}`);
-      layers.push({ file: await inside(root, blobPath(ld.digest)), desc: ld });
+      layers.push({ entry: await entryOf(root, blobPath(ld.digest)), desc: ld });
     }
     byConfig.set(cfgDesc.digest, { config, diffIds, layers, tags: name ? [name] : [] });
   }
   return [...byConfig.values()];
 }
 
-/** Reads the images of an unpacked archive; prefers manifest.json when both layouts exist. */
-export async function readArchive(root: string): Promise<ArchiveImage[]> {
-  const has = async (f: string) => fs.access(path.join(root, f)).then(() => true, () => false);
-  if (await has('manifest.json')) return dockerArchive(root);
-  if (await has('index.json')) return ociLayout(root);
+/** Reads the images of an archive; prefers manifest.json when both layouts exist. */
+export async function readArchive(root: SourceTree): Promise<ArchiveImage[]> {
+  if (await root.lookup('manifest.json')) return dockerArchive(root);
+  if (await root.lookup('index.json')) return ociLayout(root);
   throw invalid('the input is not an image archive: it has neither manifest.json (docker-archive) nor index.json (OCI layout)');
 }

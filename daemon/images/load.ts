@@ -1,20 +1,17 @@
 /**
- * `docker load`: an image archive (docker-archive or OCI layout, plain or gzip-compressed)
- * from the request body into the stores. The archive is unpacked into `<data-root>/tmp`, every
- * layer is verified against its diff id (and an OCI blob against its descriptor) while it is
- * stored, layers are unpacked into the layer store, and only when every image of the archive
- * is complete are the image records written and the names set. A broken archive registers
- * nothing and moves no existing tag.
+ * `docker load`: an image archive (docker-archive or OCI layout; plain, gzip, bzip2 or xz)
+ * from the request body into the stores. Layers stream straight into the content store as the
+ * archive arrives (load-stream.ts); each is then checked against its diff id (an OCI blob
+ * against its descriptor) and unpacked into the layer store, and only when every image of
+ * the archive is complete are the image records written and the names set. A broken archive
+ * registers nothing and moves no existing tag.
  */
-import { createReadStream, promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
 import { BerthError, invalid } from '../errors';
 import { chainIds, Digest, shortId } from '../oci/digest';
 import { MediaType } from '../oci/types';
+import { plainStream } from '../build/context';
+import { StreamedArchive } from './load-stream';
 import { parseReference, withDefaultTag } from '../oci/reference';
 import { decompressor, detectCompression } from '../runtime/unpack-decompress';
 import { unpackLayer } from '../runtime/layer-unpack';
@@ -28,71 +25,78 @@ export interface LoadedImage {
   tags: string[];
 }
 
-async function headOf(file: string): Promise<Buffer> {
-  const fh = await fs.open(file, 'r');
-  try {
-    const b = Buffer.alloc(4);
-    const { bytesRead } = await fh.read(b, 0, 4, 0);
-    return b.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Stores one layer's bytes (verified) and returns the blob reference kept with the image. */
-async function storeLayer(stores: Stores, layer: ArchiveLayer, diffId: Digest): Promise<ImageLayerRef['blob']> {
-  const compression = detectCompression(await headOf(layer.file));
-  if (layer.desc && compression !== 'none') {
-    // A compressed OCI blob: keep it as is (checked against its descriptor); the diff id is
-    // checked when the layer is unpacked.
-    const { digest, size } = await stores.content.ingest(createReadStream(layer.file), { digest: layer.desc.digest });
+/** Finds or stores the blob of one layer, verified against what the archive says it is. */
+async function layerBlob(stores: Stores, tree: StreamedArchive, layer: ArchiveLayer, diffId: Digest): Promise<NonNullable<ImageLayerRef['blob']>> {
+  const corrupt = () => invalid(`layer ${shortId(diffId)} in the archive does not match its digest (the archive is corrupt)`);
+  const stored = tree.blobOf(layer.entry);
+  const size = layer.entry.size;
+  if (layer.desc) {
+    // OCI layout: the blob is what its descriptor names (compressed or not).
+    if (stored && stored !== layer.desc.digest) throw corrupt();
+    const digest = stored ?? (await stores.content.ingest(tree.openRead(layer.entry), { digest: layer.desc.digest }).catch(() => Promise.reject(corrupt()))).digest;
     return { digest, size, mediaType: layer.desc.mediaType };
   }
-  const src = createReadStream(layer.file).pipe(decompressor(compression));
-  const { digest, size } = await stores.content.ingest(src, { digest: diffId }).catch((err: unknown) => {
-    if (err instanceof BerthError && /mismatch/.test(err.message)) {
-      throw invalid(`layer ${shortId(diffId)} in the archive does not match its diff id (the archive is corrupt)`);
-    }
-    throw err;
+  if (stored === diffId) return { digest: diffId, size, mediaType: MediaType.DockerLayer };
+  // A small (in-memory) or compressed docker-archive layer: store its plain tar by diff id.
+  const compression = detectCompression(await tree.head(layer.entry, 4));
+  const plain = tree.openRead(layer.entry).pipe(decompressor(compression));
+  const r = await stores.content.ingest(plain, { digest: diffId }).catch((err: unknown) => {
+    throw err instanceof BerthError && /mismatch/.test(err.message) ? corrupt() : err;
   });
-  return { digest, size, mediaType: MediaType.DockerLayer };
+  return { digest: diffId, size: r.size, mediaType: MediaType.DockerLayer };
 }
 
-async function storeImage(stores: Stores, img: ArchiveImage): Promise<(ImageLayerRef['blob'] | undefined)[]> {
+/** Stores one layer: its verified blob, then (when new) its files unpacked from that blob. */
+async function storeLayer(stores: Stores, tree: StreamedArchive, layer: ArchiveLayer, diffId: Digest, chainId: Digest, parent: Digest | undefined): Promise<ImageLayerRef['blob']> {
+  const blob = await layerBlob(stores, tree, layer, diffId);
+  if (!(await stores.layers.has(chainId))) {
+    await stores.layers.create(chainId, diffId, parent, async (dir) => {
+      const r = await unpackLayer(stores.content.openRead(blob.digest), dir, { expectedDiffId: diffId }).catch((err: unknown) => {
+        throw err instanceof BerthError && /diff ?id|mismatch/i.test(err.message) ? invalid(`layer ${shortId(diffId)} in the archive does not match its diff id (the archive is corrupt)`) : err;
+      });
+      return r.size;
+    });
+  }
+  return blob;
+}
+
+async function storeImage(stores: Stores, tree: StreamedArchive, img: ArchiveImage): Promise<(ImageLayerRef['blob'] | undefined)[]> {
   const chains = chainIds(img.diffIds);
   const blobs: (ImageLayerRef['blob'] | undefined)[] = [];
   for (const [i, layer] of img.layers.entries()) {
-    const diffId = img.diffIds[i] as Digest;
-    const chainId = chains[i] as Digest;
-    const blob = await storeLayer(stores, layer, diffId);
-    blobs.push(blob);
-    if (await stores.layers.has(chainId)) continue;
-    await stores.layers.create(chainId, diffId, i > 0 ? chains[i - 1] : undefined, async (dir) => {
-      const res = await unpackLayer(stores.content.openRead((blob as NonNullable<typeof blob>).digest), dir, { expectedDiffId: diffId });
-      return res.size;
-    });
+    blobs.push(await storeLayer(stores, tree, layer, img.diffIds[i] as Digest, chains[i] as Digest, i > 0 ? chains[i - 1] : undefined));
   }
   return blobs;
 }
 
-async function unpackArchive(body: Readable, dir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
+/** Reads the archive in one pass, layers straight into the content store. */
+async function receiveArchive(stores: Stores, body: Readable): Promise<StreamedArchive> {
+  const { head, stream } = await plainStream(body);
+  if (head.length < 262 || head.subarray(257, 262).toString('latin1') !== 'ustar') {
+    stream.resume();
+    throw invalid('the input is not a valid tar archive');
+  }
   try {
-    await pipeline(body, tar.x({ cwd: dir, strict: true, preserveOwner: false }));
+    return await StreamedArchive.receive(stores, stream);
   } catch (err) {
+    if (err instanceof BerthError) throw err;
     throw invalid(`the input is not a valid tar archive: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-/** Loads every image of the archive; `onLoaded` is told each name (or id) once all are stored. */
-export async function loadImages(stores: Stores, body: Readable): Promise<LoadedImage[]> {
-  const dir = path.join(stores.paths.tmp, `load-${randomBytes(6).toString('hex')}`);
+/** Keeps layers and blobs from garbage collection until released (GarbageCollector.hold). */
+export type HoldFn = (digests: Iterable<Digest>) => () => void;
+
+export async function loadImages(stores: Stores, body: Readable, hold: HoldFn = () => () => undefined): Promise<LoadedImage[]> {
+  let release = () => undefined as void;
   try {
-    await unpackArchive(body, dir);
-    const images = await readArchive(dir);
+    const tree = await receiveArchive(stores, body);
+    const images = await readArchive(tree);
     if (images.length === 0) throw invalid('the archive holds no images');
+    // What this load stores must survive a concurrent prune until the records exist.
+    release = hold(images.flatMap((img) => [...chainIds(img.diffIds), ...img.diffIds, ...img.layers.flatMap((l) => (l.desc ? [l.desc.digest] : []))]));
     const stored: { img: ArchiveImage; blobs: (ImageLayerRef['blob'] | undefined)[] }[] = [];
-    for (const img of images) stored.push({ img, blobs: await storeImage(stores, img) });
+    for (const img of images) stored.push({ img, blobs: await storeImage(stores, tree, img) });
     const out: LoadedImage[] = [];
     for (const { img, blobs } of stored) {
       const record = await registerImage(stores, img.config, { blobs });
@@ -101,6 +105,6 @@ export async function loadImages(stores: Stores, body: Readable): Promise<Loaded
     for (const r of out) for (const t of r.tags) await stores.refs.set(withDefaultTag(parseReference(t)), r.id);
     return out;
   } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+    release();
   }
 }

@@ -22,6 +22,8 @@ export interface LayerJob {
   parent: Digest | undefined;
 }
 
+const CUT_SHORT = () => Object.assign(new Error('the download was cut short'), { code: 'ECONNRESET' });
+
 /** Copies `src` into every output, pausing while any of them is full. */
 function tee(src: Readable, outs: PassThrough[]): void {
   src.on('data', (chunk: Buffer) => {
@@ -43,13 +45,13 @@ function tee(src: Readable, outs: PassThrough[]): void {
   });
   src.on('end', () => outs.forEach((o) => o.end()));
   src.on('error', (err) => outs.forEach((o) => o.destroy(err)));
-  src.on('aborted', () => outs.forEach((o) => o.destroy(new Error('the registry closed the connection before the blob was complete'))));
+  src.on('aborted', () => outs.forEach((o) => o.destroy(CUT_SHORT())));
 }
 
 function downloadError(job: LayerJob, err: unknown): BerthError {
   if (err instanceof BerthError) return wrap(err, `pulling layer ${shortId(job.desc.digest)}`);
   const msg = describe(err);
-  const why = /aborted|ECONNRESET|socket hang up|premature close/i.test(msg) ? 'the download was cut short' : msg;
+  const why = /aborted|ECONNRESET|socket hang up|premature close|cut short/i.test(msg) || (err as { code?: string }).code === 'ECONNRESET' ? 'the download was cut short' : msg;
   return new BerthError('Unavailable', `pulling layer ${shortId(job.desc.digest)} failed: ${why}`, { cause: err });
 }
 
@@ -87,7 +89,11 @@ export async function fetchLayer(stores: Stores, client: RegistryClient, repo: s
         sink(statusMessage('Download complete', id));
       })
       .catch((err) => fail(downloadError(job, err)));
-    const unpacked = unpackLayer(toUnpack, dir, { expectedDiffId: job.diffId }).catch((err) => fail(wrap(err, `unpacking layer ${id}`)));
+    const unpacked = unpackLayer(toUnpack, dir, { expectedDiffId: job.diffId }).catch((err) => {
+      // A dead download surfaces on both sides; name the download, not the unpacking.
+      const broken = stream.destroyed && !stream.readableEnded;
+      fail(broken || (err as { code?: string }).code === 'ECONNRESET' ? downloadError(job, err) : wrap(err, `unpacking layer ${id}`));
+    });
     const [, res] = await Promise.all([stored, unpacked]);
     sink(progressMessage('Extracting', id, total, total));
     return (res as { size: number }).size;

@@ -61,7 +61,8 @@ export function formatPlatform(p: PlatformSpec): string {
 /** Variants a host of `want` can run, best first (arm64 runs v8 only; arm v7 runs v7, v6, v5). */
 function compatibleVariants(want: PlatformSpec): (string | undefined)[] {
   const { architecture, variant } = want;
-  if (architecture === 'amd64') return [undefined, 'v1', 'v2', 'v3', 'v4'].filter((v) => !variant || v === undefined || v <= variant);
+  // amd64 images run on any amd64 host; the plain (v1) build ranks first.
+  if (architecture === 'amd64') return [undefined, 'v1', 'v2', 'v3', 'v4'];
   if (architecture === 'arm64') return [variant ?? 'v8', undefined, 'v8'];
   if (architecture === 'arm') {
     const n = Number((variant ?? 'v7').slice(1));

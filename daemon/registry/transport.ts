@@ -26,7 +26,7 @@ export interface SendOptions {
 
 export type Response = http.IncomingMessage;
 
-function once(url: URL, opts: SendOptions): Promise<Response> {
+function once(url: URL, opts: SendOptions & { retried?: boolean }): Promise<Response> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
     const req = mod.request(url, {
@@ -40,7 +40,15 @@ function once(url: URL, opts: SendOptions): Promise<Response> {
       res.on('error', () => undefined);
       resolve(res);
     });
-    req.on('error', (err) => reject(networkError(url.host, err)));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive socket the registry closed meanwhile: retry once on a fresh one.
+      const stale = req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      if (stale && !opts.retried && (body === undefined || Buffer.isBuffer(body))) {
+        once(url, { ...opts, retried: true }).then(resolve, reject);
+        return;
+      }
+      reject(networkError(url.host, err));
+    });
     const body = opts.body;
     if (body === undefined) req.end();
     else if (Buffer.isBuffer(body)) req.end(body);

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { invalid } from '../errors';
 import { lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../../native/ffi/fsops';
 import { baseOf, cleanEntryPath, parentOf, Tree } from './unpack-path';
+import { paxXattrs } from './unpack-pax';
 
 /** The fields of tar's ReadEntry that the writer uses. */
 export interface TarEntry {
@@ -40,6 +41,10 @@ interface DirMeta {
 
 const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 const OPAQUE = '.wh..wh..opq';
+/** The process umask, read once (process.umask() with no argument only reads it). */
+const UMASK = process.umask();
+const EUID = process.geteuid?.() ?? -1;
+const EGID = process.getegid?.() ?? -1;
 
 export class EntryWriter {
   private readonly tree = new Tree();
@@ -55,21 +60,9 @@ export class EntryWriter {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** A pax header's raw text: remembers SCHILY.xattr.* records for the next entry. */
+  /** A pax header's raw text: remembers its SCHILY.xattr.* records for the next entry. */
   onMeta(meta: string): void {
-    let rest = meta;
-    while (rest.length) {
-      const sp = rest.indexOf(' ');
-      const len = Number(rest.slice(0, sp));
-      if (sp <= 0 || !Number.isInteger(len) || len <= sp) break;
-      // Lengths count bytes; the meta text is a decoded string, so find the record's end by newline.
-      const nl = rest.indexOf('\n', sp);
-      const record = rest.slice(sp + 1, nl < 0 ? undefined : nl);
-      rest = nl < 0 ? '' : rest.slice(nl + 1);
-      const eq = record.indexOf('=');
-      const key = record.slice(0, eq);
-      if (eq > 0 && key.startsWith('SCHILY.xattr.')) this.pendingXattrs.push([key.slice('SCHILY.xattr.'.length), record.slice(eq + 1)]);
-    }
+    this.pendingXattrs.push(...paxXattrs(meta));
   }
 
   onEntry(entry: TarEntry): void {
@@ -116,7 +109,12 @@ export class EntryWriter {
     switch (entry.type) {
       case 'File': case 'OldFile': case 'ContiguousFile': {
         this.prepare(rel, name, false);
-        const fd = fs.openSync(full, WRITE_FLAGS, 0o600);
+        // Created with its final mode when the umask keeps it intact, saving an fchmod; a
+        // new file is writable through this fd whatever its mode.
+        const fd = fs.openSync(full, WRITE_FLAGS, mode & 0o777);
+        const needChmod = (mode & 0o7000) !== 0 || (mode & UMASK) !== 0;
+        // New files already belong to our euid:egid (no setgid directories exist until finish()).
+        const needChown = this.chown && (uid !== EUID || gid !== EGID);
         this.openFd = fd;
         this.tree.set(rel, 'file');
         this.size += entry.size ?? 0;
@@ -126,8 +124,8 @@ export class EntryWriter {
         entry.on('end', () => {
           if (this.openFd !== fd) return;
           try {
-            if (this.chown) fs.fchownSync(fd, uid, gid);
-            fs.fchmodSync(fd, mode);
+            if (needChown) fs.fchownSync(fd, uid, gid);
+            if (needChmod) fs.fchmodSync(fd, mode);
             this.applyXattrs(full, xattrs);
             fs.futimesSync(fd, atime, mtime);
           } catch (err) {

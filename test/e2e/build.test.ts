@@ -132,4 +132,38 @@ describe('e2e: build (berth, docker CLI, docker-py)', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
   });
+
+  it('.dockerignore is applied by the client (berth and docker CLI); -f - reads the Dockerfile from stdin', async function () {
+    const dir = await context('ignore', {
+      'keep.txt': 'kept',
+      'secret.txt': 'secret',
+      'debug.log': 'log',
+      '.dockerignore': 'secret.txt\n*.log\n',
+      Dockerfile: `FROM ${f.busybox.ref}\nCOPY . /ctx/\nCMD ["ls", "-A", "/ctx"]\n`,
+    });
+    for (const cli of ['berth', 'docker'] as const) {
+      const b = await (cli === 'berth' ? d.berth : d.docker)(['build', '-t', `ignore:${cli}`, dir]);
+      assert.equal(b.code, 0, b.stderr);
+      const ls = await d.docker(['run', '--rm', `ignore:${cli}`]);
+      assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['.dockerignore', 'Dockerfile', 'keep.txt'], cli);
+    }
+    const stdin = await d.berth(['build', '-q', '-f', '-', dir], { input: `FROM ${f.busybox.ref}\nCOPY keep.txt /k\nCMD ["cat", "/k"]\n` });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.equal((await d.docker(['run', '--rm', stdin.stdout.trim()])).stdout, 'kept');
+  });
+
+  it('a build whose client goes away stops: its RUN container is removed and nothing is tagged', async function () {
+    const dir = await context('cancel', { Dockerfile: `FROM ${f.busybox.ref}\nRUN echo started && sleep 60\n` });
+    const { spawn } = await import('node:child_process');
+    const child = spawn('node', [path.join(repoRoot(), 'bin/berth'), 'build', '-t', 'cancelled:1', dir], { env: d.env() });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const { waitFor } = await import('../support');
+    await waitFor('the RUN step to start', async () => out.includes('started'), { timeoutMs: 60_000 });
+    const cid = / ---> Running in ([0-9a-f]{12})/.exec(out)?.[1];
+    assert.ok(cid, out);
+    child.kill('SIGKILL');
+    await waitFor('the step container to be removed', async () => (await d.docker(['ps', '-a', '-q', '--no-trunc'])).stdout.split('\n').every((id) => !id.startsWith(cid!)), { timeoutMs: 30_000 });
+    assert.equal((await d.docker(['images', '-q', 'cancelled'])).stdout.trim(), '');
+  });
 });

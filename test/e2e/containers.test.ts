@@ -5,7 +5,8 @@
  * create → 404 → pull → create flow.
  */
 import * as assert from 'node:assert/strict';
-import { haveCommand, requireRoot, runInPty, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
+import * as path from 'node:path';
+import { haveCommand, repoRoot, requireRoot, runInPty, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
 
 type Client = 'docker' | 'berth';
 
@@ -59,8 +60,8 @@ describe('e2e: containers (docker CLI and berth)', function () {
       });
 
       it('runs -it under a pty and exits with the code', async function () {
-        const argv = client === 'docker' ? ['docker'] : ['node', 'bin/berth'];
-        const r = await runInPty(argv[0]!, [...argv.slice(1), 'run', '-it', '--rm', image, 'sh', '-c', 'echo hi; exit 3'], { env: d.env(), cwd: process.cwd() });
+        const argv = client === 'docker' ? ['docker'] : ['node', path.join(repoRoot(), 'bin', 'berth')];
+        const r = await runInPty(argv[0]!, [...argv.slice(1), 'run', '-it', '--rm', image, 'sh', '-c', 'echo hi; exit 3'], { env: d.env() });
         assert.equal(r.code, 3, r.stdout + r.stderr);
         assert.match(r.stdout, /hi/);
       });

@@ -4,7 +4,8 @@
  * exec into a stopped container (409).
  */
 import * as assert from 'node:assert/strict';
-import { haveCommand, requireRoot, runInPty, sharedFixtures, shellQuote, skipBecause, startDaemon, type TestDaemon } from '../support';
+import * as path from 'node:path';
+import { haveCommand, repoRoot, requireRoot, runInPty, sharedFixtures, shellQuote, skipBecause, startDaemon, type TestDaemon } from '../support';
 
 describe('e2e: exec (docker CLI and berth)', function () {
   let d: TestDaemon;
@@ -26,7 +27,7 @@ describe('e2e: exec (docker CLI and berth)', function () {
 
   for (const client of ['docker', 'berth'] as const) {
     const cli = (args: string[]) => (client === 'docker' ? d.docker(args) : d.berth(args));
-    const argv0 = client === 'docker' ? ['docker'] : ['node', 'bin/berth'];
+    const argv0 = client === 'docker' ? ['docker'] : ['node', path.join(repoRoot(), 'bin', 'berth')];
 
     it(`${client} exec -it runs under a pty with the terminal's size`, async function () {
       const r = await runInPty('sh', ['-c', `stty rows 33 cols 99; ${shellQuote([...argv0, 'exec', '-it', 'target', 'sh', '-c', 'stty size; exit 6'])}`], { env: d.env() });

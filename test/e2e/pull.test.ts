@@ -14,6 +14,10 @@ import { freePort, requireRoot, sharedRegistry, startDaemon, waitFor, type Fixtu
 /** A proxy to the registry that records blob GETs and can stall blob bodies halfway. */
 class RecordingProxy {
   blobGets: string[] = [];
+  /** What to do to blob bodies: pass them, hold them halfway, flip a byte, or cut them short. */
+  mode: 'pass' | 'corrupt' | 'truncate' = 'pass';
+  /** A blob digest left alone by `mode` (the config, so the damage hits a layer). */
+  spare = '';
   stall = false;
   stalled = 0;
   private server: http.Server;
@@ -30,6 +34,20 @@ class RecordingProxy {
           this.stalled++;
           // Send a little, then hold the connection open: the pull is now mid-layer.
           ur.once('data', (c: Buffer) => res.write(c.subarray(0, Math.min(c.length, 512))));
+          return;
+        }
+        if (isBlobGet && this.mode !== 'pass' && (ur.statusCode ?? 0) === 200 && !(req.url ?? '').includes(this.spare || '-')) {
+          let first = true;
+          ur.on('data', (c: Buffer) => {
+            if (first && this.mode === 'corrupt') c[c.length >> 1] = (c[c.length >> 1] ?? 0) ^ 0xff;
+            if (first && this.mode === 'truncate') {
+              // Headers and half a chunk go out; then the connection dies mid-body.
+              res.write(c.subarray(0, c.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
+              ur.destroy();
+            } else res.write(c);
+            first = false;
+          });
+          ur.on('end', () => res.end());
           return;
         }
         ur.pipe(res);
@@ -156,6 +174,31 @@ describe('e2e: pull', function () {
     const k = await d.docker(['pull', `127.0.0.1:${port}/x`]);
     assert.match(k.stderr, new RegExp(`Error response from daemon: cannot reach registry 127.0.0.1:${port}: connection refused`));
   });
+
+  for (const mode of ['corrupt', 'truncate'] as const) {
+    it(`fails a ${mode === 'corrupt' ? 'corrupted' : 'truncated'} layer download clearly and keeps nothing half-made`, async function () {
+      const own = await startDaemon();
+      try {
+        proxy.mode = mode;
+        proxy.spare = fx.busybox.id;
+        const r = await own.berth(['pull', `${proxy.host}/busybox:latest`]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /^berth: pulling layer [0-9a-f]{12}|^berth: unpacking layer [0-9a-f]{12}/);
+        assert.match(r.stderr, mode === 'corrupt' ? /digest mismatch|corrupt/ : /the download was cut short/);
+        assert.equal(r.stderr.trim().split('\n').length, 1, 'one sentence, no stack trace');
+        const list = await own.berth(['images', '-q']);
+        assert.equal(list.stdout.trim(), '');
+        assert.deepEqual(fs.readdirSync(path.join(own.dataRoot, 'layers')).filter((n) => n.startsWith('.tmp-')), []);
+        assert.deepEqual(fs.readdirSync(path.join(own.dataRoot, 'ingest')), []);
+        proxy.mode = 'pass';
+        const ok = await own.berth(['pull', `${proxy.host}/busybox:latest`]);
+        assert.equal(ok.code, 0, ok.stderr);
+      } finally {
+        proxy.mode = 'pass';
+        await own.stop();
+      }
+    });
+  }
 
   it('survives SIGKILL in the middle of a pull: nothing half-made is kept and the pull then succeeds', async function () {
     const own = await startDaemon();

@@ -105,4 +105,24 @@ describe('e2e: save and load', function () {
     assert.deepEqual(await imageIds(), before);
     assert.equal((await d.docker(['images', '-q', 'broken'])).stdout.trim(), '');
   });
+
+  it('a layer whose bytes do not match its diff id is refused and nothing is registered', async function () {
+    const before = await imageIds();
+    const dir = path.join(work, 'corrupt');
+    await fs.mkdir(dir);
+    await runOk('tar', ['-C', dir, '-xf', path.join(work, 'bb.tar')]);
+    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { Layers: string[]; RepoTags: string[] }[];
+    manifest[0]!.RepoTags = ['corrupt:1'];
+    await fs.writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const layer = path.join(dir, manifest[0]!.Layers[1]!);
+    const bytes = await fs.readFile(layer);
+    bytes[bytes.length - 2000] = (bytes[bytes.length - 2000]! + 1) % 256;
+    await fs.writeFile(layer, bytes);
+    const file = path.join(work, 'corrupt.tar');
+    await runOk('tar', ['-C', dir, '-cf', file, '.']);
+    const r = await d.docker(['load', '-i', file]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /does not match|mismatch|corrupt/);
+    assert.deepEqual(await imageIds(), before);
+  });
 });

@@ -120,4 +120,19 @@ describe('build service (no containers)', function () {
     assert.match(text, /Successfully built/);
     assert.ok(res.id.startsWith('sha256:'));
   });
+
+  it('ONBUILD triggers are stored, run when the image is used as a base, and not inherited', async () => {
+    await fs.writeFile(path.join(ctx, 'f'), 'from trigger');
+    await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM scratch\nONBUILD COPY f /triggered\nONBUILD ENV T=1\n');
+    const base = await build({ tags: ['onbuild-base:1'] });
+    const baseConfig = (await stores.content.readJson(base.id as `sha256:${string}`)) as { config: { OnBuild: string[] } };
+    assert.deepEqual(baseConfig.config.OnBuild, ['COPY f /triggered', 'ENV T=1']);
+    await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM onbuild-base:1\nLABEL child=1\n');
+    const child = await build();
+    assert.ok(child.lines.includes('# Executing 2 build triggers'), child.lines.join('\n'));
+    const cfg = (await stores.content.readJson(child.id as `sha256:${string}`)) as { config: { OnBuild: string[] | null; Env: string[] }; rootfs: { diff_ids: string[] } };
+    assert.equal(cfg.config.OnBuild, null);
+    assert.ok(cfg.config.Env.includes('T=1'));
+    assert.equal(cfg.rootfs.diff_ids.length, 1, 'the trigger\'s COPY made a layer');
+  });
 });

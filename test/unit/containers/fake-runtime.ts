@@ -20,6 +20,17 @@ interface Proc {
   exited: Promise<ExitStatus>;
   finish(code: number): void;
   stdin: string[];
+  /** Everything printed, stdcopy-framed (the monitor's replay buffer). */
+  printed: Buffer[];
+  /** Live attach outputs. */
+  outputs: PassThrough[];
+}
+
+function stdcopy(stream: 'stdout' | 'stderr', text: string): Buffer {
+  const data = Buffer.from(text);
+  const header = Buffer.from([stream === 'stdout' ? 1 : 2, 0, 0, 0, 0, 0, 0, 0]);
+  header.writeUInt32BE(data.length, 4);
+  return Buffer.concat([header, data]);
 }
 
 export class FakeRuntime implements Runtime {
@@ -31,6 +42,11 @@ export class FakeRuntime implements Runtime {
 
   private async writeLog(spec: ContainerSpec, stream: 'stdout' | 'stderr', text: string): Promise<void> {
     await fs.appendFile(spec.logPath, JSON.stringify({ log: text, stream, time: new Date().toISOString() }) + '\n');
+    const p = this.procs.get(spec.id);
+    if (!p) return;
+    const framed = stdcopy(stream, text);
+    p.printed.push(framed);
+    for (const o of p.outputs) o.write(framed);
   }
 
   async start(spec: ContainerSpec): Promise<StartedProcess> {
@@ -45,10 +61,11 @@ export class FakeRuntime implements Runtime {
         const p = this.procs.get(spec.id);
         if (!p || p.exit) return;
         p.exit = { exitCode: code, finishedAt: new Date().toISOString() };
+        for (const o of p.outputs) o.end();
         resolve(p.exit);
       };
     });
-    const proc: Proc = { spec, pid: this.nextPid++, exited, finish, stdin: [] };
+    const proc: Proc = { spec, pid: this.nextPid++, exited, finish, stdin: [], printed: [], outputs: [] };
     this.procs.set(spec.id, proc);
     if (cmd === 'echo') {
       await this.writeLog(spec, 'stdout', rest.join(' ') + '\n');
@@ -63,8 +80,12 @@ export class FakeRuntime implements Runtime {
     this.calls.push(`attach ${id} stdin=${!!streams.stdin}`);
     const p = this.procs.get(id);
     if (!p) throw new BerthError('Conflict', `container ${id} is not running`);
+    const output = new PassThrough();
+    if (streams.replay) for (const b of p.printed) output.write(b);
+    if (p.exit) output.end();
+    else p.outputs.push(output);
     return {
-      output: new PassThrough(),
+      output,
       writeStdin: (data) => {
         p.stdin.push(data.toString());
         if (p.spec.args[0] === 'cat') void this.writeLog(p.spec, 'stdout', data.toString());
