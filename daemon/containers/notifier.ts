@@ -17,6 +17,8 @@ const STREAM_DRAIN_MS = 5000;
 export class ContainerNotifier {
   private readonly emitter = new EventEmitter();
   private readonly streams = new Map<string, Set<Promise<void>>>();
+  /** Clients attached before start, per container: the monitor keeps early output for them. */
+  private readonly pendingAttaches = new Map<string, number>();
 
   constructor(private readonly bus?: EventBus) {
     this.emitter.setMaxListeners(0);
@@ -47,6 +49,23 @@ export class ContainerNotifier {
     };
     kinds.forEach((k) => this.emitter.once(`${k}:${id}`, h));
     return off;
+  }
+
+  /** An attach waits for the container's start; returns the release function (idempotent). */
+  expectAttach(id: string): () => void {
+    this.pendingAttaches.set(id, (this.pendingAttaches.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.pendingAttaches.get(id) ?? 1) - 1;
+      if (n > 0) this.pendingAttaches.set(id, n);
+      else this.pendingAttaches.delete(id);
+    };
+  }
+
+  attachPending(id: string): boolean {
+    return (this.pendingAttaches.get(id) ?? 0) > 0;
   }
 
   /** Registers an output stream of a container until it settles. */

@@ -31,8 +31,6 @@ export class ContainerService {
   readonly notifier: ContainerNotifier;
   /** Log file size when the current run started: attach-before-start streams from here. */
   private readonly runLogOffset = new Map<string, number>();
-  /** Clients attached before start, per container: the monitor keeps early output for them. */
-  private readonly pendingAttaches = new Map<string, number>();
 
   constructor(
     readonly images: ImageStores,
@@ -75,15 +73,7 @@ export class ContainerService {
 
   /** An attach waits for this container's start; returns the release function (idempotent). */
   expectAttach(id: string): () => void {
-    this.pendingAttaches.set(id, (this.pendingAttaches.get(id) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const n = (this.pendingAttaches.get(id) ?? 1) - 1;
-      if (n > 0) this.pendingAttaches.set(id, n);
-      else this.pendingAttaches.delete(id);
-    };
+    return this.notifier.expectAttach(id);
   }
 
   logOffsetOfRun(id: string): number {
@@ -179,7 +169,7 @@ export class ContainerService {
       try {
         for (const dir of [p.upper, p.work, p.rootfs]) await fs.mkdir(dir, { recursive: true });
         const spec = specOf(rec, p, (c) => this.images.layers.diffDir(c));
-        spec.awaitAttach = (this.pendingAttaches.get(rec.Id) ?? 0) > 0;
+        spec.awaitAttach = this.notifier.attachPending(rec.Id);
         const started = await this.runtime.start(spec);
         this.runLogOffset.set(rec.Id, logSize);
         Object.assign(rec.State, {

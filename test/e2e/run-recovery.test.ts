@@ -28,8 +28,11 @@ describe('e2e: dockerode and crash recovery', function () {
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
+    // The output and the wait result come on two connections: read the output to its end.
+    const ended = new Promise((resolve) => out.on('end', resolve));
     const [result, container] = (await docker.run(f.busybox.ref, ['sh', '-c', 'echo from-dockerode; exit 2'], [out, out], { Tty: false })) as [{ StatusCode: number }, { remove(): Promise<unknown> }];
     assert.equal(result.StatusCode, 2);
+    await ended;
     assert.equal(Buffer.concat(chunks).toString(), 'from-dockerode\n');
     await container.remove();
   });
