@@ -1,10 +1,12 @@
 /**
  * POST /containers/{id}/attach: hijacked (`Upgrade: tcp` → `101 UPGRADED`) or plain. The CLI
- * attaches *before* start, so a created container's attach waits for the start and then
- * streams that run's output from the json-file log (nothing written before the attach is
- * lost, however fast the process). Stdin goes to the runtime's attach connection; at the
- * client's half-close the container's stdin is closed (StdinOnce) and output keeps flowing
- * until the container exits, then the socket ends. Detach keys end the attach only.
+ * attaches *before* start: such an attach makes the start ask the monitor to keep early
+ * output (awaitAttach), then connects with `replay`, so nothing is lost however fast the
+ * process, and bytes arrive exactly as written (binary output survives). If the monitor is
+ * already gone, the run's output is read from the json-file log instead. Stdin goes to the
+ * monitor; at the client's half-close the container's stdin is closed (StdinOnce) and output
+ * keeps flowing until the container exits, then the socket ends. Detach keys (tty) end the
+ * attach only.
  */
 import type { Duplex } from 'node:stream';
 import type { Request, Response } from 'express';
