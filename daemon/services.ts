@@ -116,6 +116,7 @@ export async function buildDaemon(config: Config): Promise<Daemon> {
   const execs = new ExecService(containers);
   containerQueries.execIdsOf = (id) => execs.idsOf(id);
   images.setUsers(containerQueries.imageUsers());
+  containers.releaseLayers = (chainIds) => images.releaseLayers(chainIds);
   views.containers = containerQueries.containersView();
   routers.push(containersRouter(containers, containerQueries), execRouter(execs));
   upgrades.push(attachUpgradeRoute(containers), execStartUpgradeRoute(execs));

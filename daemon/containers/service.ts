@@ -6,6 +6,7 @@
  * Docker's messages; never touches HTTP. Exits are observed through runtime.waitExit, which
  * keeps working across a daemon restart (see recover()).
  */
+import type { Digest } from '../oci/digest';
 import { promises as fs } from 'node:fs';
 import { BerthError, conflict, describe, invalid, notFound, notModified } from '../errors';
 import { log } from '../log';
@@ -31,6 +32,8 @@ export class ContainerService {
   readonly notifier: ContainerNotifier;
   /** Log file size when the current run started: attach-before-start streams from here. */
   private readonly runLogOffset = new Map<string, number>();
+  /** Set by main: collects image layers a removed container was the last user of. */
+  releaseLayers?: (chainIds: readonly Digest[]) => Promise<unknown>;
 
   constructor(
     readonly images: ImageStores,
@@ -149,6 +152,10 @@ export class ContainerService {
       this.registry.delete(id);
       this.runLogOffset.delete(id);
       log.info('container removed', { id });
+      // After `rmi -f` of its image, this container was the last user of those layers.
+      if (this.releaseLayers) {
+        await this.releaseLayers(rec.LayerChainIds).catch((err) => log.warn('releasing image layers failed', { id, error: describe(err) }));
+      }
       this.notifier.emit('removed', id, rec.State.ExitCode);
       this.notifier.publish('destroy', rec);
     });

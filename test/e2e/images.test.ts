@@ -4,7 +4,8 @@
  * rmi of an image whose base another image shares keeps the shared layers.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { haveCommand, requireRoot, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
 
 describe('e2e: images (docker CLI and berth)', function () {
@@ -96,6 +97,7 @@ describe('e2e: images (docker CLI and berth)', function () {
   });
 
   it('an image a container uses: rmi is a conflict, rmi -f keeps what the container needs', async function () {
+    let helloLayers: string[] = [];
     const run = await d.docker(['run', '--rm', f.busybox.ref, 'true']);
     if (run.code !== 0) skipBecause(this, `containers do not run here: ${run.stderr.trim()}`);
     assert.equal((await d.docker(['tag', f.hello.ref, 'hello-used:1'])).code, 0);
@@ -110,6 +112,8 @@ describe('e2e: images (docker CLI and berth)', function () {
       const prune = await d.docker(['image', 'prune', '-a', '-f']);
       assert.equal(prune.code, 0, prune.stderr);
       assert.equal((await d.docker(['image', 'inspect', 'hello-used:1'])).code, 0, 'prune -a keeps images containers use');
+      const layersOut = await d.docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', 'hello-used:1']);
+      helloLayers = JSON.parse(layersOut.stdout) as string[];
       const forced = await d.docker(['rmi', '-f', 'hello-used:1']);
       assert.equal(forced.code, 0, forced.stderr);
       const start = await d.docker(['start', '-a', 'uses-hello']);
@@ -117,6 +121,13 @@ describe('e2e: images (docker CLI and berth)', function () {
       assert.match(start.stdout, new RegExp(f.helloGreeting));
     } finally {
       await d.docker(['rm', '-f', 'uses-hello']);
+    }
+    // The container was the last user of hello's layer (its image was force-removed):
+    // removing the container collects that layer, unless another image still needs it.
+    const records = readdirSync(path.join(d.dataRoot, 'images')).map((n) => readFileSync(path.join(d.dataRoot, 'images', n), 'utf8'));
+    const top = helloLayers[0]!; // one layer: its chain id is its diff id
+    if (!records.some((r) => r.includes(top))) {
+      assert.equal(existsSync(path.join(d.dataRoot, 'layers', top.slice('sha256:'.length))), false, 'orphaned layer collected');
     }
     // Re-pull what prune -a removed, for the tests below.
     for (const img of [f.busybox, f.busyboxExtra]) assert.equal((await d.docker(['pull', '-q', img.ref])).code, 0);

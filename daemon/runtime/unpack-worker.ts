@@ -1,0 +1,45 @@
+/**
+ * The worker-thread side of layer unpacking (see unpack-pool.ts). Unpacking a layer is
+ * thousands of short blocking syscalls; run on the daemon's main thread they would stall every
+ * API request for the length of a pull, and several layers could not be written at once.
+ * Protocol (messages from the parent): {dir, opts} first, then {chunk} (transferred buffers),
+ * then {end} or {abort}; the worker answers {ack} per chunk consumed, then {done, result} or
+ * {error: {kind, message}}.
+ */
+import { parentPort } from 'node:worker_threads';
+import { PassThrough } from 'node:stream';
+import { BerthError } from '../errors';
+import { unpackLayer, UnpackOptions } from './layer-unpack';
+
+interface StartMessage {
+  dir: string;
+  opts: UnpackOptions;
+}
+
+type Incoming = StartMessage | { chunk: Uint8Array } | { end: true } | { abort: string };
+
+const port = parentPort;
+if (port) {
+  const input = new PassThrough({ highWaterMark: 4 << 20 });
+  let started = false;
+  port.on('message', (m: Incoming) => {
+    if ('dir' in m && !started) {
+      started = true;
+      unpackLayer(input, m.dir, m.opts).then(
+        (result) => port.postMessage({ done: true, result }),
+        (err: unknown) => {
+          const kind = err instanceof BerthError ? err.kind : 'System';
+          port.postMessage({ error: { kind, message: err instanceof Error ? err.message : String(err) } });
+        },
+      );
+    } else if ('chunk' in m) {
+      const buf = Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
+      if (input.write(buf)) port.postMessage({ ack: 1 });
+      else input.once('drain', () => port.postMessage({ ack: 1 }));
+    } else if ('end' in m) {
+      input.end();
+    } else if ('abort' in m) {
+      input.destroy(new Error(m.abort));
+    }
+  });
+}
