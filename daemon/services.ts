@@ -11,6 +11,8 @@ import { LayerStore } from './store/layers';
 import { ImageStore } from './store/images';
 import { ReferenceStore } from './store/references';
 import { systemRouter } from './api/system';
+import { eventsRouter } from './api/events';
+import { networksVolumesRouter } from './api/networks-volumes';
 import { imagesRouter } from './api/images';
 import { infoRouter } from './api/info';
 import { ImagesService } from './images/service';
@@ -95,7 +97,7 @@ export async function buildDaemon(config: Config): Promise<Daemon> {
   const registries = new Registries(config.insecureRegistries);
   const images = new ImagesService(stores, { events, registries });
   const views: { containers: ContainersView } = { containers: NO_CONTAINERS };
-  routers.push(imagesRouter(images), infoRouter(config, images, () => views.containers));
+  routers.push(imagesRouter(images), infoRouter(config, images, () => views.containers), eventsRouter(events), networksVolumesRouter());
 
   // Registry: pull (POST /images/create?fromImage=), push, login (POST /auth).
   const pulls = new PullService(stores, registries, events);

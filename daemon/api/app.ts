@@ -6,6 +6,7 @@
 import express, { Router } from 'express';
 import * as http from 'node:http';
 import { errorMiddleware } from './errors';
+import { BerthError } from '../errors';
 import { versionMiddleware } from './version';
 import { UpgradeRoute, dispatchUpgrade } from './upgrade';
 
@@ -21,8 +22,8 @@ export function createApp(parts: AppParts): express.Express {
   app.set('query parser', 'simple');
   app.use(versionMiddleware);
   for (const r of parts.routers) app.use(r);
-  app.use((req, res) => {
-    res.status(404).json({ message: `page not found: ${req.method} ${req.path}` });
+  app.use((req, _res, next) => {
+    next(new BerthError('NotFound', `page not found: ${req.method} ${req.path}`));
   });
   app.use(errorMiddleware);
   return app;

@@ -11,7 +11,7 @@ import { BerthError, describe, invalid, wrap } from '../errors';
 import { Digest, shortId } from '../oci/digest';
 import type { Descriptor } from '../oci/types';
 import type { RegistryClient } from '../registry';
-import { unpackLayer } from '../runtime/layer-unpack';
+import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
 import type { Stores } from '../services';
 import { ByteProgress, ProgressSink, progressMessage, statusMessage } from './pull-progress';
 

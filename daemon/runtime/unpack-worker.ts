@@ -22,6 +22,7 @@ const port = parentPort;
 if (port) {
   const input = new PassThrough({ highWaterMark: 4 << 20 });
   let started = false;
+  let owed = 0;
   port.on('message', (m: Incoming) => {
     if ('dir' in m && !started) {
       started = true;
@@ -34,8 +35,17 @@ if (port) {
       );
     } else if ('chunk' in m) {
       const buf = Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
-      if (input.write(buf)) port.postMessage({ ack: 1 });
-      else input.once('drain', () => port.postMessage({ ack: 1 }));
+      if (input.write(buf) && owed === 0) {
+        port.postMessage({ ack: 1 });
+        return;
+      }
+      // Full: acknowledge this chunk and any others held back once the buffer drains.
+      if (owed++ === 0) {
+        input.once('drain', () => {
+          port.postMessage({ ack: owed });
+          owed = 0;
+        });
+      }
     } else if ('end' in m) {
       input.end();
     } else if ('abort' in m) {

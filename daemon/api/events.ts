@@ -1,0 +1,81 @@
+/**
+ * GET /events: Docker's event stream from the in-process EventBus. Replays the backlog from
+ * `since`, then streams live events until `until` (or forever). Filters: type, event (action),
+ * container, image, label — in both of Docker's filter JSON shapes.
+ */
+import { Router } from 'express';
+import type { DockerEvent, EventBus } from '../events';
+import { invalid } from '../errors';
+import { asyncHandler } from './errors';
+
+type Filters = Record<string, string[]>;
+
+/** Accepts `{"type":["image"]}` and `{"type":{"image":true}}`. */
+export function parseEventFilters(raw: unknown): Filters {
+  if (raw === undefined || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(raw));
+  } catch {
+    throw invalid('invalid filters: the filters parameter is not valid JSON');
+  }
+  const out: Filters = {};
+  if (!parsed || typeof parsed !== 'object') return out;
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    if (Array.isArray(v)) out[k] = v.map(String);
+    else if (v && typeof v === 'object') out[k] = Object.entries(v as Record<string, unknown>).filter(([, on]) => on).map(([x]) => x);
+  }
+  return out;
+}
+
+function matches(e: DockerEvent, f: Filters): boolean {
+  const any = (key: string, values: string[]) => !f[key] || f[key]!.some((x) => values.includes(x));
+  const actor = [e.Actor.ID, e.Actor.ID.slice(0, 12), e.Actor.Attributes.name ?? ''];
+  if (!any('type', [e.Type])) return false;
+  if (!any('event', [e.Action, e.Action.split(':')[0] ?? ''])) return false;
+  if (f.container && (e.Type !== 'container' || !any('container', actor))) return false;
+  if (f.image && !any('image', [...actor, e.Actor.Attributes.image ?? ''])) return false;
+  if (f.label) {
+    const labels = Object.entries(e.Actor.Attributes).flatMap(([k, v]) => [k, `${k}=${v}`]);
+    if (!f.label.every((l) => labels.includes(l))) return false;
+  }
+  return true;
+}
+
+/** Docker accepts unix seconds (with optional fraction) for since/until. */
+function seconds(raw: unknown, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw invalid(`invalid ${name} "${String(raw)}": use unix seconds`);
+  return n;
+}
+
+export function eventsRouter(bus: EventBus): Router {
+  const r = Router();
+  r.get(
+    '/events',
+    asyncHandler(async (req, res) => {
+      const filters = parseEventFilters(req.query.filters);
+      const since = seconds(req.query.since, 'since');
+      const until = seconds(req.query.until, 'until');
+      res.status(200).setHeader('Content-Type', 'application/json');
+      res.flushHeaders();
+      const send = (e: DockerEvent) => {
+        if (matches(e, filters)) res.write(JSON.stringify(e) + '\n');
+      };
+      if (since !== undefined) for (const e of bus.since(since)) if (until === undefined || e.time <= until) send(e);
+      const nowSeconds = Date.now() / 1000;
+      if (until !== undefined && until <= nowSeconds) {
+        res.end();
+        return;
+      }
+      const off = bus.on(send);
+      const timer = until !== undefined ? setTimeout(() => res.end(), (until - nowSeconds) * 1000) : undefined;
+      res.on('close', () => {
+        off();
+        if (timer) clearTimeout(timer);
+      });
+    }),
+  );
+  return r;
+}
