@@ -2,7 +2,14 @@
  * The `berth` CLI: global flags, then one file per command under commands/, loaded lazily so
  * a command only pays for the modules it uses (start-up time matters for a CLI).
  */
-import { CliError, DaemonClient } from './http';
+import type * as Http from './http';
+import type { DaemonClient } from './http';
+
+/**
+ * ./http is required on first use, not imported: it loads node:http and node:net (~4 ms of
+ * Node's own modules), which `--help`, usage errors and unknown commands never need.
+ */
+const http = (): typeof Http => require('./http') as typeof Http;
 
 export interface CommandContext {
   client: DaemonClient;
@@ -84,9 +91,9 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const moduleName = COMMANDS[name];
-  if (!moduleName) throw new CliError(`'${name}' is not a berth command.\nSee 'berth --help'`);
-  if (!host.startsWith('unix://')) throw new CliError(`unsupported host "${host}": use unix:///path`);
-  const client = new DaemonClient(host.slice('unix://'.length));
+  if (!moduleName) throw new (http().CliError)(`'${name}' is not a berth command.\nSee 'berth --help'`);
+  if (!host.startsWith('unix://')) throw new (http().CliError)(`unsupported host "${host}": use unix:///path`);
+  const client = new (http().DaemonClient)(host.slice('unix://'.length));
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require(`./commands/${moduleName}`) as { run: CommandFn };
   const code = await mod.run(argv.slice(i + 1), { client, host });
@@ -100,6 +107,6 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`berth: ${message}\n`);
-    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+    process.exitCode = err instanceof http().CliError ? (err as Http.CliError).exitCode : 1;
   },
 );

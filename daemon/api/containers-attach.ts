@@ -43,7 +43,10 @@ export function attachOptions(q: (name: string) => string | undefined): AttachOp
 }
 
 interface Io {
-  write(b: Buffer): void;
+  /** Returns false when the client's socket is full: wait for drained() before more. */
+  write(b: Buffer): boolean;
+  /** Resolves once the client's socket has room again (or is gone). */
+  drained?: () => Promise<void>;
   end(): void;
   /** Client input (hijacked only). */
   input?: Duplex;
@@ -115,7 +118,7 @@ async function attach(svc: ContainerService, rec: ContainerRecord, o: AttachOpti
   }
   const release = rec.State.Running ? () => undefined : svc.expectAttach(rec.Id);
   try {
-    if (o.logs) await pumpLogs(logFile, out, () => true, closer.signal, io.write);
+    if (o.logs) await pumpLogs(logFile, out, () => true, closer.signal, io.write, undefined, io.drained);
     if (!o.stream || closer.signal.aborted) return;
     const wasRunning = rec.State.Running;
     const offset = wasRunning ? await fs.stat(logFile).then((s) => s.size, () => 0) : undefined;
@@ -131,20 +134,17 @@ async function attach(svc: ContainerService, rec: ContainerRecord, o: AttachOpti
     if (conn) {
       for (const b of queued.splice(0)) conn.writeStdin(b);
       if (inputEnded && rec.Config.StdinOnce) conn.closeStdin();
-      const bytes = await pipeOutput(conn.output, io.write, closer.signal);
-      if (bytes > 0 || wasRunning || closer.signal.aborted) return;
-      // Nothing came: the monitor may have dropped us at the exit before reading our hello.
-      // It then still holds the output for one replay client, or it is gone and the log has it.
-      conn.close();
-      conn = await svc.runtime.attach(rec.Id, { stdout: o.stdout, stderr: o.stderr, replay: true }).catch(() => undefined);
-      if (conn) {
-        await pipeOutput(conn.output, io.write, closer.signal);
-        return;
-      }
+      // The monitor serves every client it accepted, including one whose hello arrives just
+      // as the container exits, and the exit path waits for this stream before it ends the
+      // monitor (service.onExit), so what comes here is the whole output.
+      await pipeOutput(conn.output, io, closer.signal);
+      return;
     }
-    // The monitor is gone (the container already ended): what it printed is in the log.
+    // The monitor is already gone (a running container that ended before we connected, or a
+    // monitor that died): what the run printed is in the json-file log.
+    if (!wasRunning) log.warn('attach before start found no monitor; following the log instead', { id: rec.Id });
     const from = offset ?? svc.logOffsetOfRun(rec.Id);
-    await pumpLogs(logFile, { ...out, follow: true, offset: from }, ended, closer.signal, io.write, (fn) => svc.onExitOrRemoved(rec.Id, fn));
+    await pumpLogs(logFile, { ...out, follow: true, offset: from }, ended, closer.signal, io.write, (fn) => svc.onExitOrRemoved(rec.Id, fn), io.drained);
   } finally {
     release();
     conn?.close();
@@ -152,18 +152,23 @@ async function attach(svc: ContainerService, rec: ContainerRecord, o: AttachOpti
   }
 }
 
-/** Copies the monitor's output to the client until it ends or the client goes away; resolves with the byte count. */
-function pipeOutput(output: NodeJS.ReadableStream, write: (b: Buffer) => void, closed: AbortSignal): Promise<number> {
+/**
+ * Copies the monitor's output to the client until it ends or the client goes away. When the
+ * client's socket is full, the output is paused until it drains: the pause reaches the
+ * monitor's socket (runtime/attach.ts) and from there the container, never our memory.
+ */
+function pipeOutput(output: NodeJS.ReadableStream, io: Io, closed: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    let bytes = 0;
     const done = () => {
       output.off('data', onData);
       closed.removeEventListener('abort', done);
-      resolve(bytes);
+      resolve();
     };
     const onData = (b: Buffer) => {
-      bytes += b.length;
-      write(b);
+      if (io.write(b) === false && io.drained && !closed.aborted) {
+        output.pause();
+        void io.drained().then(() => output.resume());
+      }
     };
     output.on('data', onData);
     output.once('end', done);
@@ -183,9 +188,8 @@ export function attachUpgradeRoute(svc: ContainerService): UpgradeRoute {
       writeUpgraded(socket, streamMediaType(rec.Config.Tty === true, u.apiVersion));
       if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
       await runAttach(svc, rec, o, {
-        write: (b) => {
-          if (socket.writable) socket.write(b);
-        },
+        write: (b) => (socket.writable ? socket.write(b) : true),
+        drained: () => whenDrained(socket),
         end: () => {
           if (socket.writable) socket.end();
         },
@@ -204,8 +208,24 @@ export async function attachPlain(svc: ContainerService, req: Request, res: Resp
   res.setHeader('Content-Type', streamMediaType(rec.Config.Tty === true, String(res.locals.apiVersion ?? '1.47')));
   res.flushHeaders();
   await runAttach(svc, rec, { ...o, stdin: false }, {
-    write: (b) => void res.write(b),
+    write: (b) => (res.writable ? res.write(b) : true),
+    drained: () => whenDrained(res),
     end: () => res.end(),
     onClose: (fn) => res.on('close', fn),
+  });
+}
+
+/** Resolves at the stream's next 'drain', or when it closes or fails (nothing will drain then). */
+function whenDrained(s: NodeJS.WritableStream & { once(ev: string, fn: () => void): unknown; off(ev: string, fn: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      s.off('drain', done);
+      s.off('close', done);
+      s.off('error', done);
+      resolve();
+    };
+    s.once('drain', done);
+    s.once('close', done);
+    s.once('error', done);
   });
 }

@@ -222,7 +222,6 @@ export class ContainerService {
         Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0,
         ExitCode: status.exitCode, OOMKilled: status.oomKilled === true, Error: status.error ?? '', FinishedAt: status.finishedAt,
       });
-      await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs).catch((err) => log.warn('runtime cleanup failed', { id, error: describe(err) }));
       await this.store.save(r);
       log.info('container exited', { id, exitCode: status.exitCode });
       rec = r;
@@ -230,8 +229,15 @@ export class ContainerService {
     if (!rec) return;
     const exited: ContainerRecord = rec;
     // As Docker does, waiters hear of the exit only once attached clients got all the output.
+    // Cleanup ends the monitor, so it comes after the drain: an attach made before start may
+    // connect only now, and the monitor still holds the run's output for it.
     this.notifier.emit('stopped', id);
     await this.notifier.drainStreams(id);
+    await this.locks.run(id, async () => {
+      const r = this.registry.byExactId(id);
+      if (!r || r.State.Running || r.State.Status === 'removing') return; // restarted or being removed meanwhile
+      await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs).catch((err) => log.warn('runtime cleanup failed', { id, error: describe(err) }));
+    });
     this.notifier.emit('exited', id, exited.State.ExitCode);
     this.notifier.publish('die', exited, { exitCode: String(exited.State.ExitCode) });
     if (exited.HostConfig.AutoRemove) await this.destroy(id);

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { Readable } from 'node:stream';
 import { networkError } from './errors';
-import { unavailable } from '../errors';
+import { BerthError, unavailable } from '../errors';
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
@@ -82,13 +82,18 @@ export async function send(target: string, opts: SendOptions = {}): Promise<Resp
 export async function readBody(res: Response, limit = 8 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
-  for await (const c of res) {
-    n += (c as Buffer).length;
-    if (n > limit) {
-      res.destroy();
-      throw unavailable(`registry reply is larger than ${limit} bytes`);
+  try {
+    for await (const c of res) {
+      n += (c as Buffer).length;
+      if (n > limit) {
+        res.destroy();
+        throw unavailable(`registry reply is larger than ${limit} bytes`);
+      }
+      chunks.push(c as Buffer);
     }
-    chunks.push(c as Buffer);
+  } catch (err) {
+    if (err instanceof BerthError) throw err;
+    throw unavailable('the registry closed the connection before its reply was complete', err);
   }
   return Buffer.concat(chunks);
 }

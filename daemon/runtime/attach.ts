@@ -1,6 +1,9 @@
 /**
  * Client side of the monitor's attach socket (<exec-root>/containers/<id>/attach.sock).
  * Produces stdcopy-framed output without a tty and raw bytes with one (types.ts).
+ * Back-pressure: while `output` is full (its reader is slow) the socket is paused, so the
+ * monitor's queue for us fills and it stops reading the container's output (the container
+ * blocks, as under Docker); nothing piles up in the daemon.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -60,15 +63,18 @@ export async function attachMonitor(rundir: string, id: string, tty: boolean, st
       output.end();
     }
   };
+  output.on('drain', () => sock.resume());
   sock.on('data', (chunk: Buffer) => {
+    let full = false;
     for (const f of decoder.push(chunk)) {
+      if (ended) break;
       if (f.type === FRAME.stdout || f.type === FRAME.stderr) {
-        if (tty) output.write(f.payload);
-        else output.write(frame(f.type, f.payload));
+        full = !output.write(tty ? f.payload : frame(f.type, f.payload)) || full;
       } else if (f.type === FRAME.exit) {
         end();
       }
     }
+    if (full && !ended) sock.pause();
   });
   sock.on('close', end);
   sock.on('error', end);

@@ -1,5 +1,6 @@
 /* monitor-clients.c: the monitor's side of attach clients: hello, stdin with back-pressure,
- * close-stdin, resize, replay of early output, and dropping clients that went away. */
+ * close-stdin, resize, replay of early output, and dropping clients that went away. Output to
+ * clients goes through their queues (monitor-queue.c), never a blocking write. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@ void
 monitor_drop_client (struct monitor *m, int i)
 {
   close (m->clients[i].fd);
+  free (m->clients[i].out);
   m->clients[i] = m->clients[--m->nclients];
 }
 
@@ -50,7 +52,7 @@ monitor_send_replay (struct monitor *m, struct attach_client *c)
       uint32_t len = frame_length (m->replay + off);
       int stream = m->replay[off];
       if (monitor_wants (c->flags, stream))
-        frame_send (c->fd, stream, m->replay + off + FRAME_HEADER, len);
+        monitor_client_queue (c, stream, m->replay + off + FRAME_HEADER, len);
       off += FRAME_HEADER + len;
     }
   m->replay_served = 1;
@@ -118,10 +120,12 @@ client_frame (struct monitor *m, struct attach_client *c, int type, const unsign
         monitor_send_replay (m, c);
       if (m->finished)
         {
+          /* a late client (await_attach): replay, then the exit, then close once sent */
           char code[16];
           int n = snprintf (code, sizeof code, "%d", m->exit_code);
-          frame_send (c->fd, FRAME_EXIT, code, (size_t) n);
-          return -1;
+          if (monitor_client_queue (c, FRAME_EXIT, code, (size_t) n) < 0)
+            return -1;
+          c->closing = 1;
         }
       return 0;
     case FRAME_STDIN:
@@ -148,6 +152,8 @@ monitor_read_client (struct monitor *m, struct attach_client *c)
 {
   ssize_t n = TEMP_FAILURE_RETRY (read (c->fd, c->buf + c->used, sizeof c->buf - c->used));
   size_t off = 0;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return 0;
   if (n <= 0)
     return -1;
   c->used += (size_t) n;
@@ -170,7 +176,8 @@ monitor_read_client (struct monitor *m, struct attach_client *c)
 void
 monitor_accept_client (struct monitor *m)
 {
-  int fd = accept4 (m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  int fd = accept4 (m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  struct attach_client *c;
   if (fd < 0)
     return;
   if (m->nclients >= MONITOR_MAX_CLIENTS)
@@ -178,8 +185,20 @@ monitor_accept_client (struct monitor *m)
       close (fd);
       return;
     }
-  m->clients[m->nclients].fd = fd;
-  m->clients[m->nclients].flags = 0;
-  m->clients[m->nclients].used = 0;
-  m->nclients++;
+  c = &m->clients[m->nclients++];
+  c->fd = fd;
+  c->flags = 0;
+  c->used = 0;
+  c->out = NULL;
+  c->out_off = c->out_len = c->out_cap = 0;
+  c->progress_ms = 0;
+  c->closing = 0;
+}
+
+void
+monitor_serve_client (struct monitor *m, int i)
+{
+  struct attach_client *c = &m->clients[i];
+  if (monitor_client_flush (c) < 0 || (c->closing && monitor_client_pending (c) == 0))
+    monitor_drop_client (m, i);
 }

@@ -1,13 +1,21 @@
 /* monitor-loop.c: the monitor's poll loop: container output -> log + attach clients,
  * attach clients -> stdin / resize / close-stdin, SIGCHLD -> exit status.
  *
- * Exit sequence: when init dies, keep reading output until every output fd reaches EOF
- * (the pid namespace is torn down, so writers vanish) or DRAIN_MS passes; then flush the
- * log, write exit.json, send FRAME_EXIT to clients. With await_attach, linger until one
- * client has attached with ATTACH_REPLAY (or LINGER_MS) so a `docker run` that attaches
- * just after start still gets all output of a short-lived container. */
+ * Output to clients is queued and sent without blocking; a slow client pauses the reading of
+ * the container's output (see monitor-queue.c for the policy and its bounds).
+ *
+ * Exit sequence: when init dies, keep reading output until every output fd reaches EOF (the
+ * pid namespace is torn down, so writers vanish) or DRAIN_MS passes. Then serve clients that
+ * connected but have not sent their hello yet (accept the backlog, wait up to HELLO_MS for
+ * their hellos: they get their replay like everyone else), flush the log, write exit.json,
+ * queue FRAME_EXIT to every client and close each once it has taken all of its bytes. With
+ * await_attach, also linger until one client has attached with ATTACH_REPLAY (or LINGER_MS),
+ * so a `docker run` that attaches just after start still gets all output of a short-lived
+ * container; until that client came, output beyond the replay buffer is not read (up to
+ * AWAIT_ATTACH_MS), so the replay and the live stream join without a gap. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +23,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -24,20 +31,15 @@
 #include "utils.h"
 
 #define DRAIN_MS 2000
+#define HELLO_MS 2000
 #define LINGER_MS 60000
-
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define AWAIT_ATTACH_MS 10000
+#define READ_CHUNK 32768
 
 static void
 read_output (struct monitor *m, int stream)
 {
-  char buf[32768];
+  char buf[READ_CHUNK];
   ssize_t n = TEMP_FAILURE_RETRY (read (m->out_fd[stream], buf, sizeof buf));
   if (n < 0 && errno == EAGAIN)
     return;
@@ -53,8 +55,25 @@ read_output (struct monitor *m, int stream)
   log_write (&m->log, stream, buf, (size_t) n);
   monitor_replay_append (m, stream, buf, (size_t) n);
   for (int i = m->nclients - 1; i >= 0; i--)
-    if (monitor_wants (m->clients[i].flags, stream) && frame_send (m->clients[i].fd, stream, buf, (size_t) n) < 0)
-      monitor_drop_client (m, i);
+    if (monitor_wants (m->clients[i].flags, stream) && !m->clients[i].closing)
+      {
+        if (monitor_client_queue (&m->clients[i], stream, buf, (size_t) n) < 0)
+          monitor_drop_client (m, i);
+        else
+          monitor_serve_client (m, i);
+      }
+}
+
+/* Whether to leave the container's output unread for now (the container then blocks). */
+static int
+output_held (const struct monitor *m, long long now)
+{
+  if (m->exited)
+    return 0; /* what is left is bounded by the pipe capacity, and the log must get it */
+  if (monitor_output_blocked (m))
+    return 1;
+  return m->spec->await_attach && !m->replay_served && m->replay_len + FRAME_HEADER + READ_CHUNK > REPLAY_MAX
+         && now < m->started_ms + AWAIT_ATTACH_MS;
 }
 
 static void
@@ -68,6 +87,15 @@ reap (struct monitor *m)
     }
 }
 
+static int
+hello_pending (const struct monitor *m)
+{
+  for (int i = 0; i < m->nclients; i++)
+    if (m->clients[i].flags == 0)
+      return 1;
+  return 0;
+}
+
 static void
 finish (struct monitor *m)
 {
@@ -77,48 +105,99 @@ finish (struct monitor *m)
   monitor_write_exit (m->spec, m->init_pid, m->exit_code, NULL);
   for (int i = m->nclients - 1; i >= 0; i--)
     {
-      if (m->clients[i].flags)
-        frame_send (m->clients[i].fd, FRAME_EXIT, code, (size_t) n);
-      monitor_drop_client (m, i);
+      struct attach_client *c = &m->clients[i];
+      if (c->flags == 0 || monitor_client_queue (c, FRAME_EXIT, code, (size_t) n) < 0)
+        {
+          monitor_drop_client (m, i);
+          continue;
+        }
+      c->closing = 1;
+      monitor_serve_client (m, i);
     }
   m->finished = 1;
+}
+
+static void
+drop_stalled (struct monitor *m, long long now)
+{
+  for (int i = m->nclients - 1; i >= 0; i--)
+    if (monitor_client_pending (&m->clients[i]) > 0 && now >= m->clients[i].progress_ms + STALL_MS)
+      {
+        fprintf (stderr, "berth-helper: dropping an attach client that took no output for %d s\n", STALL_MS / 1000);
+        monitor_drop_client (m, i);
+      }
+}
+
+static long long
+earliest (long long a, long long b)
+{
+  return a == 0 || (b != 0 && b < a) ? b : a;
 }
 
 void
 monitor_loop (struct monitor *m)
 {
-  long long deadline = 0;
+  long long drain_deadline = 0, hello_deadline = 0, linger_deadline = 0;
+  m->started_ms = monitor_now_ms ();
+  /* accepting must never block: the backlog is drained at the exit */
+  fcntl (m->listen_fd, F_SETFL, fcntl (m->listen_fd, F_GETFL) | O_NONBLOCK);
   for (;;)
     {
       struct pollfd pfd[8 + MONITOR_MAX_CLIENTS];
-      int np = 0, timeout = -1, ci;
+      int np = 0, timeout = -1, ci, held;
+      long long now = monitor_now_ms (), wake = 0;
 
+      drop_stalled (m, now);
       if (m->exited && !m->finished)
         {
-          if (deadline == 0)
-            deadline = now_ms () + DRAIN_MS;
-          if ((m->out_fd[1] < 0 && m->out_fd[2] < 0) || now_ms () >= deadline)
+          if (drain_deadline == 0)
+            drain_deadline = now + DRAIN_MS;
+          if ((m->out_fd[1] < 0 && m->out_fd[2] < 0) || now >= drain_deadline)
             {
-              finish (m);
-              deadline = now_ms () + LINGER_MS;
+              if (hello_deadline == 0)
+                {
+                  hello_deadline = now + HELLO_MS;
+                  for (int k = 0; k < MONITOR_MAX_CLIENTS; k++)
+                    monitor_accept_client (m); /* the backlog: connected, not yet accepted */
+                }
+              if (!hello_pending (m) || now >= hello_deadline)
+                {
+                  finish (m);
+                  linger_deadline = now + LINGER_MS;
+                }
+              else
+                wake = hello_deadline;
             }
+          else
+            wake = drain_deadline;
         }
       if (m->finished)
         {
-          if (!m->spec->await_attach || m->replay_served || now_ms () >= deadline)
+          int busy = 0;
+          for (int i = 0; i < m->nclients; i++)
+            busy |= m->clients[i].flags != 0;
+          if (!busy && (!m->spec->await_attach || m->replay_served || now >= linger_deadline))
             return;
+          if (m->spec->await_attach && !m->replay_served)
+            wake = earliest (wake, linger_deadline);
         }
-      if (deadline)
-        timeout = (int) (deadline - now_ms () > 0 ? deadline - now_ms () : 0);
+      held = output_held (m, now);
+      if (held && !monitor_output_blocked (m))
+        wake = earliest (wake, m->started_ms + AWAIT_ATTACH_MS);
+      wake = earliest (wake, monitor_next_stall (m));
+      if (wake)
+        timeout = (int) (wake - now > 0 ? wake - now : 0);
 
       pfd[np++] = (struct pollfd){ .fd = m->sig_fd, .events = POLLIN };
       pfd[np++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
-      pfd[np++] = (struct pollfd){ .fd = m->out_fd[1], .events = POLLIN };
-      pfd[np++] = (struct pollfd){ .fd = m->out_fd[2], .events = POLLIN };
+      pfd[np++] = (struct pollfd){ .fd = held ? -1 : m->out_fd[1], .events = POLLIN };
+      pfd[np++] = (struct pollfd){ .fd = held ? -1 : m->out_fd[2], .events = POLLIN };
       pfd[np++] = (struct pollfd){ .fd = m->pending_len ? m->in_fd : -1, .events = POLLOUT };
       ci = np;
       for (int i = 0; i < m->nclients; i++)
-        pfd[np++] = (struct pollfd){ .fd = m->clients[i].fd, .events = m->pending_len ? 0 : POLLIN };
+        pfd[np++] = (struct pollfd){ .fd = m->clients[i].fd,
+                                     .events = (short) ((m->pending_len ? 0 : POLLIN)
+                                                        | (monitor_client_pending (&m->clients[i]) ? POLLOUT : 0)) };
       if (poll (pfd, (nfds_t) np, timeout) < 0)
         {
           if (errno == EINTR)
@@ -138,11 +217,16 @@ monitor_loop (struct monitor *m)
           read_output (m, s);
       if (pfd[4].fd >= 0 && pfd[4].revents)
         monitor_flush_stdin (m);
-      /* clients: walk backwards so drop_client's swap does not skip one */
+      /* clients: walk backwards so drop_client's swap does not skip one. pfd[ci + i] still
+       * matches clients[i] for every i not yet visited (drops only move later entries). */
       for (int i = m->nclients - 1; i >= 0; i--)
-        if (ci + i < np && pfd[ci + i].fd == m->clients[i].fd && pfd[ci + i].revents
-            && monitor_read_client (m, &m->clients[i]) < 0)
-          monitor_drop_client (m, i);
+        {
+          short rev = ci + i < np && pfd[ci + i].fd == m->clients[i].fd ? pfd[ci + i].revents : 0;
+          if ((rev & (POLLIN | POLLHUP | POLLERR)) && monitor_read_client (m, &m->clients[i]) < 0)
+            monitor_drop_client (m, i);
+          else if (monitor_client_pending (&m->clients[i]) > 0 || m->clients[i].closing)
+            monitor_serve_client (m, i);
+        }
       monitor_flush_stdin (m);
       if (pfd[1].revents)
         monitor_accept_client (m);

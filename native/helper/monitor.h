@@ -13,10 +13,15 @@
 
 struct attach_client
 {
-  int fd;
+  int fd;    /* non-blocking */
   int flags; /* ATTACH_* from the hello frame; 0 until it arrived */
   unsigned char buf[8 + 65536];
   size_t used;
+  /* output not yet taken by the client's socket (monitor-queue.c) */
+  unsigned char *out;
+  size_t out_off, out_len, out_cap;
+  long long progress_ms; /* last time the queue shrank, or became non-empty */
+  int closing;           /* FRAME_EXIT is queued: close once the queue is empty */
 };
 
 struct monitor
@@ -34,6 +39,7 @@ struct monitor
   unsigned char *replay; /* stdout/stderr frames since start, for ATTACH_REPLAY */
   size_t replay_len;
   int replay_served;
+  long long started_ms; /* when the loop began: bounds the await_attach hold on output */
   unsigned char *pending_in; /* stdin bytes the container has not read yet */
   size_t pending_len;
   int close_stdin_pending; /* a client closed stdin: close once pending_in is written */

@@ -12,6 +12,8 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { unpackLayer } from '../../daemon/runtime/layer-unpack';
+import { unpackLayerInWorker } from '../../daemon/runtime/unpack-pool';
+import { BerthError } from '../../daemon/errors';
 import { lgetxattr } from '../../native/ffi/fsops';
 import { makeTar, TarItem } from './unpack-tar';
 
@@ -133,6 +135,24 @@ describe('integration: layer unpack', function () {
     const gz = gzipSync(tar);
     await assert.rejects(unpackLayer(Readable.from([gz.subarray(0, gz.length - 30)]), fs.mkdtempSync(path.join(base, 't')), {}), /corrupt or truncated/);
     await assert.rejects(unpackLayer(Readable.from([tar.subarray(0, 1024)]), fs.mkdtempSync(path.join(base, 't')), {}), /not a valid tar|Truncated/i);
+  });
+
+  it('unpacks on a worker thread with the same results and error kinds', async function () {
+    const tar = makeTar([
+      { name: 'a/', type: 'dir' },
+      { name: 'a/.wh.gone', data: '' },
+      { name: 'a/big', data: Buffer.alloc(3 << 20, 1) },
+      { name: 'opq/.wh..wh..opq', data: '' },
+    ]);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < tar.length; i += 7000) chunks.push(tar.subarray(i, i + 7000));
+    const res = await unpackLayerInWorker(Readable.from(chunks), target, { expectedDiffId: sha(tar) });
+    assert.deepEqual(res, { diffId: sha(tar), size: 3 << 20 });
+    assert.ok(fs.statSync(path.join(target, 'a/gone')).isCharacterDevice());
+    assert.equal(String(lgetxattr(path.join(target, 'opq'), 'trusted.overlay.opaque')), 'y');
+    const other = fs.mkdtempSync(path.join(base, 'w'));
+    await assert.rejects(unpackLayerInWorker(Readable.from([makeTar([{ name: '../../x', data: 'x' }])]), other), (e: unknown) => e instanceof BerthError && e.kind === 'InvalidParameter' && /points outside the layer/.test(e.message));
+    outsideIsEmpty();
   });
 
   it('decompresses zstd layers through the zstd CLI', async function () {

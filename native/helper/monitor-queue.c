@@ -1,0 +1,119 @@
+/* monitor-queue.c: per-client output queues and the slow-client policy.
+ *
+ * Policy. Output reaches the json-file log as soon as the monitor reads it, whatever the
+ * clients do. Each attach client has a queue of frames its (non-blocking) socket has not
+ * taken yet. While any client's queue holds more than CLIENT_HWM bytes the monitor stops
+ * reading the container's output, so the container blocks on stdout/stderr as it does under
+ * Docker with a slow attached client (berthd, in between, stops reading this socket while its
+ * own client is slow, so the pressure reaches us instead of piling up in the daemon). A
+ * client that has taken nothing for STALL_MS while bytes wait for it is dropped (its output
+ * stays in the log), so a stuck client cannot hold the container forever. A queue never
+ * exceeds max(REPLAY_MAX, CLIENT_HWM) plus one read and the exit frame, plus, after the
+ * container's exit, what was left in its pipes (bounded by the pipe capacity: the log must
+ * get it, so the monitor then reads regardless of clients). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "attach.h"
+#include "monitor-internal.h"
+
+/* buffers bigger than this (a replay) are freed once the client took them */
+#define KEEP_CAP (128 * 1024)
+
+long long
+monitor_now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t
+monitor_client_pending (const struct attach_client *c)
+{
+  return c->out_len - c->out_off;
+}
+
+int
+monitor_client_queue (struct attach_client *c, int type, const void *data, size_t len)
+{
+  size_t need;
+  if (c->out_off == c->out_len)
+    {
+      c->out_off = c->out_len = 0;
+      c->progress_ms = monitor_now_ms (); /* the stall clock starts with the first waiting byte */
+    }
+  else if (c->out_off >= KEEP_CAP / 2)
+    {
+      memmove (c->out, c->out + c->out_off, c->out_len - c->out_off);
+      c->out_len -= c->out_off;
+      c->out_off = 0;
+    }
+  need = c->out_len + FRAME_HEADER + len;
+  if (need > c->out_cap)
+    {
+      size_t cap = c->out_cap * 2 > need ? c->out_cap * 2 : need;
+      unsigned char *nb = realloc (c->out, cap);
+      if (nb == NULL)
+        return -1;
+      c->out = nb;
+      c->out_cap = cap;
+    }
+  frame_header (c->out + c->out_len, type, (uint32_t) len);
+  if (len)
+    memcpy (c->out + c->out_len + FRAME_HEADER, data, len);
+  c->out_len = need;
+  return 0;
+}
+
+int
+monitor_client_flush (struct attach_client *c)
+{
+  while (c->out_off < c->out_len)
+    {
+      ssize_t n = send (c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+        }
+      c->out_off += (size_t) n;
+      c->progress_ms = monitor_now_ms ();
+    }
+  c->out_off = c->out_len = 0;
+  if (c->out_cap > KEEP_CAP)
+    {
+      free (c->out);
+      c->out = NULL;
+      c->out_cap = 0;
+    }
+  return 0;
+}
+
+int
+monitor_output_blocked (const struct monitor *m)
+{
+  for (int i = 0; i < m->nclients; i++)
+    if (monitor_client_pending (&m->clients[i]) > CLIENT_HWM)
+      return 1;
+  return 0;
+}
+
+long long
+monitor_next_stall (const struct monitor *m)
+{
+  long long next = 0;
+  for (int i = 0; i < m->nclients; i++)
+    if (monitor_client_pending (&m->clients[i]) > 0)
+      {
+        long long t = m->clients[i].progress_ms + STALL_MS;
+        if (next == 0 || t < next)
+          next = t;
+      }
+  return next;
+}
