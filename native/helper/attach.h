@@ -44,7 +44,4 @@ frame_length (const unsigned char *h)
   return ((uint32_t) h[4] << 24) | ((uint32_t) h[5] << 16) | ((uint32_t) h[6] << 8) | h[7];
 }
 
-/* Writes one frame (blocking, MSG_NOSIGNAL). Returns 0 or -1. */
-int frame_send (int fd, int type, const void *data, size_t len);
-
 #endif
