@@ -10,7 +10,9 @@ import { log } from '../log';
 export function errorMiddleware(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   const status = err instanceof BerthError ? err.status : isBodyParserError(err) ? 400 : 500;
   const message = isBodyParserError(err) ? `invalid JSON in request body: ${describe(err)}` : describe(err);
-  if (status >= 500) log.error('request failed', { method: req.method, url: req.originalUrl, error: message, stack: (err as Error)?.stack });
+  // Only unexpected failures (500) carry a stack; 503 (registry down) is a user-facing condition.
+  if (status === 500) log.error('request failed', { method: req.method, url: req.originalUrl, error: message, stack: (err as Error)?.stack });
+  else if (status >= 500) log.warn('request failed', { method: req.method, url: req.originalUrl, error: message });
   if (res.headersSent) {
     res.end();
     return;

@@ -10,7 +10,8 @@ import { promises as fs } from 'node:fs';
 import { Digest, sha256Of } from '../oci/digest';
 import { MediaType } from '../oci/types';
 import { isMountPlaceholder, layerDiffStream } from '../runtime/layer-diff';
-import { unpackLayer } from '../runtime/layer-unpack';
+// Unpacking runs on a worker thread so a big layer never blocks other API requests.
+import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
 import type { Stores } from '../services';
 import type { ImageLayerRef } from '../store/images';
 

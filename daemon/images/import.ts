@@ -16,7 +16,8 @@ import { hostPlatform, parsePlatform } from '../oci/platform';
 import { parseReference, Reference, withDefaultTag } from '../oci/reference';
 import { ImageConfig, MediaType } from '../oci/types';
 import { decompressor, detectCompression } from '../runtime/unpack-decompress';
-import { unpackLayer } from '../runtime/layer-unpack';
+// Unpacking runs on a worker thread so a big layer never blocks other API requests.
+import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
 import type { Stores } from '../services';
 import { applyChanges } from './changes';
 import { registerImage } from './register';

@@ -14,7 +14,8 @@ import { plainStream } from '../build/context';
 import { StreamedArchive } from './load-stream';
 import { parseReference, withDefaultTag } from '../oci/reference';
 import { decompressor, detectCompression } from '../runtime/unpack-decompress';
-import { unpackLayer } from '../runtime/layer-unpack';
+// Unpacking runs on a worker thread so a big layer never blocks other API requests.
+import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
 import type { Stores } from '../services';
 import type { ImageLayerRef } from '../store/images';
 import { registerImage } from './register';
