@@ -1,56 +1,57 @@
 #!/usr/bin/env bash
-# bench/build.sh: how fast berth builds and moves images, side by side with the anchors here.
+# bench/build.sh: how fast berth builds and moves images, side by side with the anchors, in
+# ONE run with the candidates interleaved (each round runs every candidate once, starting at
+# a different one) so load from other work on this shared machine hits them alike.
 #
-#   cold build        a 7-step Dockerfile (ENV, WORKDIR, COPY 200 files, 2 RUN, COPY, CMD)
-#                     with --no-cache: every step runs (2 containers, 2 layers from the context)
+#   cold build        a 7-step Dockerfile (FROM, ENV, WORKDIR, COPY of 200 files of 2 kB, RUN,
+#                     COPY, CMD) with --no-cache: every step runs (one container)
 #   cached rebuild    the same build again: every step from the cache
-#   cached, API only  the cached rebuild as one POST /build with curl and a ready context tar:
-#                     the daemon's own time, without the Node CLI's start-up
-#   save / load       a generated ~200 MB, 2,000-file image: save to a file, load it back
-#                     after removing it
-# Anchors: buildah bud (Debian's buildah, own storage root, overlay driver) with the same
-# base image and Dockerfile (RUN through runc: crun refuses this host's hybrid cgroups); buildah push docker-archive: / buildah pull docker-archive: for
-# save and load. dockerd (the legacy builder) is not installed on these machines.
-# The base image is busybox-static imported as a one-layer image, so no registry is needed.
-# Usage: sudo bench/build.sh [runs]   (Markdown to stdout; needs a built tree: npm run build)
+#   cached, daemon    the cached rebuild as one POST /build (curl, ready context tar): the
+#                     daemon's own time without any CLI start-up (berthd and dockerd)
+#   save / load       a ~200 MB, 2,000-file, 3-layer image: save to a file; load after rmi
+# Candidates: berth (CLI → berthd), dockerd 20.10's legacy builder (docker CLI 28 with
+# DOCKER_BUILDKIT=0, own containerd + dockerd on temp sockets, no bridge), podman 4.3 build
+# (buildah 1.28 inside; own storage root; RUN through crun with --network none).
+# The base is the test fixture busybox (scripts/fixture-registry.js on 127.0.0.1), pulled
+# into each engine and tagged bench-base:1. Loopback only.
+# Usage: sudo bash bench/build.sh [rounds=5] [saveload-rounds=3]   (needs npm run build)
 set -euo pipefail
-RUNS=${1:-5}
+N=${1:-5}
+NS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 W=$(mktemp -d /tmp/berth-bench-build-XXXXXX)
-SOCK=$W/berth.sock
-BUILDAH=(buildah --root "$W/buildah/root" --runroot "$W/buildah/run" --storage-driver overlay)
-cleanup() {
-  [ -n "${BERTHD_PID:-}" ] && kill "$BERTHD_PID" 2>/dev/null && wait "$BERTHD_PID" 2>/dev/null
-  command -v buildah >/dev/null && "${BUILDAH[@]}" rm --all >/dev/null 2>&1 || true
-  umount -R "$W"/buildah/root/overlay/*/merged 2>/dev/null || true
-  umount "$W"/buildah/root/overlay 2>/dev/null || true
-  umount -R "$W"/data/containers/*/rootfs 2>/dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
-command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
+. "$ROOT/bench/lib.sh"
+trap 'bench_cleanup' EXIT
 cd "$ROOT"
+export DOCKER_CONFIG=$W/docker-config DOCKER_BUILDKIT=0
+mkdir -p "$DOCKER_CONFIG" && echo '{}' >"$DOCKER_CONFIG/config.json"
+MACHINE=$(machine_line)
+ensure_crun_cgroups
 
-node bin/berthd -H "unix://$SOCK" --data-root "$W/data" --exec-root "$W/run" --log-level warn 2> "$W/berthd.log" &
-BERTHD_PID=$!
-for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
-BERTH="node $ROOT/bin/berth -H unix://$SOCK"
-
-# Base image: busybox-static as a one-layer image.
-mkdir -p "$W/base/bin" "$W/base/etc" "$W/base/tmp"
-cp "$(command -v busybox)" "$W/base/bin/busybox"
-for a in sh cat echo ls wc mkdir; do ln -s busybox "$W/base/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$W/base/etc/passwd"
-tar -C "$W/base" -cf "$W/base.tar" .
-$BERTH import -c 'CMD ["sh"]' "$W/base.tar" bench-base:1 >/dev/null
-$BERTH save -o "$W/base-image.tar" bench-base:1
+start_fixture_registry
+IMAGE=$FIX_HOST/busybox:latest
+SOCK=$W/berth.sock
+node bin/berthd -H "unix://$SOCK" --data-root "$W/data" --exec-root "$W/run" --log-level warn 2>"$W/berthd.log" &
+BG_PIDS+=("$!")
+wait_until 30 curl -sf --unix-socket "$SOCK" http://x/_ping
+BERTH=(node bin/berth -H "unix://$SOCK")
+docker -H "unix://$SOCK" pull -q "$IMAGE" >/dev/null && docker -H "unix://$SOCK" tag "$IMAGE" bench-base:1
+HAVE_DOCKERD=; HAVE_PODMAN=
+if start_dockerd; then
+  HAVE_DOCKERD=1; D=(docker -H "unix://$DOCKERD_SOCK")
+  "${D[@]}" pull -q "$IMAGE" >/dev/null && "${D[@]}" tag "$IMAGE" bench-base:1
+fi
+if podman_cmd; then
+  "${PODMAN[@]}" pull -q --tls-verify=false "$IMAGE" >/dev/null && "${PODMAN[@]}" tag "$IMAGE" bench-base:1 && HAVE_PODMAN=1
+fi
+PB=("${PODMAN[@]}" build -q --network none "${PODMAN_RUN_FLAGS[@]}")
 
 # The build context.
 CTX=$W/ctx
 mkdir -p "$CTX/files"
-for i in $(seq 1 200); do head -c 2048 /dev/urandom > "$CTX/files/f$i"; done
-echo last > "$CTX/last.txt"
-cat > "$CTX/Dockerfile" <<'EOF'
+for i in $(seq 1 200); do head -c 2048 /dev/urandom >"$CTX/files/f$i"; done
+echo last >"$CTX/last.txt"
+cat >"$CTX/Dockerfile" <<'EOF'
 FROM bench-base:1
 ENV GREETING=hello
 WORKDIR /app
@@ -60,49 +61,72 @@ COPY last.txt /app/
 CMD ["cat", "/app/count"]
 EOF
 tar -C "$CTX" -cf "$W/ctx.tar" .
+POST_BUILD=(curl -sS -f -X POST -H 'Content-Type: application/x-tar' --data-binary "@$W/ctx.tar" -o /dev/null "http://x/v1.41/build?t=bench:1&q=1" --unix-socket)
 
-echo "## bench/build — $(date -u +%Y-%m-%d) — $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), Node $(node -v)"
-echo
-HF=(hyperfine --style none --export-markdown)
+cand_bCold() { time_cmd bCold "${BERTH[@]}" build --no-cache -q -t bench:1 "$CTX"; }
+cand_dCold() { time_cmd dCold "${D[@]}" build --no-cache -q -t bench:1 "$CTX"; }
+cand_pCold() { time_cmd pCold "${PB[@]}" --layers --no-cache -t bench:1 "$CTX"; }
+cand_bHot() { time_cmd bHot "${BERTH[@]}" build -q -t bench:1 "$CTX"; }
+cand_dHot() { time_cmd dHot "${D[@]}" build -q -t bench:1 "$CTX"; }
+cand_pHot() { time_cmd pHot "${PB[@]}" --layers -t bench:1 "$CTX"; }
+cand_bApi() { time_cmd bApi "${POST_BUILD[@]}" "$SOCK"; }
+cand_dApi() { time_cmd dApi "${POST_BUILD[@]}" "$DOCKERD_SOCK"; }
+COLD=(bCold); HOT=(bHot bApi)
+[ -n "$HAVE_DOCKERD" ] && COLD+=(dCold) HOT+=(dHot dApi)
+[ -n "$HAVE_PODMAN" ] && COLD+=(pCold) HOT+=(pHot)
+interleave 1 "${COLD[@]}" "${HOT[@]}"; rm -f "$W"/t/*   # warm-up, discarded
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+interleave "$N" "${COLD[@]}"
+# the cold builds tagged a fresh image each time: one cached build per engine first
+for c in "${HOT[@]}"; do "cand_$c"; done; rm -f "$W"/t/*Hot "$W"/t/*Api
+interleave "$((N * 2))" "${HOT[@]}"
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
-"${HF[@]}" "$W/t1.md" --runs "$RUNS" --warmup 1 \
-  -n "berth build --no-cache (cold)" "$BERTH build --no-cache -q -t bench:1 $CTX" \
-  -n "berth build (cached)" "$BERTH build -q -t bench:1 $CTX" \
-  -n "POST /build cached (curl, daemon only)" "curl -sS -f --unix-socket $SOCK -X POST -H 'Content-Type: application/x-tar' --data-binary @$W/ctx.tar 'http://x/v1.47/build?t=bench:1&q=1' -o /dev/null" >/dev/null
-if command -v buildah >/dev/null; then
-  mkdir -p "$W/buildah"
-  "${BUILDAH[@]}" pull -q "docker-archive:$W/base-image.tar" >/dev/null
-  "${BUILDAH[@]}" tag "$(${BUILDAH[@]} images -q | head -1)" bench-base:1
-  "${HF[@]}" "$W/t2.md" --runs "$RUNS" --warmup 1 \
-    -n "buildah bud --no-cache (cold)" "${BUILDAH[*]} bud -q --runtime runc --layers --no-cache -t bench:1 $CTX" \
-    -n "buildah bud --layers (cached)" "${BUILDAH[*]} bud -q --runtime runc --layers -t bench:1 $CTX" >/dev/null 2>&1
-else
-  echo "| buildah not installed |" > "$W/t2.md"
-fi
-cat "$W/t1.md"; tail -n +3 "$W/t2.md"
-echo
-
-# A large image for save/load: 2,000 files of 100 kB in two layers.
+# A large image for save/load: 2,000 files of 100 kB in two COPY layers on busybox.
 mkdir -p "$W/big/a" "$W/big/b"
-for i in $(seq 1 1000); do head -c 102400 /dev/urandom > "$W/big/a/f$i"; head -c 102400 /dev/urandom > "$W/big/b/f$i"; done
-cat > "$W/big/Dockerfile" <<'EOF'
-FROM bench-base:1
-COPY a /data/a/
-COPY b /data/b/
-EOF
-$BERTH build -q -t big:1 "$W/big" >/dev/null
-SIZE=$($BERTH save big:1 | wc -c)
-"${HF[@]}" "$W/t3.md" --runs 3 \
-  -n "berth save big:1 ($((SIZE / 1048576)) MB)" "$BERTH save -o $W/big-saved.tar big:1" >/dev/null 2>&1
-"${HF[@]}" "$W/t4.md" --runs 3 --prepare "$BERTH rmi -f big:1 >/dev/null 2>&1 || true" \
-  -n "berth load (after rmi)" "$BERTH load -q -i $W/big-saved.tar" >/dev/null 2>&1
-if command -v buildah >/dev/null; then
-  "${BUILDAH[@]}" pull -q "docker-archive:$W/big-saved.tar" >/dev/null
-  "${HF[@]}" "$W/t5.md" --runs 3 --prepare "rm -f $W/buildah-saved.tar" \
-    -n "buildah push docker-archive: (save)" "${BUILDAH[*]} push -q big:1 docker-archive:$W/buildah-saved.tar:big:1" >/dev/null 2>&1
-  "${HF[@]}" "$W/t6.md" --runs 3 --prepare "${BUILDAH[*]} rmi -f big:1 >/dev/null 2>&1 || true" \
-    -n "buildah pull docker-archive: (load)" "${BUILDAH[*]} pull -q docker-archive:$W/big-saved.tar" >/dev/null 2>&1
-else
-  echo "| buildah not installed |" > "$W/t5.md"; cp "$W/t5.md" "$W/t6.md"
-fi
-cat "$W/t3.md"; tail -n +3 "$W/t4.md"; tail -n +3 "$W/t5.md"; tail -n +3 "$W/t6.md"
+for i in $(seq 1 1000); do head -c 102400 /dev/urandom >"$W/big/a/f$i"; head -c 102400 /dev/urandom >"$W/big/b/f$i"; done
+printf 'FROM bench-base:1\nCOPY a /data/a/\nCOPY b /data/b/\n' >"$W/big/Dockerfile"
+"${BERTH[@]}" build -q -t big:1 "$W/big" >/dev/null
+"${BERTH[@]}" save -o "$W/big.tar" big:1
+SIZE_MB=$(($(stat -c %s "$W/big.tar") / 1048576))
+[ -n "$HAVE_DOCKERD" ] && "${D[@]}" load -q -i "$W/big.tar" >/dev/null
+[ -n "$HAVE_PODMAN" ] && "${PODMAN[@]}" load -q -i "$W/big.tar" >/dev/null
+rm -rf "$W/big"
+cand_bSave() { rm -f "$W/o.tar"; time_cmd bSave "${BERTH[@]}" save -o "$W/o.tar" big:1; }
+cand_dSave() { rm -f "$W/o.tar"; time_cmd dSave "${D[@]}" save -o "$W/o.tar" big:1; }
+cand_pSave() { rm -f "$W/o.tar"; time_cmd pSave "${PODMAN[@]}" save -q -o "$W/o.tar" big:1; }
+cand_bLoad() { "${BERTH[@]}" rmi -f big:1 >/dev/null 2>&1 || true; sync; time_cmd bLoad "${BERTH[@]}" load -q -i "$W/big.tar"; }
+cand_dLoad() { "${D[@]}" rmi -f big:1 >/dev/null 2>&1 || true; sync; time_cmd dLoad "${D[@]}" load -q -i "$W/big.tar"; }
+cand_pLoad() { "${PODMAN[@]}" rmi -f big:1 >/dev/null 2>&1 || true; sync; time_cmd pLoad "${PODMAN[@]}" load -q -i "$W/big.tar"; }
+SL=(bSave bLoad)
+[ -n "$HAVE_DOCKERD" ] && SL+=(dSave dLoad)
+[ -n "$HAVE_PODMAN" ] && SL+=(pSave pLoad)
+interleave "$NS" "${SL[@]}"
+rm -f "$W/o.tar"
+
+echo "### bench/build — one run: $N interleaved rounds of cold builds, $((N * 2)) of cached, $NS of save/load"
+echo
+echo "$MACHINE"
+echo "Load average over the build rounds: $LOAD0 → $LOAD1."
+echo
+stats_head
+stats_row bCold 'berth build --no-cache (cold)' 'berth CLI → berthd'
+stats_row dCold 'docker build --no-cache (cold), legacy builder' 'DOCKER_BUILDKIT=0 → dockerd 20.10'
+stats_row pCold 'podman build --no-cache (cold)' 'podman 4.3.1 / buildah 1.28 / crun'
+stats_row bHot 'berth build (fully cached)' 'end to end, Node CLI start included'
+stats_row dHot 'docker build (fully cached), legacy builder' 'Go CLI'
+stats_row pHot 'podman build --layers (fully cached)'
+stats_row bApi 'POST /build, fully cached — berthd' 'curl with a ready context tar: daemon time'
+stats_row dApi 'POST /build, fully cached — dockerd' 'same curl'
+echo
+echo "Save and load of a ${SIZE_MB} MB image (busybox + 2 layers of 1,000 files of 100 kB), written by berth save and loaded into each engine first:"
+echo
+stats_head
+stats_row bSave 'berth save -o FILE'
+stats_row dSave 'docker save -o FILE (dockerd 20.10)'
+stats_row pSave 'podman save -o FILE'
+stats_row bLoad 'berth load -i FILE (after rmi)'
+stats_row dLoad 'docker load -i FILE (dockerd, after rmi)'
+stats_row pLoad 'podman load -i FILE (after rmi)'
+[ -s "$W/errors.log" ] && { echo; echo "Errors during the run (first 5):"; echo '```'; grep -v '^$' "$W/errors.log" | head -5; echo '```'; }
+true

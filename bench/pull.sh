@@ -4,11 +4,9 @@
 #
 #   berth pull               berthd (empty data root each run) pulling with the berth CLI
 #   skopeo copy + umoci      skopeo copy docker:// → OCI layout, then umoci unpack (Debian)
-#   dockerd                  with BENCH_DOCKERD=1: Debian's docker.io + containerd .debs are
-#                            fetched with `apt-get download` and unpacked under $BENCH_DIR
-#                            (never installed: the machine's docker CLI stays as it is); each
-#                            run starts dockerd on its own socket and empty roots, no bridge,
-#                            no iptables, and times `docker pull`
+#   dockerd                  Debian's docker.io 20.10 + containerd 1.6, installed; each run
+#                            starts them on their own sockets and empty roots under $W (no
+#                            bridge, no iptables) and times `docker pull` (BENCH_DOCKERD=0: off)
 #
 # The image: 4 gzip layers, 20,000 files, ~214 MB unpacked (~101 MB compressed), generated
 # by bench/pull-image.ts (cached under $BENCH_DIR), pushed to Debian's docker-registry on
@@ -22,9 +20,8 @@ BENCH_DIR=${BENCH_DIR:-/var/tmp/berth-bench-pull}
 W=$(mktemp -d /var/tmp/berth-bench-pull-run-XXXXXX)
 cleanup() {
   [ -n "${BERTHD_PID:-}" ] && kill "$BERTHD_PID" 2>/dev/null && wait "$BERTHD_PID" 2>/dev/null
-  [ -n "${DOCKERD_PID:-}" ] && kill "$DOCKERD_PID" 2>/dev/null && wait "$DOCKERD_PID" 2>/dev/null
   [ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null
-  rm -rf "$W"
+  bench_cleanup   # dockerd + containerd if running, mounts under $W, then $W
 }
 trap cleanup EXIT
 cd "$ROOT"
@@ -70,26 +67,21 @@ stop_berthd() {
   BERTHD_PID=
 }
 
-# dockerd from Debian's packages, unpacked (not installed) when asked for.
+# dockerd: Debian's docker.io + containerd, installed (apt-get install docker.io containerd),
+# started by bench/lib.sh on their own sockets and roots under $W for each run (no bridge, no
+# iptables). On by default when installed; BENCH_DOCKERD=0 leaves it out.
+. "$ROOT/bench/lib.sh"
 DOCKERD_BIN=
-if [ "${BENCH_DOCKERD:-0}" = 1 ]; then
-  if [ ! -x "$BENCH_DIR/dockerd/usr/sbin/dockerd" ]; then
-    (cd "$BENCH_DIR" && apt-get download -q docker.io containerd >&2 && for f in docker.io_*.deb containerd_*.deb; do dpkg -x "$f" dockerd; done)
-  fi
-  DOCKERD_BIN=$BENCH_DIR/dockerd/usr/sbin/dockerd
+if [ "${BENCH_DOCKERD:-1}" = 1 ] && command -v dockerd >/dev/null && command -v containerd >/dev/null; then
+  DOCKERD_BIN=$(command -v dockerd)
 fi
-start_dockerd() {
-  rm -rf "$W/dockerd"; mkdir -p "$W/dockerd"
-  PATH="$BENCH_DIR/dockerd/usr/bin:$BENCH_DIR/dockerd/usr/sbin:$PATH" "$DOCKERD_BIN" -H "unix://$W/dockerd.sock" \
-    --data-root "$W/dockerd/data" --exec-root "$W/dockerd/exec" --pidfile "$W/dockerd/pid" \
-    --bridge=none --iptables=false --ip6tables=false --ip-masq=false 2>> "$W/dockerd.log" &
-  DOCKERD_PID=$!
-  for _ in $(seq 1 200); do docker -H "unix://$W/dockerd.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
+start_dockerd_fresh() {
+  rm -rf "$W/ctrd" "$W/dockerd"
+  start_dockerd
 }
-stop_dockerd() {
-  kill "$DOCKERD_PID" && wait "$DOCKERD_PID" 2>/dev/null || true
-  DOCKERD_PID=
-  rm -rf "$W/dockerd"
+stop_dockerd_fresh() {
+  stop_dockerd
+  rm -rf "$W/ctrd" "$W/dockerd"
 }
 
 BERTH=(); SKOPEO=(); UMOCI=(); TOTAL=(); DOCKER=()
@@ -105,10 +97,10 @@ for i in $(seq 1 "$RUNS"); do
   SKOPEO+=("$(ms "$t0" "$t1")"); UMOCI+=("$(ms "$t1" "$t2")"); TOTAL+=("$(ms "$t0" "$t2")")
   rm -rf "$W/oci" "$W/bundle"
   if [ -n "$DOCKERD_BIN" ]; then
-    start_dockerd; sync
-    t0=$(now); docker -H "unix://$W/dockerd.sock" pull -q "$IMAGE" >/dev/null; t1=$(now)
+    start_dockerd_fresh; sync
+    t0=$(now); docker -H "unix://$DOCKERD_SOCK" pull -q "$IMAGE" >/dev/null; t1=$(now)
     DOCKER+=("$(ms "$t0" "$t1")")
-    stop_dockerd
+    stop_dockerd_fresh
   fi
   echo "run $i: berth ${BERTH[-1]} ms, skopeo+umoci ${TOTAL[-1]} ms (${SKOPEO[-1]} + ${UMOCI[-1]})${DOCKER:+, dockerd ${DOCKER[-1]} ms}" >&2
 done
@@ -141,7 +133,7 @@ cat <<MD
 | skopeo copy (download to an OCI layout) | $S |
 | umoci unpack (layout → rootfs) | $U |
 | skopeo copy + umoci unpack | $T |
-| dockerd 20.10.24 (Debian, overlay2) \`docker pull\` | $([ -n "$DOCKERD_BIN" ] && printf '%s\n' "${DOCKER[@]}" | median || echo "not run (BENCH_DOCKERD=1 to include)") |
+| dockerd 20.10.24 + containerd 1.6 (Debian, installed, overlay2) \`docker pull\` | $([ -n "$DOCKERD_BIN" ] \&\& printf '%s\n' "${DOCKER[@]}" | median || echo "not run (dockerd not installed, or BENCH_DOCKERD=0)") |
 
 Pieces, measured alone: download of the 4 blobs with curl $DOWNLOAD ms; Node gunzip + two sha256 over them $GUNZIP ms (one process per layer, includes Node start-up); creating 5,000 10 kB files with sync calls on this disk now $PROBE ms.
 MD

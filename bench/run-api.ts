@@ -5,10 +5,18 @@
  * Prints JSON: per-phase medians (ms) and the concurrent batch's wall time.
  *
  * Usage: node dist/bench/run-api.js SOCKET IMAGE [N=100] [M=50]
+ *        node dist/bench/run-api.js SOCKET IMAGE serve
+ * In serve mode (what bench/run.sh uses, to interleave this client with the other candidates
+ * while it stays warm) each stdin line "once" runs one create→start→wait→remove and prints
+ * its phases as one JSON line; "concurrent M" starts M `sleep 60` containers at once, prints
+ * {"wallMs"}, then force-removes them. BENCH_API (default v1.41, what dockerd 20.10 speaks)
+ * prefixes the paths, so the same client can drive berthd and dockerd.
  */
 import * as http from 'node:http';
+import * as readline from 'node:readline';
 
 const [socketPath = '', image = 'busybox', nArg = '100', mArg = '50'] = process.argv.slice(2);
+const api = process.env.BENCH_API ?? 'v1.41';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 interface Res { status: number; body: string }
@@ -16,7 +24,7 @@ interface Res { status: number; body: string }
 function call(method: string, path: string, body?: unknown, onHeaders?: () => void): Promise<Res> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request({ socketPath, agent, method, path: `/v1.47${path}`, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {} }, (res) => {
+    const req = http.request({ socketPath, agent, method, path: `/${api}${path}`, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {} }, (res) => {
       onHeaders?.();
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -52,7 +60,29 @@ async function once(): Promise<Record<string, number>> {
   return { create: t1 - t0, start: t2 - t1, waitExit: t3 - t2, remove: t4 - t3, total: t4 - t0 };
 }
 
+async function concurrent(m: number): Promise<number> {
+  const c0 = performance.now();
+  const ids = await Promise.all(Array.from({ length: m }, async () => {
+    const { Id } = JSON.parse(must(await call('POST', '/containers/create', { Image: image, Cmd: ['sleep', '60'] }), 'create').body) as { Id: string };
+    must(await call('POST', `/containers/${Id}/start`), 'start');
+    return Id;
+  }));
+  const wallMs = performance.now() - c0;
+  await Promise.all(ids.map((id) => call('DELETE', `/containers/${id}?force=1`)));
+  return wallMs;
+}
+
+async function serve(): Promise<void> {
+  for await (const line of readline.createInterface({ input: process.stdin })) {
+    const [cmd, arg] = line.trim().split(/\s+/);
+    const out = cmd === 'concurrent' ? { wallMs: await concurrent(Number(arg ?? 50)) } : await once();
+    process.stdout.write(JSON.stringify(out) + '\n');
+  }
+  agent.destroy();
+}
+
 async function main(): Promise<void> {
+  if (nArg === 'serve') return serve();
   const n = Number(nArg);
   const m = Number(mArg);
   for (let i = 0; i < 5; i++) await once(); // warm-up
@@ -61,14 +91,7 @@ async function main(): Promise<void> {
   const phases = Object.fromEntries(['create', 'start', 'waitExit', 'remove', 'total'].map((k) => [k, +median(runs.map((r) => r[k] ?? 0)).toFixed(2)]));
   const totals = runs.map((r) => r.total ?? 0);
 
-  const c0 = performance.now();
-  const ids = await Promise.all(Array.from({ length: m }, async () => {
-    const { Id } = JSON.parse(must(await call('POST', '/containers/create', { Image: image, Cmd: ['sleep', '60'] }), 'create').body) as { Id: string };
-    must(await call('POST', `/containers/${Id}/start`), 'start');
-    return Id;
-  }));
-  const concurrentMs = performance.now() - c0;
-  await Promise.all(ids.map((id) => call('DELETE', `/containers/${id}?force=1`)));
+  const concurrentMs = await concurrent(m);
   process.stdout.write(JSON.stringify({ n, medianMs: phases, p95TotalMs: +p95(totals).toFixed(2), concurrent: { m, wallMs: +concurrentMs.toFixed(1) } }) + '\n');
   agent.destroy();
 }

@@ -1,94 +1,159 @@
 #!/usr/bin/env bash
-# bench/run.sh: how fast berth runs a container, side by side with the anchors available here.
+# bench/run.sh: how fast berth runs a container, side by side with the anchors, in ONE run.
 #
-#   berth run --rm busybox true        the whole CLI path (Node CLI start + API + helper)
-#   docker run --rm busybox true       the real docker CLI (Go) against berthd: the daemon path
-#   API, warm client                   create → wait → start → wait → remove in one process
-#   crun run / runc run                the same busybox image unpacked with umoci as a bundle
-#   50 concurrent run -d               API create+start of 50 `sleep` containers at once
-#   berthd idle RSS                    after the runs above, once idle
-#   node -e 0, berth --help            what Node itself costs the CLI
+# Candidates, interleaved (every round runs each once, starting at a different one), so load
+# from other work on this shared machine hits them alike:
+#   berth run --rm busybox true          the whole berth CLI path (Node start + API + helper)
+#   docker run --rm busybox true         real docker CLI 28 → berthd (the daemon path)
+#   API warm client → berthd             create → wait → start → wait → remove, one process
+#   docker run --rm busybox true         real docker CLI 28 → dockerd 20.10 + containerd + runc
+#   API warm client → dockerd            the same client and calls against dockerd
+#   podman run --rm --network none       podman 4.3 / conmon / crun, no daemon
+#   crun run / runc run                  the same image unpacked with umoci as an OCI bundle
+#   node -e 0, berth --help              what Node itself costs the CLI
+# Then: 50 containers started at once (`docker run -d` ×50 via xargs -P50 against berthd and
+# dockerd, `podman run -d` ×50, and 50 create+start from the warm API client to berthd), and
+# idle RSS/PSS of berthd vs dockerd + containerd, right after start and after everything.
 #
-# The busybox image is the test fixture (Debian's busybox-static), pushed to a local
-# docker-registry and pulled by berthd, so every runner starts the same bytes.
-# Usage: sudo bench/run.sh [runs]   (Markdown table to stdout; needs a built tree: npm run build)
+# Networking: loopback only. berth gives containers a private netns with lo; dockerd runs
+# with --bridge=none --iptables=false (its containers then get the same), podman and the
+# bundles get --network none / a fresh netns. The image is the test fixture busybox from
+# scripts/fixture-registry.js (127.0.0.1), pulled by every engine.
+# Usage: sudo bash bench/run.sh [rounds=30]   (needs a build: npm run build; ~3 min at 30)
+# Prints Markdown to stdout; raw per-run times stay in $KEEP if set.
 set -euo pipefail
-RUNS=${1:-30}
+N=${1:-30}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 W=$(mktemp -d /tmp/berth-bench-run-XXXXXX)
-SOCK=$W/berth.sock
-cleanup() {
-  [ -n "${BERTHD_PID:-}" ] && kill "$BERTHD_PID" 2>/dev/null && wait "$BERTHD_PID" 2>/dev/null
-  [ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null
-  umount -R "$W"/data/containers/*/rootfs 2>/dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
-command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
+. "$ROOT/bench/lib.sh"
+trap 'coproc_stop; [ -n "${KEEP:-}" ] && cp -r "$W/t" "$KEEP"; bench_cleanup' EXIT
 cd "$ROOT"
+export DOCKER_CONFIG=$W/docker-config   # podman reads it too (auth): it must exist
+mkdir -p "$DOCKER_CONFIG" && echo '{}' >"$DOCKER_CONFIG/config.json"
+MACHINE=$(machine_line)
+command -v umoci >/dev/null && command -v skopeo >/dev/null || { echo "needs umoci and skopeo" >&2; exit 1; }
+ensure_crun_cgroups
 
-# A local registry with the fixture images (kept alive by a small node process).
-node -e "
-  const s = require('./dist/test/support');
-  s.startRegistry().then(async (r) => { const f = await s.pushFixtures(r.host); console.log(f.busybox.ref); setInterval(() => {}, 1e9); })
-   .catch((e) => { console.error(e); process.exit(1); });" > "$W/registry.out" &
-REG_PID=$!
-for _ in $(seq 1 600); do [ -s "$W/registry.out" ] && break; sleep 0.1; done
-IMAGE=$(head -1 "$W/registry.out")
-[ -n "$IMAGE" ] || { echo "registry did not start" >&2; exit 1; }
+start_fixture_registry
+IMAGE=$FIX_HOST/busybox:latest
 
-node bin/berthd -H "unix://$SOCK" --data-root "$W/data" --exec-root "$W/run" --log-level warn 2> "$W/berthd.log" &
-BERTHD_PID=$!
-for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
-export DOCKER_HOST=unix://$SOCK BERTH_HOST=unix://$SOCK DOCKER_CONFIG=$W/docker-config
-docker pull -q "$IMAGE" >/dev/null
-docker tag "$IMAGE" busybox
+SOCK=$W/berth.sock
+node bin/berthd -H "unix://$SOCK" --data-root "$W/data" --exec-root "$W/run" --log-level warn 2>"$W/berthd.log" &
+BERTHD_PID=$!; BG_PIDS+=("$BERTHD_PID")
+wait_until 30 curl -sf --unix-socket "$SOCK" http://x/_ping
+B=(docker -H "unix://$SOCK")
+"${B[@]}" pull -q "$IMAGE" >/dev/null && "${B[@]}" tag "$IMAGE" busybox
 
-# The same image as an OCI runtime bundle for crun and runc.
+HAVE_DOCKERD=; HAVE_PODMAN=
+if start_dockerd; then
+  HAVE_DOCKERD=1; D=(docker -H "unix://$DOCKERD_SOCK")
+  "${D[@]}" pull -q "$IMAGE" >/dev/null && "${D[@]}" tag "$IMAGE" busybox
+fi
+if podman_cmd; then
+  "${PODMAN[@]}" pull -q --tls-verify=false "$IMAGE" >/dev/null && "${PODMAN[@]}" tag "$IMAGE" busybox && HAVE_PODMAN=1
+fi
+sleep 3
+rss() { awk '/^Rss:/{r=$2} /^Pss:/{p=$2} END {printf "%d / %d", r, p}' "/proc/$1/smaps_rollup"; }
+RSS_B0=$(rss "$BERTHD_PID"); [ -n "$HAVE_DOCKERD" ] && RSS_D0=$(rss "$DOCKERD_PID") RSS_C0=$(rss "$CONTAINERD_PID")
+
+# The same image as an OCI runtime bundle for crun and runc (args /bin/true, no terminal).
 skopeo copy -q --src-tls-verify=false "docker://$IMAGE" "oci:$W/oci:bb" >/dev/null
 umoci unpack --image "$W/oci:bb" "$W/bundle" >/dev/null
 python3 - "$W/bundle/config.json" <<'PY'
 import json, sys
-p = sys.argv[1]
-c = json.load(open(p))
-c["process"]["args"] = ["/bin/true"]
-c["process"]["terminal"] = False
+p = sys.argv[1]; c = json.load(open(p))
+c["process"]["args"] = ["/bin/true"]; c["process"]["terminal"] = False
 json.dump(c, open(p, "w"))
 PY
 
-echo "## bench/run — $(date -u +%Y-%m-%d) — $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), Node $(node -v)"
+# Warm API clients (bench/run-api.ts in serve mode), one per daemon, driven line by line.
+coproc_start() { # coproc_start NAME SOCKET
+  mkfifo "$W/$1.in" "$W/$1.out"
+  node dist/bench/run-api.js "$2" busybox serve <"$W/$1.in" >"$W/$1.out" 2>>"$W/errors.log" &
+  BG_PIDS+=("$!")
+  eval "exec {${1}_w}>\"$W/$1.in\" {${1}_r}<\"$W/$1.out\""
+}
+coproc_stop() { for fd in ${api_b_w:-} ${api_d_w:-}; do eval "exec $fd>&-"; done; }
+api_once() { # api_once NAME KEY: one run; records total and phases
+  local w r line; eval "w=\$${1}_w r=\$${1}_r"
+  echo once >&"$w"; read -r -t 60 line <&"$r"
+  for ph in total create start waitExit remove; do
+    sed -E "s/.*\"$ph\":([0-9.]+).*/\1/" <<<"$line" | awk '{printf "%.1f\n", $1}' >>"$W/t/$2${ph/total/}"
+  done
+}
+coproc_start api_b "$SOCK"
+[ -n "$HAVE_DOCKERD" ] && coproc_start api_d "$DOCKERD_SOCK"
+
+cand_berth() { time_cmd berth env BERTH_HOST="unix://$SOCK" node bin/berth run --rm busybox true; }
+cand_dockerB() { time_cmd dockerB "${B[@]}" run --rm busybox true; }
+cand_apiB() { api_once api_b apiB; }
+cand_dockerD() { time_cmd dockerD "${D[@]}" run --rm busybox true; }
+cand_apiD() { api_once api_d apiD; }
+cand_podman() { time_cmd podman "${PODMAN[@]}" run --rm --network none "${PODMAN_RUN_FLAGS[@]}" busybox true; }
+cand_crun() { time_cmd crun crun run --bundle "$W/bundle" "bench-crun-$$"; }
+cand_runc() { time_cmd runc runc run --bundle "$W/bundle" "bench-runc-$$"; }
+cand_node() { time_cmd node node -e 0; }
+cand_help() { time_cmd help node bin/berth --help; }
+CANDS=(berth dockerB apiB node help)
+[ -n "$HAVE_DOCKERD" ] && CANDS+=(dockerD apiD)
+[ -n "$HAVE_PODMAN" ] && CANDS+=(podman)
+crun run --bundle "$W/bundle" "bench-probe-$$" >/dev/null 2>&1 && CANDS+=(crun)
+runc run --bundle "$W/bundle" "bench-probe-$$" >/dev/null 2>&1 && CANDS+=(runc)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+interleave 2 "${CANDS[@]}"; rm -f "$W"/t/*   # warm-up round(s), discarded
+interleave "$N" "${CANDS[@]}"
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# 50 at once, interleaved rounds; each round removes its containers before the next.
+C50_ROUNDS=${C50_ROUNDS:-3}
+run50() { # run50 KEY CMD... (the CMD gets "run -d busybox sleep 60" appended by xargs)
+  local key=$1; shift
+  time_cmd "$key" bash -c 'seq 50 | xargs -P 50 -I{} "$@" run -d --label bench=c50 busybox sleep 60' _ "$@"
+}
+rm_c50() { local ids; ids=$("$@" ps -aq --filter label=bench=c50); [ -z "$ids" ] || "$@" rm -f $ids >/dev/null 2>&1 || true; }
+cand_c50B() { run50 c50B "${B[@]}"; rm_c50 "${B[@]}"; }
+cand_c50D() { run50 c50D "${D[@]}"; rm_c50 "${D[@]}"; }
+cand_c50A() { local line; echo "concurrent 50" >&"$api_b_w"; read -r -t 120 line <&"$api_b_r"; sed -E 's/.*"wallMs":([0-9.]+).*/\1/' <<<"$line" >>"$W/t/c50A"; }
+# podman's flags must come after "run"; -t 0: kill at once, as docker rm -f does
+cand_c50P() { time_cmd c50P bash -c "$(declare -p PODMAN PODMAN_RUN_FLAGS); seq 50 | xargs -P 50 -I{} \"\${PODMAN[@]}\" run -d --network none \"\${PODMAN_RUN_FLAGS[@]}\" --label bench=c50 busybox sleep 60"; local ids; ids=$("${PODMAN[@]}" ps -aq --filter label=bench=c50); [ -z "$ids" ] || "${PODMAN[@]}" rm -f -t 0 $ids >/dev/null 2>&1 || true; }
+C50=(c50B c50A)
+[ -n "$HAVE_DOCKERD" ] && C50+=(c50D)
+[ -n "$HAVE_PODMAN" ] && C50+=(c50P)
+interleave "$C50_ROUNDS" "${C50[@]}"
+
+sleep 5
+RSS_B1=$(rss "$BERTHD_PID"); [ -n "$HAVE_DOCKERD" ] && RSS_D1=$(rss "$DOCKERD_PID") RSS_C1=$(rss "$CONTAINERD_PID")
+
+echo "### bench/run — one run, $N interleaved rounds"
 echo
-echo "Load average when the runs began: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; compare rows of one run, not runs)."
+echo "$MACHINE"
+echo "Load average after the single-container rounds: $LOAD1 (before: $LOAD0)."
 echo
-ARGS=(-N --warmup 3 --runs "$RUNS" --export-markdown "$W/hf.md"
-  -n 'berth run --rm busybox true' "node $ROOT/bin/berth run --rm busybox true"
-  -n 'docker run --rm busybox true (docker CLI → berthd)' "docker run --rm busybox true")
-# A runtime that cannot run on this host is reported and left out (crun refuses hybrid
-# cgroup hosts: "cgroups in hybrid mode not supported, drop all controllers from cgroupv2").
-for rt in crun runc; do
-  command -v $rt >/dev/null || continue
-  if msg=$($rt run --bundle "$W/bundle" "bench-probe-$rt" 2>&1); then
-    ARGS+=(-n "$rt run (umoci bundle)" "$rt run --bundle $W/bundle bench-$rt")
-  else
-    echo "($rt cannot run here: $msg)"
-  fi
-done
-ARGS+=(-n 'node -e 0' "node -e 0" -n 'berth --help (CLI start-up)' "node $ROOT/bin/berth --help")
-hyperfine "${ARGS[@]}" >/dev/null
-cat "$W/hf.md"
+stats_head
+stats_row berth 'berth run --rm busybox true (berth CLI → berthd)' 'end to end'
+stats_row dockerB 'docker run --rm busybox true (docker CLI 28 → berthd)'
+stats_row apiB 'API, warm client → berthd: total' 'create → wait → start → wait → remove'
+stats_row apiBcreate '… create'; stats_row apiBstart '… start'; stats_row apiBwaitExit '… start answered → exit seen'; stats_row apiBremove '… remove'
+stats_row dockerD 'docker run --rm busybox true (docker CLI 28 → dockerd 20.10)' 'containerd 1.6 + runc 1.1; no bridge'
+stats_row apiD 'API, warm client → dockerd: total' 'same client as above'
+stats_row apiDcreate '… create'; stats_row apiDstart '… start'; stats_row apiDwaitExit '… start answered → exit seen'; stats_row apiDremove '… remove'
+stats_row podman 'podman run --rm --network none busybox true' 'podman 4.3.1 / conmon / crun'
+stats_row crun 'crun run (umoci bundle, /bin/true)' 'crun 1.8.1, no daemon'
+stats_row runc 'runc run (umoci bundle, /bin/true)' 'runc 1.1.5, no daemon'
+stats_row node 'node -e 0' "Node's own start"
+stats_row help 'berth --help' 'CLI start-up'
 echo
-echo "API, warm client (median ms per phase over 100 runs; 50 concurrent create+start):"
+echo "50 containers started at once ($C50_ROUNDS interleaved rounds, \`busybox sleep 60\`, removed between rounds):"
 echo
-echo '```'
-node dist/bench/run-api.js "$SOCK" busybox 100 50
-echo '```'
+stats_head
+stats_row c50B '50 × docker run -d → berthd (xargs -P50)'
+stats_row c50A '50 × create+start, warm API client → berthd'
+stats_row c50D '50 × docker run -d → dockerd (xargs -P50)'
+stats_row c50P '50 × podman run -d --network none (xargs -P50)'
 echo
-T0=$(date +%s%N)
-seq 1 50 | xargs -P 50 -I{} docker run -d busybox sleep 60 >/dev/null
-T1=$(date +%s%N)
-echo "50 concurrent \`docker run -d\` processes against berthd: $(( (T1 - T0) / 1000000 )) ms wall"
-docker rm -f $(docker ps -aq) >/dev/null
-sleep 2
-echo
-echo "berthd idle RSS after all of the above: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$BERTHD_PID/status)"
-if command -v dockerd >/dev/null; then echo "(dockerd is installed: compare with its VmRSS + containerd's)"; else echo "(dockerd/containerd and podman are not installed here: no RSS or run comparison with them)"; fi
+echo "| idle memory (RSS / PSS kB) | fresh, busybox pulled | after everything above |"
+echo "|:---|---:|---:|"
+echo "| berthd | $RSS_B0 | $RSS_B1 |"
+[ -n "$HAVE_DOCKERD" ] && echo "| dockerd 20.10 | $RSS_D0 | $RSS_D1 |" && echo "| containerd 1.6 | $RSS_C0 | $RSS_C1 |"
+[ -s "$W/errors.log" ] && { echo; echo "Errors during the run (first 5):"; echo '```'; grep -v '^$' "$W/errors.log" | head -5; echo '```'; }
+true

@@ -124,7 +124,6 @@ export class StagesRunner {
   private async runStage(stage: Stage, commands: Instruction[]): Promise<StageImage> {
     this.print(stage.from);
     const state = new StageState(await this.base(stage));
-    this.env.out.stream(` ---> ${state.image.id ? shortId(state.image.id) : ''}\n`);
     const env: StepEnv = {
       ...this.env,
       escape: this.escape,
@@ -143,6 +142,8 @@ export class StagesRunner {
       state.image = { ...state.image, config: { ...state.image.config, config: { ...state.cc, OnBuild: null } } };
       for (const t of triggers) await dispatch(env, state, parseTrigger(t, stage.from.line));
     }
+    // As Docker: the FROM step's ` ---> id` is the image after its ONBUILD triggers ran.
+    this.env.out.stream(` ---> ${state.image.id ? shortId(state.image.id) : ''}\n`);
     for (const ins of commands) {
       this.print(ins);
       try {

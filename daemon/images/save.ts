@@ -79,14 +79,27 @@ export async function planSave(stores: Stores, names: string[]): Promise<SavePla
   }
 }
 
+/**
+ * Writes with backpressure. A client that goes away (`docker save | head`) closes the response
+ * without an 'error' and without 'drain': waiting for 'close' too is what lets the save end
+ * and its scratch files be removed instead of hanging forever.
+ */
 async function writeChunk(out: Writable, chunk: Buffer): Promise<void> {
+  if (out.destroyed) throw new Error('the client closed the connection during save');
   if (!out.write(chunk)) await new Promise<void>((resolve, reject) => {
-    const onErr = (e: Error) => reject(e);
-    out.once('error', onErr);
-    out.once('drain', () => {
+    const settle = (err?: Error) => {
       out.off('error', onErr);
-      resolve();
-    });
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onErr = (e: Error) => settle(e);
+    const onDrain = () => settle();
+    const onClose = () => settle(new Error('the client closed the connection during save'));
+    out.once('error', onErr);
+    out.once('drain', onDrain);
+    out.once('close', onClose);
   });
 }
 

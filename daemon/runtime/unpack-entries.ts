@@ -1,7 +1,8 @@
 /**
  * Writing one layer tar's entries into a fresh directory (synchronous syscalls: each is short,
  * and avoiding the thread pool per call is what makes 20,000-file layers fast). Owns:
- * - safety: names cleaned and parents checked against the Tree (unpack-path.ts); files opened
+ * - safety: names cleaned, symlinked parents resolved inside the layer and parents checked
+ *   against the Tree (unpack-path.ts); files opened
  *   with O_EXCL|O_NOFOLLOW; hardlink targets must be files this layer created;
  * - OCI whiteouts → overlay: `.wh.NAME` → char device 0/0 `NAME`, `.wh..wh..opq` →
  *   `trusted.overlay.opaque=y` on the directory;
@@ -97,7 +98,7 @@ export class EntryWriter {
 
   private write(entry: TarEntry, xattrs: [string, string][]): void {
     const name = entry.path;
-    const rel = cleanEntryPath(name);
+    const rel = this.tree.resolve(cleanEntryPath(name), name);
     const base = baseOf(rel);
     if (base.startsWith('.wh.')) return this.whiteout(rel, name, base);
     const mode = (entry.mode ?? 0o644) & 0o7777;
@@ -151,14 +152,14 @@ export class EntryWriter {
       case 'SymbolicLink': {
         this.prepare(rel, name, false);
         fs.symlinkSync(entry.linkpath ?? '', full);
-        this.tree.set(rel, 'symlink');
+        this.tree.set(rel, 'symlink', entry.linkpath ?? '');
         if (this.chown) fs.lchownSync(full, uid, gid);
         this.applyXattrs(full, xattrs);
         fs.lutimesSync(full, atime, mtime);
         break;
       }
       case 'Link': {
-        const target = cleanEntryPath(entry.linkpath ?? '', 'hardlink target');
+        const target = this.tree.resolve(cleanEntryPath(entry.linkpath ?? '', 'hardlink target'), entry.linkpath ?? '');
         const kind = this.tree.get(target);
         if (kind === undefined || kind === 'dir') {
           throw invalid(`layer tar hardlink "${name}" points to "${entry.linkpath}", which is not a file in this layer`);
@@ -166,7 +167,7 @@ export class EntryWriter {
         this.tree.missingParents(target, entry.linkpath ?? '');
         this.prepare(rel, name, false);
         fs.linkSync(this.full(target), full);
-        this.tree.set(rel, kind);
+        this.tree.set(rel, kind, this.tree.linkOf(target));
         break;
       }
       case 'CharacterDevice': case 'BlockDevice': case 'FIFO': {

@@ -193,12 +193,20 @@ monitor_accept_client (struct monitor *m)
   c->out_off = c->out_len = c->out_cap = 0;
   c->progress_ms = 0;
   c->closing = 0;
+  c->shut_ms = 0;
 }
 
 void
 monitor_serve_client (struct monitor *m, int i)
 {
   struct attach_client *c = &m->clients[i];
-  if (monitor_client_flush (c) < 0 || (c->closing && monitor_client_pending (c) == 0))
+  if (monitor_client_flush (c) < 0)
     monitor_drop_client (m, i);
+  else if (c->closing == 1 && monitor_client_pending (c) == 0)
+    {
+      /* everything is sent: end our side, let the peer close (see monitor.h) */
+      shutdown (c->fd, SHUT_WR);
+      c->closing = 2;
+      c->shut_ms = monitor_now_ms ();
+    }
 }

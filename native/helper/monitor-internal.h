@@ -20,6 +20,7 @@ void monitor_serve_client (struct monitor *m, int i);
 /* monitor-queue.c: output queues and the slow-client policy (described there) */
 #define CLIENT_HWM (256 * 1024)
 #define STALL_MS 30000
+#define SHUT_MS 2000
 long long monitor_now_ms (void);
 size_t monitor_client_pending (const struct attach_client *c);
 /* Appends one frame; -1 when out of memory (drop the client). */
@@ -28,7 +29,9 @@ int monitor_client_queue (struct attach_client *c, int type, const void *data, s
 int monitor_client_flush (struct attach_client *c);
 /* Whether some client's queue is over CLIENT_HWM (stop reading the container's output). */
 int monitor_output_blocked (const struct monitor *m);
-/* The earliest time a client with waiting bytes counts as stalled; 0 when none. */
-long long monitor_next_stall (const struct monitor *m);
+/* Drops stalled clients (the policy above) and shut-down clients whose peer lingers. */
+void monitor_drop_stalled (struct monitor *m, long long now);
+/* The earliest time monitor_drop_stalled has something to do; 0 when nothing. */
+long long monitor_next_drop (const struct monitor *m);
 
 #endif

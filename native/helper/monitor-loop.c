@@ -47,7 +47,12 @@ read_output (struct monitor *m, int stream)
     {
       /* EOF on a pipe, EIO on a pty master once every slave is closed */
       if (m->in_fd == m->out_fd[stream])
-        m->in_fd = -1;
+        {
+          /* the master is stdin too: stdin is gone, and so is any stdin still pending
+           * (else clients' input stays gated behind it and late hellos go unread) */
+          m->in_fd = -1;
+          monitor_close_stdin (m);
+        }
       close (m->out_fd[stream]);
       m->out_fd[stream] = -1;
       return;
@@ -117,17 +122,6 @@ finish (struct monitor *m)
   m->finished = 1;
 }
 
-static void
-drop_stalled (struct monitor *m, long long now)
-{
-  for (int i = m->nclients - 1; i >= 0; i--)
-    if (monitor_client_pending (&m->clients[i]) > 0 && now >= m->clients[i].progress_ms + STALL_MS)
-      {
-        fprintf (stderr, "berth-helper: dropping an attach client that took no output for %d s\n", STALL_MS / 1000);
-        monitor_drop_client (m, i);
-      }
-}
-
 static long long
 earliest (long long a, long long b)
 {
@@ -147,7 +141,7 @@ monitor_loop (struct monitor *m)
       int np = 0, timeout = -1, ci, held;
       long long now = monitor_now_ms (), wake = 0;
 
-      drop_stalled (m, now);
+      monitor_drop_stalled (m, now);
       if (m->exited && !m->finished)
         {
           if (drain_deadline == 0)
@@ -184,7 +178,7 @@ monitor_loop (struct monitor *m)
       held = output_held (m, now);
       if (held && !monitor_output_blocked (m))
         wake = earliest (wake, m->started_ms + AWAIT_ATTACH_MS);
-      wake = earliest (wake, monitor_next_stall (m));
+      wake = earliest (wake, monitor_next_drop (m));
       if (wake)
         timeout = (int) (wake - now > 0 ? wake - now : 0);
 
@@ -224,7 +218,7 @@ monitor_loop (struct monitor *m)
           short rev = ci + i < np && pfd[ci + i].fd == m->clients[i].fd ? pfd[ci + i].revents : 0;
           if ((rev & (POLLIN | POLLHUP | POLLERR)) && monitor_read_client (m, &m->clients[i]) < 0)
             monitor_drop_client (m, i);
-          else if (monitor_client_pending (&m->clients[i]) > 0 || m->clients[i].closing)
+          else if (monitor_client_pending (&m->clients[i]) > 0 || m->clients[i].closing == 1)
             monitor_serve_client (m, i);
         }
       monitor_flush_stdin (m);

@@ -10,10 +10,14 @@
  * stays in the log), so a stuck client cannot hold the container forever. A queue never
  * exceeds max(REPLAY_MAX, CLIENT_HWM) plus one read and the exit frame, plus, after the
  * container's exit, what was left in its pipes (bounded by the pipe capacity: the log must
- * get it, so the monitor then reads regardless of clients). */
+ * get it, so the monitor then reads regardless of clients). Once a client has all its bytes
+ * and the exit frame, its socket is shut down for writing and kept until the peer closes (at
+ * most SHUT_MS): closing at once would turn the peer's next write into EPIPE, and Node then
+ * destroys the socket with our last frames still unread in it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -104,16 +108,31 @@ monitor_output_blocked (const struct monitor *m)
   return 0;
 }
 
+/* Drops clients that took nothing for STALL_MS with bytes waiting, and shut-down clients
+ * whose peer did not close within SHUT_MS. */
+void
+monitor_drop_stalled (struct monitor *m, long long now)
+{
+  for (int i = m->nclients - 1; i >= 0; i--)
+    if (monitor_client_pending (&m->clients[i]) > 0 && now >= m->clients[i].progress_ms + STALL_MS)
+      {
+        fprintf (stderr, "berth-helper: dropping an attach client that took no output for %d s\n", STALL_MS / 1000);
+        monitor_drop_client (m, i);
+      }
+    else if (m->clients[i].closing == 2 && now >= m->clients[i].shut_ms + SHUT_MS)
+      monitor_drop_client (m, i);
+}
+
+/* The earliest time monitor_drop_stalled has something to do; 0 when nothing. */
 long long
-monitor_next_stall (const struct monitor *m)
+monitor_next_drop (const struct monitor *m)
 {
   long long next = 0;
   for (int i = 0; i < m->nclients; i++)
-    if (monitor_client_pending (&m->clients[i]) > 0)
-      {
-        long long t = m->clients[i].progress_ms + STALL_MS;
-        if (next == 0 || t < next)
-          next = t;
-      }
+    if (monitor_client_pending (&m->clients[i]) > 0 && (next == 0 || m->clients[i].progress_ms + STALL_MS < next))
+      next = m->clients[i].progress_ms + STALL_MS;
+  for (int i = 0; i < m->nclients; i++)
+    if (m->clients[i].closing == 2 && (next == 0 || m->clients[i].shut_ms + SHUT_MS < next))
+      next = m->clients[i].shut_ms + SHUT_MS;
   return next;
 }

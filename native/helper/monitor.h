@@ -21,7 +21,11 @@ struct attach_client
   unsigned char *out;
   size_t out_off, out_len, out_cap;
   long long progress_ms; /* last time the queue shrank, or became non-empty */
-  int closing;           /* FRAME_EXIT is queued: close once the queue is empty */
+  /* 1: FRAME_EXIT is queued; 2: all sent and our side shut down, waiting (up to SHUT_MS,
+   * from shut_ms) for the peer to close, so its late writes never meet a closed socket
+   * (Node destroys a socket on EPIPE and drops what it had not read yet) */
+  int closing;
+  long long shut_ms;
 };
 
 struct monitor

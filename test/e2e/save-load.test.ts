@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { haveCommand, makeTempDir, requireRoot, run, runOk, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
+import { haveCommand, makeTempDir, requireRoot, run, runOk, sharedFixtures, skipBecause, startDaemon, waitFor, type Fixtures, type TestDaemon } from '../support';
 
 describe('e2e: save and load', function () {
   let d: TestDaemon;
@@ -49,6 +49,17 @@ describe('e2e: save and load', function () {
     const manifest = JSON.parse((await runOk('tar', ['xOf', file, 'manifest.json'])).stdout) as { Config: string; RepoTags: string[] }[];
     assert.deepEqual(manifest[0]!.RepoTags, ['bb:saved']);
     assert.equal(manifest[0]!.Config, `blobs/sha256/${f.busybox.id.slice(7)}`);
+  });
+
+  it('a save whose reader goes away (docker save | head) ends and leaves no scratch files', async function () {
+    const r = await run('bash', ['-c', 'docker save bb:saved | head -c 1024 > /dev/null'], { env: d.env() });
+    assert.equal(r.code, 0, r.stderr);
+    const tmp = path.join(d.dataRoot, 'tmp');
+    const leftovers = async () => (await fs.readdir(tmp).catch(() => [] as string[])).filter((n) => n.startsWith('save-'));
+    await waitFor('the aborted save to clean up', async () => (await leftovers()).length === 0, { timeoutMs: 15_000 });
+    // The daemon still serves saves afterwards.
+    const again = await run('bash', ['-c', 'docker save bb:saved | tar t | grep -c blobs/sha256/'], { env: d.env() });
+    assert.equal(again.code, 0, again.stderr);
   });
 
   it('berth save to stdout of several images; load after rmi gives back the same ids', async function () {

@@ -2,7 +2,9 @@
  * The monitor's attach socket at a container's exit and with big output, on the real kernel:
  * a client that connected before the exit but sends its hello only after it still gets the
  * output and the exit frame; an attach awaited from before start (await_attach) gets more
- * than the replay buffer (1 MiB) byte for byte, with no gap between replay and live output.
+ * than the replay buffer (1 MiB) byte for byte, with no gap between replay and live output;
+ * a client that writes stdin after the exit (as berthd does with input queued before start)
+ * still reads everything, also with a tty.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -95,5 +97,20 @@ describe('runtime attach at exit and under load (integration)', function () {
     assert.ok(got.equals(expected), 'attach output differs from the file');
     assert.equal((await fx.runtime.waitExit(spec.id)).exitCode, 0);
     await fx.runtime.cleanup(spec.id, spec.rootfs);
+  });
+
+  it('delivers a tty container\'s output to a client that writes stdin after the exit', async () => {
+    for (let i = 0; i < 10; i++) {
+      const spec = fx.spec(['sh', '-c', 'echo hi; exit 3'], { awaitAttach: true, tty: true, openStdin: true });
+      await fx.runtime.start(spec);
+      assert.equal((await fx.runtime.waitExit(spec.id)).exitCode, 3);
+      const conn = await fx.runtime.attach(spec.id, { stdin: true, stdout: true, stderr: true, replay: true });
+      conn.writeStdin(Buffer.from('input queued before start\n'));
+      const parts: Buffer[] = [];
+      conn.output.on('data', (d: Buffer) => parts.push(d));
+      await new Promise((resolve) => conn.output.on('end', resolve));
+      assert.equal(Buffer.concat(parts).toString(), 'hi\r\n', `run ${i}`);
+      await fx.runtime.cleanup(spec.id, spec.rootfs);
+    }
   });
 });

@@ -130,6 +130,13 @@ describe('build service (no containers)', function () {
     await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM onbuild-base:1\nLABEL child=1\n');
     const child = await build();
     assert.ok(child.lines.includes('# Executing 2 build triggers'), child.lines.join('\n'));
+    // Docker prints the FROM step's ` ---> id` after the triggers ran: the id they made.
+    const step2 = child.lines.findIndex((l) => l.startsWith('Step 2/2'));
+    const trig = child.lines.indexOf('# Executing 2 build triggers');
+    assert.ok(trig < step2 - 1, child.lines.join('\n'));
+    assert.deepEqual(child.lines.slice(child.lines.findIndex((l) => l.startsWith('Step 1/2')) + 1, trig), [], child.lines.join('\n'));
+    assert.match(child.lines[step2 - 1] ?? '', /^ ---> [0-9a-f]{12}$/);
+    assert.notEqual(child.lines[step2 - 1], ` ---> ${(base.id as string).slice(7, 19)}`);
     const cfg = (await stores.content.readJson(child.id as `sha256:${string}`)) as { config: { OnBuild: string[] | null; Env: string[] }; rootfs: { diff_ids: string[] } };
     assert.equal(cfg.config.OnBuild, null);
     assert.ok(cfg.config.Env.includes('T=1'));
