@@ -65,6 +65,7 @@ stats_head() {
 }
 median_of() { sort -n "$W/t/$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
+gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 wait_until() { # wait_until SECONDS CMD...
   local i n=$(($1 * 10)); shift
   for ((i = 0; i < n; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -110,8 +111,11 @@ stop_dockerd() {
     local ids; ids=$(docker -H "unix://$DOCKERD_SOCK" ps -aq 2>/dev/null || true)
     [ -z "$ids" ] || docker -H "unix://$DOCKERD_SOCK" rm -f $ids >/dev/null 2>&1 || true
   fi
-  [ -n "${DOCKERD_PID:-}" ] && kill "$DOCKERD_PID" 2>/dev/null && wait_until 20 bash -c "! kill -0 $DOCKERD_PID"
-  [ -n "${CONTAINERD_PID:-}" ] && kill "$CONTAINERD_PID" 2>/dev/null && wait_until 20 bash -c "! kill -0 $CONTAINERD_PID"
+  local p
+  for p in ${DOCKERD_PID:-} ${CONTAINERD_PID:-}; do # dockerd first: it tells containerd what to drop
+    kill "$p" 2>/dev/null && wait_until 20 gone "$p"
+    wait "$p" 2>/dev/null || true
+  done
   # containerd's shims die with their containers; anything still mounted under $W goes now
   awk -v w="$W" '$5 ~ "^" w {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   DOCKERD_PID=; CONTAINERD_PID=

@@ -133,7 +133,7 @@ cat <<MD
 | skopeo copy (download to an OCI layout) | $S |
 | umoci unpack (layout → rootfs) | $U |
 | skopeo copy + umoci unpack | $T |
-| dockerd 20.10.24 + containerd 1.6 (Debian, installed, overlay2) \`docker pull\` | $([ -n "$DOCKERD_BIN" ] \&\& printf '%s\n' "${DOCKER[@]}" | median || echo "not run (dockerd not installed, or BENCH_DOCKERD=0)") |
+| dockerd 20.10.24 + containerd 1.6 (Debian, installed, overlay2) \`docker pull\` | $([ -n "$DOCKERD_BIN" ] && printf '%s\n' "${DOCKER[@]}" | median || echo "not run (dockerd not installed, or BENCH_DOCKERD=0)") |
 
 Pieces, measured alone: download of the 4 blobs with curl $DOWNLOAD ms; Node gunzip + two sha256 over them $GUNZIP ms (one process per layer, includes Node start-up); creating 5,000 10 kB files with sync calls on this disk now $PROBE ms.
 MD

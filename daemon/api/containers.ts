@@ -91,7 +91,7 @@ export function containersRouter(svc: ContainerService, queries: ContainerQuerie
   }));
 
   r.get('/containers/:id/top', asyncHandler(async (req, res) => {
-    res.json(await queries.top(id(req)));
+    res.json(await queries.top(id(req), query(req, 'ps_args')));
   }));
 
   r.get('/containers/:id/changes', asyncHandler(async (req, res) => {

@@ -13,6 +13,7 @@ import { inspectView, listView } from './views';
 import { changes, Change, directorySize } from './changes';
 import { exportTar } from './export';
 import { topRows, TOP_TITLES } from './top';
+import { psTop } from './top-ps';
 import type { ImageUsers } from '../images/users';
 import type { ContainersView } from '../info';
 import type { Digest } from '../oci/digest';
@@ -91,10 +92,12 @@ export class ContainerQueries {
     return exportTar(this.svc.store.pathsOf(rec.Id).upper, this.lowerDirs(rec));
   }
 
-  async top(ref: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+  /** `ps -ef`-like rows from /proc, or the host's `ps PS_ARGS` filtered to the container. */
+  async top(ref: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
     const rec = this.svc.get(ref);
     if (!rec.State.Running) throw conflict(`Container ${rec.Id} is not running`);
     const pids = await this.svc.runtime.pids(rec.Id);
+    if (psArgs !== undefined && psArgs.trim() !== '' && psArgs.trim() !== '-ef') return psTop(psArgs, pids);
     return { Titles: TOP_TITLES, Processes: await topRows(pids) };
   }
 

@@ -48,7 +48,7 @@ fi
 # 2. the image
 if has_cmd build; then
   say "compiling examples/hello-world/hello (static)"
-  gcc -static -nostdlib -Os -s -fno-asynchronous-unwind-tables -Wl,--build-id=none -Wl,-n -o examples/hello-world/hello examples/hello-world/hello.c
+  make -s -C examples/hello-world
   say "berth build -t hello examples/hello-world"
   berth build -t hello examples/hello-world
 elif has_cmd pull; then

@@ -65,7 +65,7 @@ async function build(dir: string, helloSrc: string): Promise<void> {
   // hello
   const helloRoot = path.join(work, 'hello');
   await fs.mkdir(helloRoot, { recursive: true });
-  await runOk('gcc', ['-static', '-nostdlib', '-Os', '-s', '-fno-asynchronous-unwind-tables', '-Wl,--build-id=none', '-Wl,-n', '-o', path.join(helloRoot, 'hello'), helloSrc]);
+  await runOk('make', ['-s', '-B', '-C', path.dirname(helloSrc), `OUT=${path.join(helloRoot, 'hello')}`]);
   const helloLayer = await w.layerFromDir(helloRoot);
   const helloHist = [{ created_by: 'COPY hello / # buildkit' }, { created_by: 'CMD ["/hello"]', empty_layer: true }];
   const hello = await w.image({ layers: [helloLayer], architecture: hostArch, config: { Cmd: ['/hello'], Env: [`PATH=${IMAGE_PATH}`] }, history: helloHist });
