@@ -60,6 +60,10 @@ export function parseCreateRequest(body: unknown): CreateRequest {
     if (b[f] && typeof b[f] === 'object') config[f] = b[f];
   }
   if (typeof config.Image !== 'string' || config.Image === '') throw invalid('Config.Image must be set: which image should the container run?');
+  // Docker checks the user's WorkingDir before merging with the image (verifyContainerSettings).
+  if (typeof config.WorkingDir === 'string' && config.WorkingDir !== '' && !config.WorkingDir.startsWith('/')) {
+    throw invalid(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
+  }
   const hc = b.HostConfig ?? {};
   if (typeof hc !== 'object' || hc === null || Array.isArray(hc)) throw invalid('invalid HostConfig: expected an object');
   const hostConfig = { ...(hc as Record<string, unknown>) } as HostConfig;

@@ -162,7 +162,8 @@ describe('e2e: build (berth, docker CLI, docker-py)', function () {
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const { waitFor } = await import('../support');
-    await waitFor('the RUN step to start', async () => out.includes('started'), { timeoutMs: 60_000 });
+    // The step's own output line, not the "Step 2/2 : RUN echo started" header that also contains the word.
+    await waitFor('the RUN step to start', async () => /^started$/m.test(out), { timeoutMs: 60_000 });
     const cid = / ---> Running in ([0-9a-f]{12})/.exec(out)?.[1];
     assert.ok(cid, out);
     child.kill('SIGKILL');
