@@ -32,7 +32,7 @@ machine_line() {
 time_cmd() { # time_cmd KEY CMD...
   local key=$1 t0 t1; shift
   t0=$EPOCHREALTIME
-  timeout "${BENCH_TIMEOUT:-120}" "$@" >/dev/null 2>>"$W/errors.log" || echo "FAILED ($key): $*" >>"$W/errors.log"
+  timeout "${BENCH_TIMEOUT:-120}" "$@" >/dev/null 2>>"$W/stderr.log" || echo "FAILED ($key): $*" >>"$W/errors.log"
   t1=$EPOCHREALTIME
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }' >>"$W/t/$key"
 }

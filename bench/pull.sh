@@ -10,7 +10,7 @@
 #
 # The image: 4 gzip layers, 20,000 files, ~214 MB unpacked (~101 MB compressed), generated
 # by bench/pull-image.ts (cached under $BENCH_DIR), pushed to Debian's docker-registry on
-# 127.0.0.1. Runs alternate between tools so disk noise from other work hits both alike.
+# 127.0.0.1. Runs interleave the tools (rotating order) so disk noise from other work hits all alike.
 # Also prints where the time goes: raw blob download, gunzip+sha256, and a file-creation probe.
 # Usage: sudo bench/pull.sh [runs=5]   (needs a built tree: npm run build)
 set -euo pipefail
@@ -85,23 +85,30 @@ stop_dockerd_fresh() {
 }
 
 BERTH=(); SKOPEO=(); UMOCI=(); TOTAL=(); DOCKER=()
-for i in $(seq 1 "$RUNS"); do
+# Each tool starts on empty roots after a sync (so it does not pay for the previous tool's
+# dirty pages); the order rotates every run, so no tool always follows the same neighbour.
+one_berth() {
   start_berthd; sync
   t0=$(now); node bin/berth -H "unix://$W/berth.sock" pull -q "$IMAGE" >/dev/null; t1=$(now)
   BERTH+=("$(ms "$t0" "$t1")")
   stop_berthd; rm -rf "$W/berth"
-
+}
+one_skopeo() {
   rm -rf "$W/oci" "$W/bundle"; sync
   t0=$(now); skopeo copy -q --src-tls-verify=false "docker://$IMAGE" "oci:$W/oci:bench" >/dev/null; t1=$(now)
   umoci unpack --image "$W/oci:bench" "$W/bundle" >/dev/null 2>&1; t2=$(now)
   SKOPEO+=("$(ms "$t0" "$t1")"); UMOCI+=("$(ms "$t1" "$t2")"); TOTAL+=("$(ms "$t0" "$t2")")
   rm -rf "$W/oci" "$W/bundle"
-  if [ -n "$DOCKERD_BIN" ]; then
-    start_dockerd_fresh; sync
-    t0=$(now); docker -H "unix://$DOCKERD_SOCK" pull -q "$IMAGE" >/dev/null; t1=$(now)
-    DOCKER+=("$(ms "$t0" "$t1")")
-    stop_dockerd_fresh
-  fi
+}
+one_dockerd() {
+  start_dockerd_fresh; sync
+  t0=$(now); docker -H "unix://$DOCKERD_SOCK" pull -q "$IMAGE" >/dev/null; t1=$(now)
+  DOCKER+=("$(ms "$t0" "$t1")")
+  stop_dockerd_fresh
+}
+TOOLS=(berth skopeo); [ -n "$DOCKERD_BIN" ] && TOOLS+=(dockerd)
+for i in $(seq 1 "$RUNS"); do
+  for j in "${!TOOLS[@]}"; do "one_${TOOLS[$(((i + j) % ${#TOOLS[@]}))]}"; done
   echo "run $i: berth ${BERTH[-1]} ms, skopeo+umoci ${TOTAL[-1]} ms (${SKOPEO[-1]} + ${UMOCI[-1]})${DOCKER:+, dockerd ${DOCKER[-1]} ms}" >&2
 done
 

@@ -57,7 +57,13 @@ export function parseContainerFlags(argv: readonly string[], extra: FlagSpec): P
     if (tok === '--help') return { bools: {}, strings: {}, lists: {}, ints: {}, args: [], help: true };
     if (args[i] === '--hostname' || takesValue(tok)) i++;
   }
-  return parseFlags(args, spec, { interspersed: false });
+  try {
+    return parseFlags(args, spec, { interspersed: false });
+  } catch (err) {
+    // Docker's CLI exits 125 for a bad flag of run or create, as for any error before the container runs.
+    if (err instanceof CliError) throw new CliError(err.message, err.status, 125);
+    throw err;
+  }
 }
 
 async function readEnvFiles(files: string[]): Promise<string[]> {

@@ -6,6 +6,7 @@
  * ours: the request passes on to the next router.
  */
 import { Router } from 'express';
+import { BerthError } from '../errors';
 import type { PullRequest, PullResult } from '../images/pull';
 import type { ProgressSink } from '../images/pull-progress';
 import { parseRegistryAuthHeader } from '../registry';
@@ -18,6 +19,17 @@ export interface PullBackend {
 function param(v: unknown): string | undefined {
   const s = Array.isArray(v) ? v[v.length - 1] : v;
   return typeof s === 'string' && s !== '' ? s : undefined;
+}
+
+/**
+ * A registry's refusal (401) before the stream starts is a 500, as dockerd answers pull and
+ * push: a 401 status makes the docker CLI prompt "Login prior to pull" and wait for a username
+ * on stdin (forever, in a script), and docker-py reports it as a client error. Only POST /auth
+ * (login) answers 401.
+ */
+export function asStreamStartError(err: unknown): unknown {
+  if (err instanceof BerthError && err.kind === 'Unauthorized') return new BerthError('System', err.message, { cause: err });
+  return err;
 }
 
 export function imagesPullRouter(backend: PullBackend): Router {
@@ -34,7 +46,7 @@ export function imagesPullRouter(backend: PullBackend): Router {
       try {
         await backend.pull({ image: fromImage, tag: param(req.query.tag), platform: param(req.query.platform), auth }, stream.sink);
       } catch (err) {
-        if (!res.headersSent) throw err;
+        if (!res.headersSent) throw asStreamStartError(err);
         stream.error(err);
       }
       stream.end();

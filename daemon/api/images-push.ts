@@ -1,12 +1,14 @@
 /**
  * POST /images/{name}/push?tag= (docker push) with X-Registry-Auth: a JSON stream of Docker's
  * push progress. Failures before the first message (no such local image, registry down,
- * refused credentials) are HTTP errors; later ones go in-band.
+ * refused credentials — a 500, not a 401, see asStreamStartError) are HTTP errors; later ones
+ * go in-band.
  */
 import { Router } from 'express';
 import type { PushRequest, PushResult } from '../images/push';
 import type { ProgressSink } from '../images/pull-progress';
 import { parseRegistryAuthHeader } from '../registry';
+import { asStreamStartError } from './images-pull';
 import { JsonStream } from './json-stream';
 
 export interface PushBackend {
@@ -28,7 +30,7 @@ export function imagesPushRouter(backend: PushBackend): Router {
       try {
         await backend.push({ name, tag: param(req.query.tag), auth }, stream.sink);
       } catch (err) {
-        if (!res.headersSent) throw err;
+        if (!res.headersSent) throw asStreamStartError(err);
         stream.error(err);
       }
       stream.end();

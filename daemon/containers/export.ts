@@ -1,13 +1,15 @@
 /**
  * `docker export`: a tar of the container's merged filesystem, computed from the overlay's
  * layers (the upper dir over the image's lower dirs, whiteouts applied) so it works whether
- * or not the rootfs is mounted. Streams entries in directory order; paths without a leading
- * "./", as Docker writes them. PAX headers carry long paths.
+ * or not the rootfs is mounted; an opaque directory (overlay xattr) hides the layers below it.
+ * Streams entries in directory order; paths without a leading "./", as Docker writes them. PAX
+ * headers carry long paths.
  */
 import { promises as fs, createReadStream, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { isWhiteout } from './changes';
+import { isOpaqueDir } from '../runtime/layer-diff-attrs';
 
 function octal(n: number, width: number): string {
   return n.toString(8).padStart(width - 1, '0') + '\0';
@@ -79,12 +81,17 @@ async function* merged(layersTopFirst: string[], rel = ''): AsyncGenerator<[stri
     const childRel = rel ? `${rel}/${name}` : name;
     yield [childRel, e.source, e.st];
     if (e.st.isDirectory()) {
-      // Lower layers show through only while they hold a directory at the same path.
+      // Layers below show through the directory until one holds a file or a whiteout there,
+      // or the directory is opaque in a layer (it was replaced, not merged). A layer that does
+      // not touch the path at all hides nothing (a middle layer without /bin, say).
       const through: string[] = [];
       for (const layer of e.below) {
-        const st = await fs.lstat(path.join(layer, childRel)).catch(() => undefined);
-        if (!st || !st.isDirectory()) break;
+        const dir = path.join(layer, childRel);
+        const st = await fs.lstat(dir).catch(() => undefined);
+        if (!st) continue;
+        if (!st.isDirectory()) break;
         through.push(layer);
+        if (isOpaqueDir(dir)) break;
       }
       yield* merged(through, childRel);
     }

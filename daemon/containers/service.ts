@@ -21,6 +21,7 @@ import { ContainerRecord, ContainerStore } from './record';
 import { ContainerRegistry } from './registry';
 import { specOf } from './spec';
 import { exitCodeForStartError } from './status';
+import { createWarnings } from './warnings';
 import { killContainer, stopContainer } from './stop';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -96,11 +97,7 @@ export class ContainerService {
       this.registry.add(rec);
       log.info('container created', { id, name: wanted });
       this.notifier.publish('create', rec);
-      const ports = rec.HostConfig.PortBindings;
-      const warnings = ports && typeof ports === 'object' && Object.keys(ports).length
-        ? ['berth does not publish ports: the container has its own network namespace with loopback only, so -p is ignored (use --network host to share the host\'s network)']
-        : [];
-      return { Id: id, Warnings: warnings };
+      return { Id: id, Warnings: createWarnings(rec.HostConfig) };
     } finally {
       release();
     }

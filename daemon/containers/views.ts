@@ -5,14 +5,14 @@
 import type { ContainerRecord } from './record';
 import { ContainerPaths } from './record';
 import { commandText, statusText } from './status';
-import { inspectMounts, mountsOf } from './mounts';
+import { inspectMounts } from './mounts';
 
 const MASKED_PATHS = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'];
 const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 function safeMounts(rec: ContainerRecord): Record<string, unknown>[] {
   try {
-    return inspectMounts(mountsOf(rec.HostConfig));
+    return inspectMounts(rec.HostConfig);
   } catch {
     return [];
   }

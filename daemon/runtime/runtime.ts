@@ -72,6 +72,9 @@ export class HelperRuntime implements Runtime {
     } catch (err) {
       await unmountRootfs(this.sys, spec.rootfs, this.isMounted).catch(() => undefined);
       await this.cgroups.remove(spec.id).catch(() => undefined);
+      // A start that failed leaves nothing in the exec-root: the error is in the record already.
+      await stopLingeringMonitor(await readState(rundir).catch(() => undefined)).catch(() => undefined);
+      await fs.rm(rundir, { recursive: true, force: true }).catch(() => undefined);
       throw err;
     }
   }

@@ -102,6 +102,20 @@ describe('e2e: push', function () {
       await reg?.stop();
     });
 
+    it('docker push and pull without credentials fail with the registry\'s message, without a login prompt', async function () {
+      // A 401 from the daemon makes the docker CLI prompt "Login prior to push" and wait on
+      // stdin forever; dockerd answers these with a 500 (pull) or an in-band error (push).
+      const target = `${reg.host}/noauth:1`;
+      assert.equal((await d.berth(['tag', fx.busybox.ref, target])).code, 0);
+      for (const cmd of ['push', 'pull']) {
+        const r = await d.docker([cmd, target], { input: '', timeoutMs: 30_000 });
+        assert.equal(r.code, 1, `${cmd}: ${r.stdout}${r.stderr}`);
+        assert.doesNotMatch(r.stdout + r.stderr, /Login prior to|Username/);
+        assert.match(r.stderr, /authentication required/);
+      }
+      assert.equal((await d.berth(['rmi', target])).code, 0);
+    });
+
     it('refuses wrong credentials, logs in, pushes, pulls, logs out', async function () {
       const target = `${reg.host}/secure:1`;
       assert.equal((await d.berth(['tag', fx.busybox.ref, target])).code, 0);

@@ -1,0 +1,29 @@
+/**
+ * Warnings returned by create for HostConfig settings berth accepts (so scripts written for
+ * Docker still run) but does not apply. Docker's CLI and berth's print them as "WARNING: ...";
+ * a user is told rather than silently given a container without the limit or privilege asked for.
+ */
+import type { HostConfig } from './record';
+
+const LIMITS = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuQuota', 'CpuPeriod', 'PidsLimit', 'BlkioWeight'] as const;
+const LIMIT_FLAGS: Record<(typeof LIMITS)[number], string> = {
+  Memory: '--memory', MemorySwap: '--memory-swap', MemoryReservation: '--memory-reservation', NanoCpus: '--cpus',
+  CpuShares: '--cpu-shares', CpuQuota: '--cpu-quota', CpuPeriod: '--cpu-period', PidsLimit: '--pids-limit', BlkioWeight: '--blkio-weight',
+};
+
+const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : !!v && typeof v === 'object' && Object.keys(v).length > 0);
+
+export function createWarnings(hc: HostConfig): string[] {
+  const out: string[] = [];
+  if (nonEmpty(hc.PortBindings)) {
+    out.push('berth does not publish ports: the container has its own network namespace with loopback only, so -p is ignored (use --network host to share the host\'s network)');
+  }
+  if (hc.Privileged === true) out.push('berth does not run privileged containers: --privileged is ignored and the container keeps Docker\'s default capabilities');
+  if (nonEmpty(hc.CapAdd) || nonEmpty(hc.CapDrop)) out.push('berth keeps Docker\'s default capabilities: --cap-add and --cap-drop are ignored');
+  const limits = LIMITS.filter((k) => typeof hc[k] === 'number' && (hc[k] as number) > 0).map((k) => LIMIT_FLAGS[k]);
+  if (limits.length) out.push(`berth does not set resource limits: ${limits.join(', ')} ${limits.length === 1 ? 'is' : 'are'} ignored`);
+  const restart = hc.RestartPolicy?.Name;
+  if (restart && restart !== 'no') out.push(`berth does not restart containers: --restart ${restart} is ignored`);
+  if (nonEmpty(hc.Devices)) out.push('berth does not pass host devices: --device is ignored');
+  return out;
+}
