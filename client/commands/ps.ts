@@ -54,7 +54,7 @@ export function psRow(c: ContainerSummary, trunc: boolean, now = Date.now()): Re
     Image: trunc && c.Image.startsWith('sha256:') ? c.Image.slice(7, 19) : c.Image,
     Labels: labels,
     LocalVolumes: '0',
-    Mounts: (c.Mounts ?? []).map((m) => m.Name || m.Source || '').join(','),
+    Mounts: (c.Mounts ?? []).map((m) => m.Name || m.Source || '').map((n) => (trunc ? ellipsis(n, 15) : n)).join(','),
     Names: names.join(','),
     Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
     Platform: null,

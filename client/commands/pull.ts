@@ -25,6 +25,17 @@ export function qualifiedName(image: string): string {
   return at >= 0 ? `${name}${image.slice(at)}` : name;
 }
 
+/**
+ * Whether the repository path is lowercase Docker grammar. The docker CLI parses the name before
+ * saying "Using default tag", so a bad name (`Busybox`) gets only the daemon's error.
+ */
+export function plausibleName(image: string): boolean {
+  const parts = image.split('/');
+  const first = parts[0] ?? '';
+  const hasDomain = parts.length > 1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+  return (hasDomain ? parts.slice(1) : parts).every((p) => /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(p));
+}
+
 function hasTagOrDigest(image: string): boolean {
   if (image.includes('@')) return true;
   return image.lastIndexOf(':') > image.lastIndexOf('/');
@@ -40,7 +51,7 @@ export async function run(argv: string[], { client }: CommandContext): Promise<v
   let image = p.args[0] as string;
   const quiet = !!p.bools.quiet;
   if (!hasTagOrDigest(image)) {
-    if (!quiet) process.stdout.write('Using default tag: latest\n');
+    if (!quiet && plausibleName(image)) process.stdout.write('Using default tag: latest\n');
     image = `${image}:latest`;
   }
   const renderer = new ProgressRenderer(process.stdout);

@@ -1,5 +1,6 @@
 /** `berth save [-o FILE] IMAGE...`: a tar of the images (docker-archive + OCI layout), like `docker save`. */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseFlags, requireArgs } from '../flags';
 import { CliError, readAll } from '../http';
@@ -13,6 +14,12 @@ Options:
   -o, --output string   Write to a file, instead of STDOUT
 `;
 
+/** The docker CLI's ValidateOutputPath: a missing directory is named before anything is sent. */
+export function validateOutputPath(output: string): void {
+  const dir = path.dirname(path.normalize(output));
+  if (dir !== '.' && !fs.existsSync(dir)) throw new CliError(`failed to save image: invalid output path: directory "${dir}" does not exist`);
+}
+
 export async function run(argv: string[], { client }: CommandContext): Promise<void> {
   const p = parseFlags(argv, { output: { type: 'string', short: 'o' } });
   if (p.help) {
@@ -21,6 +28,7 @@ export async function run(argv: string[], { client }: CommandContext): Promise<v
   }
   requireArgs('berth save', p.args, 1, Infinity, 'berth save --help');
   const output = p.strings.output;
+  if (output) validateOutputPath(output);
   if (!output && process.stdout.isTTY) throw new CliError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
   const res = await client.raw('/images/get', { query: { names: p.args } });
   if ((res.statusCode ?? 0) >= 400) {

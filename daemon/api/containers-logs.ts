@@ -10,18 +10,22 @@ import { parseTimestamp } from '../containers/filters';
 import { drainedOrClosed, pumpLogs, streamMediaType } from './containers-stream';
 import { qbool, query } from './containers-params';
 
+/**
+ * `tail`: a line count; "all", a negative number, or anything that is not an integer means every
+ * line, as in moby (`strconv.Atoi` failing gives -1), so `docker logs --tail abc` is not an error.
+ */
+export function parseTail(raw: string | undefined): number | undefined {
+  if (raw === undefined || !/^[+-]?\d+$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n < 0 ? undefined : n;
+}
+
 export async function logsHandler(svc: ContainerService, req: Request, res: Response): Promise<void> {
   const rec = svc.get(req.params.id ?? '');
   const stdout = qbool(req, 'stdout');
   const stderr = qbool(req, 'stderr');
   if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
-  const tailRaw = query(req, 'tail');
-  let tail: number | undefined;
-  if (tailRaw !== undefined && tailRaw !== '' && tailRaw !== 'all') {
-    tail = Number(tailRaw);
-    if (!Number.isInteger(tail)) throw invalid(`invalid value for tail: ${tailRaw}`);
-    if (tail < 0) tail = undefined;
-  }
+  const tail = parseTail(query(req, 'tail'));
   const now = Date.now();
   const sinceRaw = query(req, 'since');
   const untilRaw = query(req, 'until');

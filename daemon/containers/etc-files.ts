@@ -20,12 +20,31 @@ const HOSTS_BASE = [
 
 const FALLBACK_NAMESERVERS = ['8.8.8.8', '8.8.4.4'];
 
-export function hostsFile(hostname: string, domainname: string, extraHosts: string[]): string {
-  const lines = [...HOSTS_BASE];
+/** Docker's special --add-host address for the host. */
+export const HOST_GATEWAY = 'host-gateway';
+
+/**
+ * `--add-host NAME:IP` as hosts lines. The special IP "host-gateway" names the host: with
+ * `--network host` that is 127.0.0.1; a private network namespace (loopback only) has no route
+ * to the host, so the entry is left out (create warns) rather than written as an invalid line.
+ */
+export function extraHostLines(extraHosts: string[], hostNetwork: boolean): string[] {
+  const out: string[] = [];
   for (const h of extraHosts) {
     const i = h.indexOf(':');
-    if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
+    if (i <= 0) continue;
+    let ip = h.slice(i + 1);
+    if (ip === HOST_GATEWAY) {
+      if (!hostNetwork) continue;
+      ip = '127.0.0.1';
+    }
+    out.push(`${ip}\t${h.slice(0, i)}`);
   }
+  return out;
+}
+
+export function hostsFile(hostname: string, domainname: string, extraHosts: string[]): string {
+  const lines = [...HOSTS_BASE, ...extraHostLines(extraHosts, false)];
   const fqdn = domainname ? `${hostname}.${domainname} ${hostname}` : hostname;
   lines.push(`127.0.1.1\t${fqdn}`);
   return lines.join('\n') + '\n';
@@ -51,6 +70,11 @@ export function resolvConf(hostResolv: string, hc: HostConfig, hostNetwork: bool
   return out.join('\n') + '\n';
 }
 
+function withLines(text: string, lines: string[]): string {
+  if (lines.length === 0) return text;
+  return (text === '' || text.endsWith('\n') ? text : text + '\n') + lines.join('\n') + '\n';
+}
+
 async function readOr(file: string, fallback: string): Promise<string> {
   return fs.readFile(file, 'utf8').catch(() => fallback);
 }
@@ -58,7 +82,10 @@ async function readOr(file: string, fallback: string): Promise<string> {
 /** Writes the three files into the container's directory. */
 export async function writeEtcFiles(p: ContainerPaths, hostname: string, domainname: string, hc: HostConfig): Promise<void> {
   const hostNetwork = hc.NetworkMode === 'host';
-  const hosts = hostNetwork ? await readOr('/etc/hosts', hostsFile(hostname, domainname, [])) : hostsFile(hostname, domainname, hc.ExtraHosts ?? []);
+  // With --network host the host's own hosts file, plus the --add-host entries (as Docker does).
+  const hosts = hostNetwork
+    ? withLines(await readOr('/etc/hosts', hostsFile(hostname, domainname, [])), extraHostLines(hc.ExtraHosts ?? [], true))
+    : hostsFile(hostname, domainname, hc.ExtraHosts ?? []);
   const resolv = resolvConf(await readOr('/etc/resolv.conf', ''), hc, hostNetwork);
   await Promise.all([atomicWrite(p.hosts, hosts), atomicWrite(p.hostname, hostname + '\n'), atomicWrite(p.resolvConf, resolv)]);
 }

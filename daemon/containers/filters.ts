@@ -2,15 +2,19 @@
  * `GET /containers/json?filters=` and `POST /containers/prune?filters=`: Docker's filter
  * argument in both JSON shapes (`{"status":{"running":true}}` from the CLI, `{"status":
  * ["running"]}` from older clients), and matching a container against it. Supported keys:
- * id, name, label, status, ancestor, exited, before, since, until (prune).
+ * id, name, label, status, ancestor, exited, before, since, until (prune), volume, network,
+ * expose, publish (nothing is published), health (always "none"), is-task (always false).
  */
 import { invalid } from '../errors';
 import type { ContainerRecord } from './record';
+import { inspectMounts } from './mounts';
+import { networkName } from './views';
 
 export type Filters = Map<string, string[]>;
 
 const KNOWN = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'until', 'network', 'volume', 'health', 'isolation', 'is-task', 'publish', 'expose']);
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+const HEALTH = new Set(['starting', 'healthy', 'unhealthy', 'none']);
 
 /** Parses the `filters` query value; an empty value means no filters. */
 export function parseFilters(raw: string | undefined): Filters {
@@ -30,9 +34,18 @@ export function parseFilters(raw: string | undefined): Filters {
     else throw invalid(`invalid filter '${key}'`);
     if (!KNOWN.has(key)) throw invalid(`invalid filter '${key}'`);
     if (key === 'status') for (const v of values) if (!STATUSES.has(v)) throw invalid(`invalid filter 'status=${v}'`);
+    if (key === 'health') for (const v of values) if (!HEALTH.has(v)) throw invalid(`Unrecognised filter value for health: ${v}`);
     out.set(key, values);
   }
   return out;
+}
+
+function mountsForFilter(r: ContainerRecord): { Source?: unknown; Destination?: unknown }[] {
+  try {
+    return inspectMounts(r.HostConfig);
+  } catch {
+    return [];
+  }
 }
 
 function matchLabel(labels: Record<string, string>, expr: string): boolean {
@@ -105,6 +118,28 @@ export function matches(r: ContainerRecord, filters: Filters, ctx: MatchContext)
       }
       case 'until':
         if (!values.every((v) => createdMs(r) < parseTimestamp(v, ctx.now))) return false;
+        break;
+      case 'volume': {
+        // A mount's source or destination, as Docker matches volume names and mount points.
+        const mounts = mountsForFilter(r);
+        if (!any((v) => mounts.some((m) => m.Source === v || m.Destination === v))) return false;
+        break;
+      }
+      case 'network':
+        if (!any((v) => v === networkName(r))) return false;
+        break;
+      case 'publish':
+        // berth publishes no ports (the container's network namespace has loopback only).
+        return false;
+      case 'expose':
+        if (!any((v) => Object.keys((r.Config as { ExposedPorts?: Record<string, unknown> }).ExposedPorts ?? {}).includes(v.includes('/') ? v : `${v}/tcp`))) return false;
+        break;
+      case 'health':
+        // No container has a health check running, so each is "none".
+        if (!any((v) => v === 'none')) return false;
+        break;
+      case 'is-task':
+        if (!any((v) => v === 'false')) return false;
         break;
       default:
         break;

@@ -78,7 +78,15 @@ export class ContainerQueries {
     if (limited) recs = recs.slice(0, o.limit);
     const now = Date.now();
     const out: Record<string, unknown>[] = [];
-    for (const r of recs) out.push(listView(r, now, o.size ? await this.size(r) : undefined));
+    const resolved = new Map<string, Promise<string | undefined>>();
+    for (const r of recs) {
+      const ref = r.Config.Image;
+      if (!resolved.has(ref)) resolved.set(ref, resolveImageId(this.svc.images, ref).catch(() => undefined));
+      // Docker (refreshImage): once the name no longer points at the container's image (untagged,
+      // re-tagged, re-pulled), the list shows the image id instead of a name that would mislead.
+      const image = ref === r.Image || (await resolved.get(ref)) === r.Image ? ref : r.Image;
+      out.push(listView(r, now, o.size ? await this.size(r) : undefined, image));
+    }
     return out;
   }
 

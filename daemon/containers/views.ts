@@ -18,8 +18,9 @@ function safeMounts(rec: ContainerRecord): Record<string, unknown>[] {
   }
 }
 
-function networkName(rec: ContainerRecord): string {
-  const mode = rec.HostConfig.NetworkMode ?? 'default';
+/** The network a container is on, by Docker's name for it (inspect, ps, and the network filter). */
+export function networkName(rec: ContainerRecord): string {
+  const mode = rec.HostConfig.NetworkMode || 'default';
   return mode === 'default' ? 'bridge' : mode;
 }
 
@@ -96,11 +97,12 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths, extras: Ins
   return out;
 }
 
-export function listView(rec: ContainerRecord, now: number, size?: { rw: number; rootFs: number }): Record<string, unknown> {
+/** `image` is what the user asked for, or the image id once that no longer names the container's image. */
+export function listView(rec: ContainerRecord, now: number, size?: { rw: number; rootFs: number }, image = rec.Config.Image): Record<string, unknown> {
   const out: Record<string, unknown> = {
     Id: rec.Id,
     Names: [rec.Name],
-    Image: rec.Config.Image,
+    Image: image,
     ImageID: rec.Image,
     Command: commandText(rec),
     Created: Math.floor(Date.parse(rec.Created) / 1000),

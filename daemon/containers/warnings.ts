@@ -4,6 +4,7 @@
  * a user is told rather than silently given a container without the limit or privilege asked for.
  */
 import type { HostConfig } from './record';
+import { HOST_GATEWAY } from './etc-files';
 
 const LIMITS = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuQuota', 'CpuPeriod', 'PidsLimit', 'BlkioWeight'] as const;
 const LIMIT_FLAGS: Record<(typeof LIMITS)[number], string> = {
@@ -25,5 +26,9 @@ export function createWarnings(hc: HostConfig): string[] {
   const restart = hc.RestartPolicy?.Name;
   if (restart && restart !== 'no') out.push(`berth does not restart containers: --restart ${restart} is ignored`);
   if (nonEmpty(hc.Devices)) out.push('berth does not pass host devices: --device is ignored');
+  const gateway = (hc.ExtraHosts ?? []).filter((h) => h.endsWith(`:${HOST_GATEWAY}`)).map((h) => h.slice(0, h.indexOf(':')));
+  if (gateway.length && hc.NetworkMode !== 'host') {
+    out.push(`berth containers have no route to the host (loopback only), so --add-host ${gateway.join(', ')}:host-gateway is left out of /etc/hosts (with --network host it is 127.0.0.1)`);
+  }
   return out;
 }

@@ -15,8 +15,11 @@ export function applyChanges(cc: ContainerConfig, changes: readonly string[]): C
   const state = new StageState({ config: { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [] }, config: cc }, layers: [] });
   for (const [i, change] of changes.entries()) {
     if (change.trim() === '') continue;
+    // Checked before parsing, so an unknown word is named as a bad change, not as a line of
+    // some Dockerfile the user never wrote.
+    const keyword = (change.trim().split(/\s/, 1)[0] ?? '').toUpperCase();
+    if (!ALLOWED.has(keyword)) throw invalid(`${keyword} is not a valid change command`);
     const ins = parseInstruction({ text: change.trim(), line: i + 1 });
-    if (!ALLOWED.has(ins.keyword)) throw invalid(`${ins.keyword} is not a valid change command`);
     const res = applyMeta(ins, state, '\\');
     state.image = { ...state.image, config: { ...state.image.config, config: res.cc } };
   }

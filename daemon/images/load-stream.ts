@@ -39,6 +39,8 @@ function clean(name: string): string {
 export class StreamedArchive extends SourceTree {
   private readonly nodes = new Map<string, Node>();
   private readonly kids = new Map<string, Set<string>>();
+  /** Layer bodies being stored: destroyed when the archive fails, so their ingest files go. */
+  private readonly live = new Set<Readable>();
 
   private constructor(private readonly stores: Stores) {
     super();
@@ -54,6 +56,9 @@ export class StreamedArchive extends SourceTree {
       const fail = (err: unknown) => {
         source.unpipe(parser);
         source.destroy();
+        // A client that goes away mid-layer leaves that entry without an end: without this
+        // its ingest would wait forever, keeping a partial file in the ingest directory.
+        for (const body of a.live) body.destroy(err instanceof Error ? err : new Error(String(err)));
         reject(err);
       };
       parser.on('entry', (e: TarEntry) => {
@@ -105,8 +110,14 @@ export class StreamedArchive extends SourceTree {
       this.add({ ...base, kind: 'file', size: data.length, data });
       return;
     }
-    const { digest, size } = await this.stores.content.ingest(Readable.from(e));
-    this.add({ ...base, kind: 'file', size, blob: digest });
+    const body = Readable.from(e);
+    this.live.add(body);
+    try {
+      const { digest, size } = await this.stores.content.ingest(body);
+      this.add({ ...base, kind: 'file', size, blob: digest });
+    } finally {
+      this.live.delete(body);
+    }
   }
 
   /** The content-store digest a large entry was stored under (undefined for small ones). */

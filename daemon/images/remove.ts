@@ -109,7 +109,9 @@ export class ImageRemover {
       await this.check(id, HARD | (force ? 0 : SOFT & ~ACTIVE_REFERENCE));
       for (const r of refs) await this.untag(r, id, result.items);
     }
-    await this.deleteImage(id, result, force, prune, false);
+    // Once a repository reference was removed, conflicts (children, a running container) end
+    // the removal quietly, as in Docker: the untag stands and is not reported as an error.
+    await this.deleteImage(id, result, force, prune, !byId);
     return result;
   }
 

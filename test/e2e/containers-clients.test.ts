@@ -145,6 +145,17 @@ describe('e2e: containers through docker-py, and users\' mistakes', function () 
     assert.equal((await d.docker(['rm', 'nouser'])).code, 0);
   });
 
+  it('ps shows the image id once the name a container was made from is untagged (Docker\'s refreshImage)', async function () {
+    assert.equal((await d.docker(['tag', image, 'qa-tag:1'])).code, 0);
+    assert.equal((await d.docker(['create', '--name', 'tagged', 'qa-tag:1', 'true'])).code, 0);
+    const ps = () => d.docker(['ps', '-a', '--filter', 'name=tagged', '--format', '{{.Image}}']);
+    assert.equal((await ps()).stdout.trim(), 'qa-tag:1');
+    assert.equal((await d.docker(['rmi', 'qa-tag:1'])).code, 0);
+    const id = (await d.docker(['image', 'inspect', '-f', '{{.Id}}', image])).stdout.trim();
+    assert.equal((await ps()).stdout.trim(), id.replace('sha256:', '').slice(0, 12));
+    assert.equal((await d.docker(['rm', 'tagged'])).code, 0);
+  });
+
   it('wrong states answer 304 and 409 as Docker does', async function () {
     const run = await d.docker(['run', '-d', '--name', 'st', image, 'sleep', '600']);
     assert.equal(run.code, 0, run.stderr);

@@ -94,6 +94,16 @@ describe('e2e: inside a container (docker CLI)', function () {
     await assert.rejects(fs.stat(path.join(hostDir, 'g')));
   });
 
+  it('--mount type=bind,readonly and type=tmpfs work as -v and --tmpfs do', async function () {
+    const r = await sh('cat /m/f; echo z > /m/z && echo wrote; echo t > /t/x && cat /t/x',
+      '--mount', `type=bind,src=${hostDir},dst=/m,readonly`, '--mount', 'type=tmpfs,dst=/t,tmpfs-size=1m');
+    assert.equal(r.stdout, 'from-host\nt\n');
+    assert.match(r.stderr, /Read-only file system/);
+    const missing = await sh('true', '--mount', 'type=bind,src=/nonexistent-berth-qa,dst=/m');
+    assert.equal(missing.code, 125);
+    assert.match(missing.stderr, /bind source path does not exist: \/nonexistent-berth-qa/);
+  });
+
   it('--init runs an init as pid 1 with the command as its child', async function () {
     const r = await sh('echo $$; cat /proc/1/cmdline | tr "\\0" " "', '--init');
     assert.equal(r.code, 0, r.stderr);

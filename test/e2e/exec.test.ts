@@ -22,6 +22,8 @@ describe('e2e: exec (docker CLI and berth)', function () {
   });
 
   after(async function () {
+    // A container outlives berthd by design: remove it, or its sleep keeps running after the test.
+    await d?.docker(['rm', '-f', 'target']);
     await d?.stop();
   });
 

@@ -7,6 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { haveCommand, makeTempDir, requireRoot, run, runOk, sharedFixtures, skipBecause, startDaemon, waitFor, type Fixtures, type TestDaemon } from '../support';
 
@@ -115,6 +116,21 @@ describe('e2e: save and load', function () {
     assert.match(r2.stderr, /incomplete.*missing/);
     assert.deepEqual(await imageIds(), before);
     assert.equal((await d.docker(['images', '-q', 'broken'])).stdout.trim(), '');
+  });
+
+  it('a load whose client goes away mid-layer leaves no partial blob in the ingest directory', async function () {
+    const before = await imageIds();
+    const archive = await fs.readFile(path.join(work, 'bb.tar'));
+    const ingest = path.join(d.dataRoot, 'ingest');
+    const partials = async () => (await fs.readdir(ingest).catch(() => [] as string[])).length;
+    const req = http.request({ socketPath: d.socket, method: 'POST', path: '/v1.47/images/load?quiet=1', headers: { 'Content-Type': 'application/x-tar', 'Content-Length': archive.length } });
+    req.on('error', () => undefined);
+    req.write(archive.subarray(0, Math.floor(archive.length * 0.6)));
+    // The big busybox layer is being stored when the client disappears.
+    await waitFor('a layer to be streaming into the ingest directory', async () => (await partials()) > 0, { timeoutMs: 15_000 });
+    req.destroy();
+    await waitFor('the aborted load to remove its partial blob', async () => (await partials()) === 0, { timeoutMs: 15_000 });
+    assert.deepEqual(await imageIds(), before);
   });
 
   it('a layer whose bytes do not match its diff id is refused and nothing is registered', async function () {

@@ -40,6 +40,15 @@ describe('containers: CLI', () => {
     assert.equal(ellipsis('short', 20), 'short');
   });
 
+  it('truncates mount names in ps to 15 columns as docker/cli does, not with --no-trunc', () => {
+    const c = {
+      Id: 'a'.repeat(64), Names: ['/web'], Image: 'busybox', ImageID: 'sha256:x', Command: 'sh', Created: 1000, Ports: [], Labels: {},
+      State: 'running', Status: 'Up 2 seconds', Mounts: [{ Source: '/tmp/qa-c/hostdir' }, { Source: '/short' }],
+    };
+    assert.equal(psRow(c, true).Mounts, '/tmp/qa-c/host…,/short');
+    assert.equal(psRow(c, false).Mounts, '/tmp/qa-c/hostdir,/short');
+  });
+
   it('maps start failures to Docker\'s exit codes and parses --since', () => {
     assert.equal(startFailureCode('exec: "foo": executable file not found in $PATH'), 127);
     assert.equal(startFailureCode('exec: "/etc/passwd": permission denied'), 126);

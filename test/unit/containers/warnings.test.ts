@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { createWarnings } from '../../../daemon/containers/warnings';
 import type { HostConfig } from '../../../daemon/containers/record';
+import { extraHostLines, hostsFile } from '../../../daemon/containers/etc-files';
 
 describe('containers: create warnings', () => {
   it('says nothing for what the docker CLI sends by default', () => {
@@ -22,5 +23,16 @@ describe('containers: create warnings', () => {
     assert.ok(w.includes('berth does not restart containers: --restart always is ignored'));
     assert.ok(w.some((x) => x.includes('--device is ignored')));
     assert.ok(w.some((x) => x.includes('-p is ignored')));
+  });
+});
+
+describe('containers: --add-host NAME:host-gateway', () => {
+  it('is 127.0.0.1 with --network host and left out (with a warning) in a private network namespace', () => {
+    assert.deepEqual(extraHostLines(['a:10.0.0.1', 'gw:host-gateway', 'v6:::1'], false), ['10.0.0.1\ta', '::1\tv6']);
+    assert.deepEqual(extraHostLines(['gw:host-gateway'], true), ['127.0.0.1\tgw']);
+    assert.ok(!hostsFile('abc', '', ['gw:host-gateway']).includes('host-gateway'));
+    assert.equal(createWarnings({ ExtraHosts: ['gw:host-gateway'] }).length, 1);
+    assert.deepEqual(createWarnings({ ExtraHosts: ['gw:host-gateway'], NetworkMode: 'host' }), []);
+    assert.deepEqual(createWarnings({ ExtraHosts: ['a:10.0.0.1'] }), []);
   });
 });

@@ -124,6 +124,18 @@ describe('ImagesService: rmi and GC', () => {
     assert.equal(c1.parent, parent.id);
   });
 
+  it('by name, the last tag of an image with children or a running container is only untagged, without an error', async () => {
+    // Docker's imageDeleteHelper runs "quiet" once a repository reference was removed.
+    const base = await makeImage(stores, { layers: [BASE], tags: ['base:1'] });
+    await makeImage(stores, { layers: [BASE, { files: { a: '1' } }], tags: ['child:1'], parent: base.id });
+    assert.deepEqual(await svc.remove('base:1'), [{ Untagged: 'base:1' }]);
+    assert.ok(await stores.images.get(base.id), 'kept for its child');
+    const run = await makeImage(stores, { layers: [{ files: { r: 'r' } }], tags: ['run:1'] });
+    svc.setUsers(fakeUsers({ [run.id]: [{ id: 'beef000000000000000000000000000000000000000000000000000000000000', running: true }] }));
+    assert.deepEqual(await svc.remove('run:1', { force: true }), [{ Untagged: 'run:1' }]);
+    assert.ok(await stores.images.get(run.id), 'kept for its running container');
+  });
+
   it('keeps untagged parents with noprune', async () => {
     const parent = await makeImage(stores, { layers: [BASE] });
     await makeImage(stores, { layers: [BASE, { files: { a: '1' } }], tags: ['c1'], parent: parent.id });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { getCredentials, registryAuthHeader, registryOf, removeCredentials, saveCredentials, serverKey } from '../../../client/auth-config';
 import { ProgressRenderer } from '../../../client/progress';
-import { qualifiedName } from '../../../client/commands/pull';
+import { plausibleName, qualifiedName } from '../../../client/commands/pull';
 
 describe('unit: registry CLI helpers', function () {
   let dir: string;
@@ -36,6 +36,11 @@ describe('unit: registry CLI helpers', function () {
     assert.deepEqual(JSON.parse(Buffer.from(registryAuthHeader('busybox'), 'base64url').toString()), {});
     assert.ok(removeCredentials('http://localhost:5000'));
     assert.ok(!removeCredentials('localhost:5000'));
+  });
+
+  it('says "Using default tag" only for a name that parses, as the docker CLI', () => {
+    for (const ok of ['busybox', 'library/busybox', 'localhost:5000/a/b-c', 'Registry.Example:5000/x', 'a__b/c.d']) assert.ok(plausibleName(ok), ok);
+    for (const bad of ['Busybox', 'library/Busybox', 'localhost:5000/UP', 'a/-b', '']) assert.equal(plausibleName(bad), false, bad);
   });
 
   it('knows registries and Docker Hub\'s legacy key', function () {
