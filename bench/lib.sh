@@ -146,6 +146,12 @@ bench_cleanup() {
   for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   awk -v w="$W" '$5 ~ "^" w {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  for p in ${MOUNTED_HUGETLB:-}; do umount "/sys/fs/cgroup/$p" 2>/dev/null && rmdir "/sys/fs/cgroup/$p" 2>/dev/null; done
+  # the engines leave empty child cgroups (docker, libpod_parent) in the hierarchy we mounted;
+  # remove them first. The kernel may still keep the hierarchy alive a while after the umount
+  # (the controller then stays off cgroup v2, which nothing here minds).
+  for p in ${MOUNTED_HUGETLB:-}; do
+    find "/sys/fs/cgroup/$p" -mindepth 1 -type d 2>/dev/null | sort -r | xargs -r rmdir 2>/dev/null || true
+    umount "/sys/fs/cgroup/$p" 2>/dev/null && rmdir "/sys/fs/cgroup/$p" 2>/dev/null
+  done
   rm -rf "$W"
 }

@@ -106,16 +106,21 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # 50 at once, interleaved rounds; each round removes its containers before the next.
 C50_ROUNDS=${C50_ROUNDS:-3}
-run50() { # run50 KEY CMD... (the CMD gets "run -d busybox sleep 60" appended by xargs)
+run50() { # run50 KEY DOCKER-CMD...: 50 × "DOCKER-CMD run -d ... busybox sleep 60" via xargs -P50
   local key=$1; shift
   time_cmd "$key" bash -c 'seq 50 | xargs -P 50 -I{} "$@" run -d --label bench=c50 busybox sleep 60' _ "$@"
 }
-rm_c50() { local ids; ids=$("$@" ps -aq --filter label=bench=c50); [ -z "$ids" ] || "$@" rm -f $ids >/dev/null 2>&1 || true; }
+rm_c50() { # also checks that all 50 really run
+  local ids; ids=$("$@" ps -q --filter label=bench=c50)
+  [ "$(wc -w <<<"$ids")" = 50 ] || echo "FAILED: only $(wc -w <<<"$ids") of 50 running ($*)" >>"$W/errors.log"
+  ids=$("$@" ps -aq --filter label=bench=c50); [ -z "$ids" ] || "$@" rm -f $ids >/dev/null 2>&1 || true; }
 cand_c50B() { run50 c50B "${B[@]}"; rm_c50 "${B[@]}"; }
 cand_c50D() { run50 c50D "${D[@]}"; rm_c50 "${D[@]}"; }
 cand_c50A() { local line; echo "concurrent 50" >&"$api_b_w"; read -r -t 120 line <&"$api_b_r"; sed -E 's/.*"wallMs":([0-9.]+).*/\1/' <<<"$line" >>"$W/t/c50A"; }
 # podman's flags must come after "run"; -t 0: kill at once, as docker rm -f does
-cand_c50P() { time_cmd c50P bash -c "$(declare -p PODMAN PODMAN_RUN_FLAGS); seq 50 | xargs -P 50 -I{} \"\${PODMAN[@]}\" run -d --network none \"\${PODMAN_RUN_FLAGS[@]}\" --label bench=c50 busybox sleep 60"; local ids; ids=$("${PODMAN[@]}" ps -aq --filter label=bench=c50); [ -z "$ids" ] || "${PODMAN[@]}" rm -f -t 0 $ids >/dev/null 2>&1 || true; }
+cand_c50P() { time_cmd c50P bash -c "$(declare -p PODMAN PODMAN_RUN_FLAGS); seq 50 | xargs -P 50 -I{} \"\${PODMAN[@]}\" run -d --network none \"\${PODMAN_RUN_FLAGS[@]}\" --label bench=c50 busybox sleep 60"; local ids; ids=$("${PODMAN[@]}" ps -q --filter label=bench=c50)
+  [ "$(wc -w <<<"$ids")" = 50 ] || echo "FAILED: only $(wc -w <<<"$ids") of 50 podman containers running" >>"$W/errors.log"
+  ids=$("${PODMAN[@]}" ps -aq --filter label=bench=c50); [ -z "$ids" ] || "${PODMAN[@]}" rm -f -t 0 $ids >/dev/null 2>&1 || true; }
 C50=(c50B c50A)
 [ -n "$HAVE_DOCKERD" ] && C50+=(c50D)
 [ -n "$HAVE_PODMAN" ] && C50+=(c50P)

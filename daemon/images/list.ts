@@ -2,15 +2,16 @@
  * GET /images/json: which images to show and with which references, as dockerd decides
  * (moby daemon/images/images.go). Without `all`, untagged images that are parents of others
  * (intermediate build images) are hidden. Filters: dangling, reference (glob on the familiar
- * `name:tag` or `name`), label (`key`, `key=value`, all must hold), before, since.
+ * `name:tag` or `name`), label (`key`, `key=value`, all must hold), before, since, until
+ * (created strictly before a timestamp or duration ago; `docker images -f until=24h`).
  */
 import { invalid } from '../errors';
 import type { Stores } from '../services';
 import { Catalog, ImageEntry, familiar } from './catalog';
-import { Filters, globMatch, matchLabels } from './filters';
+import { Filters, globMatch, matchLabels, parseUntil } from './filters';
 import { requireImageId } from './lookup';
 
-export const LIST_FILTERS = ['dangling', 'reference', 'label', 'before', 'since'] as const;
+export const LIST_FILTERS = ['dangling', 'reference', 'label', 'before', 'since', 'until'] as const;
 
 /** A catalog entry as listed: possibly with only the references that matched `reference=`. */
 export type ListedImage = ImageEntry;
@@ -29,12 +30,16 @@ export async function selectImages(stores: Pick<Stores, 'images' | 'refs'>, cata
   };
   const beforeT = await bound('before');
   const sinceT = await bound('since');
+  // Several until values: the earliest wins, as in moby.
+  const untils = filters.get('until').map((v) => parseUntil(v));
+  const untilMs = untils.length ? Math.min(...untils) : undefined;
   const patterns = filters.get('reference');
   const out: ListedImage[] = [];
   for (const e of catalog.images.values()) {
     if (danglingOnly && e.children.length > 0) continue;
     if (beforeT !== undefined && !(e.created < beforeT)) continue;
     if (sinceT !== undefined && !(e.created > sinceT)) continue;
+    if (untilMs !== undefined && !(e.created * 1000 < untilMs)) continue;
     if (filters.has('label') && !matchLabels(e.config.config?.Labels, filters.get('label'))) continue;
     let tags = e.tags;
     let digests = e.digests;

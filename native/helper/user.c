@@ -181,7 +181,15 @@ user_resolve (const char *root, const char *user, struct user_ids *out, struct b
 int
 user_apply (const struct user_ids *ids, struct berth_error *err)
 {
-  if (setgroups ((size_t) ids->ngroups, ids->groups) < 0)
+  /* Docker always lists the primary gid first among the supplementary groups
+     (`id` shows groups=1000 for -u 1000:1000), then the user's member groups. */
+  gid_t groups[USER_MAX_GROUPS + 1];
+  size_t n = 0;
+  groups[n++] = ids->gid;
+  for (int i = 0; i < ids->ngroups; i++)
+    if (ids->groups[i] != ids->gid)
+      groups[n++] = ids->groups[i];
+  if (setgroups (n, groups) < 0)
     return berth_make_error (err, errno, "setgroups");
   if (setgid (ids->gid) < 0)
     return berth_make_error (err, errno, "setgid %u", ids->gid);

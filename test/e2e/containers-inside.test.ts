@@ -80,6 +80,9 @@ describe('e2e: inside a container (docker CLI)', function () {
   it('-u NAME and -u UID:GID set the user; -w creates the directory', async function () {
     assert.equal((await sh('id -u; id -g', '-u', 'app')).stdout, '1000\n1000\n');
     assert.equal((await sh('id -u; id -g', '-u', '1000:1000')).stdout, '1000\n1000\n');
+    // As in Docker, the primary gid is also the first supplementary group.
+    assert.equal((await sh("grep '^Groups:' /proc/self/status", '-u', '1000:1000')).stdout.trim(), 'Groups:\t1000');
+    assert.equal((await sh("grep '^Groups:' /proc/self/status")).stdout.trim(), 'Groups:\t0');
     const w = await sh('pwd; test -d /newdir/sub && echo made', '-w', '/newdir/sub');
     assert.equal(w.stdout, '/newdir/sub\nmade\n');
   });

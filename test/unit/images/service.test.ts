@@ -56,7 +56,7 @@ describe('ImagesService: list, inspect, tag, history', () => {
     assert.deepEqual(cur.RepoTags, []);
   });
 
-  it('filters by reference glob, label, before and since', async () => {
+  it('filters by reference glob, label, before, since and until', async () => {
     const a = await makeImage(stores, { layers: [{ files: { a: 'a' } }], tags: ['busybox:1', 'localhost:5000/busybox:1'], created: '2026-01-01T00:00:00Z', labels: { x: '1' } });
     const b = await makeImage(stores, { layers: [{ files: { b: 'b' } }], tags: ['alpine:3'], created: '2026-01-02T00:00:00Z' });
     const c = await makeImage(stores, { layers: [{ files: { c: 'c' } }], tags: ['busybox:2'], created: '2026-01-03T00:00:00Z', labels: { x: '2' } });
@@ -70,6 +70,8 @@ describe('ImagesService: list, inspect, tag, history', () => {
     assert.deepEqual((await list('{"label":["x=2"]}')).map((i) => i.Id), [c.id]);
     assert.deepEqual((await list('{"before":["alpine:3"]}')).map((i) => i.Id), [a.id]);
     assert.deepEqual((await list('{"since":["alpine:3"]}')).map((i) => i.Id), [c.id]);
+    assert.deepEqual((await list('{"until":["2026-01-02T00:00:00Z"]}')).map((i) => i.Id), [a.id]);
+    assert.deepEqual((await list('{"until":["2026-01-03T12:00:00Z","2026-01-02T12:00:00Z"]}')).map((i) => i.Id), [b.id, a.id]);
     await assert.rejects(list('{"color":["red"]}'), /invalid filter 'color'/);
     assert.equal(b.id.length, 71);
   });
