@@ -7,7 +7,7 @@
  */
 import { notFound } from '../errors';
 import { Digest, shortId } from '../oci/digest';
-import { fullName, parseReference, Reference } from '../oci/reference';
+import { familiarName, fullName, parseReference, Reference } from '../oci/reference';
 import { AuthConfig, mountBlob, putManifest, Registries, RegistryClient, uploadBlob } from '../registry';
 import type { Stores } from '../services';
 import type { EventBus } from '../events';
@@ -43,14 +43,16 @@ export class PushService {
     const ref = parseReference(req.name);
     const tag = req.tag || ref.tag;
     const repo = { domain: ref.domain, path: ref.path };
+    // dockerd names the repository in its familiar form, without the tag.
+    const missing = () => notFound(`An image does not exist locally with the tag: ${familiarName(repo)}`);
     if (tag) {
       const withTag = { ...repo, tag };
-      if (!this.stores.refs.get(withTag)) throw notFound(`An image does not exist locally with the tag: ${req.name}${req.tag ? `:${req.tag}` : ''}`);
+      if (!this.stores.refs.get(withTag)) throw missing();
       return [withTag];
     }
     const prefix = `${fullName(repo)}:`;
     const tags = this.stores.refs.entries().filter(([k]) => k.startsWith(prefix)).map(([k]) => k.slice(prefix.length)).sort();
-    if (!tags.length) throw notFound(`An image does not exist locally with the tag: ${req.name}`);
+    if (!tags.length) throw missing();
     return tags.map((t) => ({ ...repo, tag: t }));
   }
 

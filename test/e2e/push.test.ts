@@ -87,7 +87,11 @@ describe('e2e: push', function () {
   it('names a missing local image', async function () {
     const r = await d.docker(['push', `${fx.host}/not-here:1`]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`An image does not exist locally with the tag: ${fx.host}/not-here`));
+    // As dockerd: the familiar repository name, without the tag.
+    assert.match(r.stderr, new RegExp(`An image does not exist locally with the tag: ${fx.host}/not-here$`, 'm'));
+    const hub = await d.docker(['push', 'not-here-either']);
+    assert.equal(hub.code, 1);
+    assert.match(hub.stderr, /An image does not exist locally with the tag: not-here-either$/m);
   });
 
   describe('with a registry that needs basic auth', function () {
