@@ -123,8 +123,11 @@ export class PullService {
       manifest.layers.map(async (d) => ((await this.stores.content.has(d.digest)) ? { digest: d.digest, size: d.size, mediaType: d.mediaType } : undefined)),
     );
     const name = fullName(ref);
+    // A pull by tag records the manifest digest too (dockerd's addDigestReference), so pulling
+    // the same image again by that digest is "up to date", not "newer".
+    const known = ref.digest !== undefined && (await this.stores.images.get(manifest.config.digest))?.repoDigests[name] === top.digest;
     const record = await registerImage(this.stores, configBytes, { blobs, repoDigests: { [name]: top.digest } });
-    const previous = this.stores.refs.get(ref);
+    const previous = this.stores.refs.get(ref) ?? (known ? record.id : undefined);
     if (previous !== record.id) await this.stores.refs.set(ref, record.id);
     const updated = previous !== record.id;
     sink({ status: `Digest: ${top.digest}` });

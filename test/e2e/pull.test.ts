@@ -140,6 +140,12 @@ describe('e2e: pull', function () {
     assert.match(r.stdout, new RegExp(`Status: Downloaded newer image for ${fx.hello.repository}@${fx.hello.digest}`));
     const ids = await d.berth(['images', '-q', '--no-trunc']);
     assert.ok(ids.stdout.includes(fx.hello.id), ids.stdout);
+    // As dockerd: after a pull by tag, the same image by its digest is already known.
+    const tagged = await d.docker(['pull', fx.busybox.ref]);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    const again = await d.docker(['pull', `${fx.busybox.repository}@${fx.busybox.digest}`]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`Status: Image is up to date for ${fx.busybox.repository}@${fx.busybox.digest}`));
   });
 
   it('picks the host entry of a multi-arch index, and --platform picks another', async function () {
