@@ -60,8 +60,10 @@ describe('runtime (integration)', function () {
       assert.equal(err.kind, 'InvalidParameter');
       return true;
     });
-    const exit = await fx.runtime.readExit(spec.id);
-    assert.equal(exit?.exitCode, 127);
+    // The exit code travels on the error (the containers service records it); a failed start
+    // leaves no runtime directory and nothing mounted.
+    assert.equal(await fx.runtime.readExit(spec.id), undefined);
+    assert.equal(fs.existsSync(fx.paths.containerRunDir(spec.id)), false, 'no runtime files after a failed start');
     assert.deepEqual(mountsUnder(spec.rootfs), [], 'nothing stays mounted after a failed start');
     await fx.runtime.cleanup(spec.id, spec.rootfs);
   });
