@@ -3,13 +3,13 @@
  * and cgroups and runs the process. Its stdout/stderr are the process's (no tty) or the pty
  * (tty); fd 3 is a control socket carrying {"pid"} / {"error"} lines up and "resize" down.
  */
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Duplex, type Readable } from 'node:stream';
+import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { systemError } from '../errors';
+import { posixSpawn, type SpawnedChild, type SpawnExit } from '../../native/ffi';
 import { frame } from './frames';
 import { StartError } from './helper';
 import { encodeExecSpec } from './spec-file';
@@ -44,11 +44,16 @@ function readControl(ctl: Socket): Promise<ControlMessage> {
 export async function startExec(helper: string, rundir: string, pid: number, spec: ExecSpec, cgroups: string[]): Promise<ExecProcess> {
   const specPath = path.join(rundir, `exec-${randomBytes(6).toString('hex')}.spec`);
   await fs.writeFile(specPath, encodeExecSpec(pid, spec, cgroups), { mode: 0o600 });
-  const child = spawn(helper, ['exec', specPath], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
-  const ctl = child.stdio[3] as Socket;
-  const stdin = child.stdin!;
-  const stdout = child.stdout as Readable;
-  const stderr = child.stderr as Readable;
+  // posix_spawn, not child_process: libuv forks, and forking berthd costs 10+ ms (spawn.ts).
+  let child: SpawnedChild;
+  try {
+    child = posixSpawn(helper, ['exec', specPath], ['pipe', 'pipe', 'pipe', 'pipe']);
+  } catch (e) {
+    await fs.rm(specPath, { force: true });
+    const err = e as Error;
+    throw systemError(`running the container helper: ${err.message}`, err);
+  }
+  const [stdin, stdout, stderr, ctl] = child.stdio as [Socket, Socket, Socket, Socket];
   stdin.on('error', () => undefined); // EPIPE when the process ignores its stdin
   ctl.on('error', () => undefined);
   if (!spec.stdin) stdin.end();
@@ -73,12 +78,17 @@ export async function startExec(helper: string, rundir: string, pid: number, spe
   stdout.once('end', done);
   stderr.once('end', done);
 
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', (e) => reject(systemError(`running the container helper: ${e.message}`, e)));
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 255)));
+  const exited = child.exited.then((e: SpawnExit) => {
+    // as child_process does at exit: nothing can read what is still queued for stdin
+    stdin.destroy();
+    return e.code ?? (e.signal ? 128 + 9 : 255);
   });
   exited.catch(() => undefined);
-  const msg = await Promise.race([readControl(ctl), exited.then((): ControlMessage => ({}))]);
+  // The helper writes {"pid"} before it can exit, but its exit may be seen first (a quick
+  // process, or SIGCHLD handled before the socket): once it has exited, fd 3 is closed or
+  // holds the message, so the control channel decides.
+  const control = readControl(ctl);
+  const msg = await Promise.race([control, exited.then(() => control)]);
   await fs.rm(specPath, { force: true });
   if (typeof msg.pid !== 'number') {
     const code = await exited.catch(() => 125);

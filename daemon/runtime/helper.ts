@@ -2,10 +2,10 @@
  * Running the C helper: locating the binary and the `start` handshake. The helper prints one
  * JSON line on stdout (native/helper/start.c) which is parsed here as untrusted input.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { BerthError, systemError } from '../errors';
+import { posixSpawn, type SpawnedChild } from '../../native/ffi';
 
 /** build output next to the sources; dist/daemon/runtime → repo root is three levels up */
 export function defaultHelperPath(): string {
@@ -23,16 +23,29 @@ export interface HelperResult {
   code: number;
 }
 
+/**
+ * Runs the helper to completion and collects its output. Spawned with posix_spawn
+ * (native/ffi/spawn.ts), not child_process: libuv forks, and forking berthd costs 10+ ms.
+ */
 export function runHelper(helper: string, args: string[]): Promise<HelperResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(helper, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: SpawnedChild;
+    try {
+      child = posixSpawn(helper, args, ['ignore', 'pipe', 'pipe']);
+    } catch (e) {
+      const err = e as Error;
+      return reject(systemError(`running the container helper ${helper}: ${err.message}`, err));
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.once('error', (e) => reject(systemError(`running the container helper ${helper}: ${e.message}`, e)));
-    child.once('close', (code, signal) =>
-      resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code: code ?? 128 + (signal ? 9 : 0) }),
+    // Like child_process's 'close': both streams ended and the process reaped.
+    const ended = [child.stdio[1]!, child.stdio[2]!].map((s, i) => {
+      s.on('data', (d: Buffer) => (i === 0 ? out : err).push(d));
+      s.on('error', () => undefined);
+      return new Promise<void>((res) => s.once('close', () => res()));
+    });
+    void Promise.all([child.exited, ...ended]).then(([exit]) =>
+      resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code: exit.code ?? 128 + (exit.signal ? 9 : 0) }),
     );
   });
 }

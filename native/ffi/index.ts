@@ -1,6 +1,10 @@
-/** native/ffi: the daemon's only kernel calls (mounts). Only daemon/runtime/ imports this. */
+/**
+ * native/ffi: the daemon's only kernel calls (mounts, and posix_spawn for the helper). Only
+ * daemon/runtime/ imports this.
+ */
 export type { Syscalls, OverlayOptions } from './syscalls';
 export { overlayData, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC } from './syscalls';
 export { SyscallError, errnoError, errnoName } from './errno';
 export { KoffiSyscalls } from './koffi';
 export { RecordingSyscalls } from './fake';
+export { posixSpawn, SpawnError, type SpawnedChild, type SpawnExit, type StdioKind } from './spawn';
