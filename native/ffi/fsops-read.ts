@@ -6,6 +6,8 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- koffi function objects are untyped FFI glue */
 
+import { loadLibc } from './libc';
+
 interface XattrFns {
   llistxattr: (path: string, buf: Buffer, size: number) => number;
   lgetxattr: (path: string, name: string, buf: Buffer, size: number) => number;
@@ -16,13 +18,11 @@ let fns: XattrFns | undefined;
 
 function load(): XattrFns {
   if (fns) return fns;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const koffi = require('koffi') as any;
-  const libc = koffi.load('libc.so.6');
+  const { libc, errno } = loadLibc();
   fns = {
     llistxattr: libc.func('intptr_t llistxattr(const char *path, _Out_ uint8_t *list, size_t size)'),
     lgetxattr: libc.func('intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)'),
-    errno: () => koffi.errno() as number,
+    errno,
   };
   return fns;
 }

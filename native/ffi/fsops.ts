@@ -5,6 +5,7 @@
  * cheaper than a thread-pool round trip. Failures throw an Error carrying Node's usual `code`
  * (EPERM, ENOENT ...) and `syscall`, so callers handle them like fs errors.
  */
+import { loadLibc } from './libc';
 import * as os from 'node:os';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- FFI glue: koffi functions are untyped */
@@ -22,16 +23,13 @@ let lib: Lib | undefined;
 
 function load(): Lib {
   if (lib) return lib;
-  // Required lazily: only the unpacker needs libc, and koffi costs start-up time.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const koffi = require('koffi') as typeof import('koffi');
-  const libc = koffi.load(null as unknown as string);
+  const { libc, errno } = loadLibc();
   lib = {
     mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as Fn,
     lsetxattr: libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as Fn,
     lgetxattr: libc.func('int64_t lgetxattr(const char *path, const char *name, _Out_ void *value, size_t size)') as Fn,
     llistxattr: libc.func('int64_t llistxattr(const char *path, _Out_ void *list, size_t size)') as Fn,
-    errno: () => koffi.errno(),
+    errno,
   };
   return lib;
 }

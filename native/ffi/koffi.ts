@@ -3,6 +3,7 @@
  * runs a call on the libuv threadpool). libc is already loaded, so `koffi.load(null)`.
  * FFI glue is the one place `any` is allowed: koffi's function objects are untyped.
  */
+import { loadLibc } from './libc';
 import { errnoError } from './errno';
 import { overlayData, type OverlayOptions, type Syscalls } from './syscalls';
 
@@ -32,12 +33,9 @@ let bound: Bound | undefined;
 
 function bind(): Bound {
   if (bound) return bound;
-  // Loaded lazily: the CLI and unit tests never pay for koffi.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const koffi = require('koffi') as any;
-  const libc = koffi.load(null);
+  const { libc, errno } = loadLibc();
   bound = {
-    errno: () => koffi.errno() as number,
+    errno,
     mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
     umount2: libc.func('int umount2(const char *target, int flags)'),
     fsopen: libc.func('int fsopen(const char *fsname, unsigned int flags)'),

@@ -14,6 +14,7 @@
  * its own children, so neither steals the other's), never blocking the event loop or the
  * threadpool however long the child lives.
  */
+import { loadLibc } from './libc';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 
@@ -57,11 +58,9 @@ let bound: Bound | undefined;
 
 function bind(): Bound {
   if (bound) return bound;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const koffi = require('koffi') as any;
-  const libc = koffi.load(null);
+  const { libc, errno } = loadLibc();
   bound = {
-    errno: () => koffi.errno() as number,
+    errno,
     spawn: libc.func('int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
     faInit: libc.func('int posix_spawn_file_actions_init(void *fa)'),
     faDestroy: libc.func('int posix_spawn_file_actions_destroy(void *fa)'),

@@ -7,24 +7,11 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KoffiSyscalls } from '../../native/ffi';
-import { RuntimeFixture, buildHelper, mountsUnder, skipReason } from './runtime-fixture';
+import { RuntimeFixture, mountsUnder, useRuntimeFixture } from './runtime-fixture';
 
 describe('mounts (integration)', function () {
   let fx: RuntimeFixture;
-
-  before(function () {
-    const why = skipReason();
-    if (why) {
-      console.log(`    skipping: ${why}`);
-      this.skip();
-    }
-    buildHelper();
-    fx = new RuntimeFixture();
-  });
-
-  after(async () => {
-    if (fx) await fx.dispose();
-  });
+  useRuntimeFixture((f) => (fx = f));
 
   it('mounts an overlay of 128 layers with long paths and unmounts it off the event loop', async () => {
     const sys = new KoffiSyscalls();

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type * as net from 'node:net';
 import { connectMonitor } from '../../daemon/runtime/attach';
 import { ATTACH, FRAME, FrameDecoder, frame } from '../../daemon/runtime/frames';
-import { RuntimeFixture, buildHelper, skipReason } from './runtime-fixture';
+import { RuntimeFixture, useRuntimeFixture } from './runtime-fixture';
 
 /** Every frame the monitor sends until it closes the connection. */
 function readFrames(sock: net.Socket): Promise<{ type: number; payload: Buffer }[]> {
@@ -39,20 +39,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('runtime attach at exit and under load (integration)', function () {
   this.timeout(60000);
   let fx: RuntimeFixture;
-
-  before(function () {
-    const why = skipReason();
-    if (why) {
-      console.log(`    skipping: ${why}`);
-      this.skip();
-    }
-    buildHelper();
-    fx = new RuntimeFixture();
-  });
-
-  after(async () => {
-    if (fx) await fx.dispose();
-  });
+  useRuntimeFixture((f) => (fx = f));
 
   it('serves a client whose hello arrives after the container exited', async () => {
     // The container waits for a file on a bind mount, so the client is surely connected first.

@@ -114,3 +114,24 @@ export class RuntimeFixture {
 export function mountsUnder(dir: string): string[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(dir));
 }
+
+/**
+ * Registers the before/after hooks of a suite that runs containers: skips the suite (saying
+ * why) where it cannot run, builds the helper, and hands the fixture to `ready`.
+ */
+export function useRuntimeFixture(ready: (fx: RuntimeFixture) => void): void {
+  let fx: RuntimeFixture | undefined;
+  before(function () {
+    const why = skipReason();
+    if (why) {
+      console.log(`    skipping: ${why}`);
+      this.skip();
+    }
+    buildHelper();
+    fx = new RuntimeFixture();
+    ready(fx);
+  });
+  after(async () => {
+    if (fx) await fx.dispose();
+  });
+}

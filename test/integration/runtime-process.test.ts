@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import { createRuntime } from '../../daemon/runtime';
 import type { AttachConnection } from '../../daemon/runtime/types';
-import { HELPER, RuntimeFixture, buildHelper, skipReason } from './runtime-fixture';
+import { HELPER, RuntimeFixture, useRuntimeFixture } from './runtime-fixture';
 
 function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -54,20 +54,7 @@ function pendingSignals(pid: number): string {
 
 describe('runtime process control (integration)', function () {
   let fx: RuntimeFixture;
-
-  before(function () {
-    const why = skipReason();
-    if (why) {
-      console.log(`    skipping: ${why}`);
-      this.skip();
-    }
-    buildHelper();
-    fx = new RuntimeFixture();
-  });
-
-  after(async () => {
-    if (fx) await fx.dispose();
-  });
+  useRuntimeFixture((f) => (fx = f));
 
   it('a plain sleep as pid 1 ignores SIGTERM, so stop must escalate to SIGKILL', async () => {
     const spec = fx.spec(['sleep', '1000']);

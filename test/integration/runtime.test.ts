@@ -6,24 +6,11 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RuntimeFixture, buildHelper, mountsUnder, skipReason } from './runtime-fixture';
+import { RuntimeFixture, mountsUnder, useRuntimeFixture } from './runtime-fixture';
 
 describe('runtime (integration)', function () {
   let fx: RuntimeFixture;
-
-  before(function () {
-    const why = skipReason();
-    if (why) {
-      console.log(`    skipping runtime integration tests: ${why}`);
-      this.skip();
-    }
-    buildHelper();
-    fx = new RuntimeFixture();
-  });
-
-  after(async () => {
-    if (fx) await fx.dispose();
-  });
+  useRuntimeFixture((f) => (fx = f));
 
   it('runs a command, logs json-file lines and records its exit code', async () => {
     const r = await fx.run(['sh', '-c', 'echo hi; echo oops >&2; exit 3']);
