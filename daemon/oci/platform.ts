@@ -36,6 +36,9 @@ export function hostPlatform(): PlatformSpec {
 }
 
 /** Parses `os[/arch[/variant]]` (Docker's `--platform` syntax); a lone arch means linux/arch. */
+const KNOWN_OS = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'illumos', 'ios', 'js', 'linux', 'netbsd', 'openbsd', 'plan9', 'solaris', 'windows']);
+const KNOWN_ARCH = new Set(['386', 'amd64', 'amd64p32', 'arm', 'armbe', 'arm64', 'arm64be', 'aarch64', 'x86_64', 'x86-64', 'i386', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le', 'ppc64', 'ppc64le', 'riscv64', 's390x', 'sparc64', 'wasm', 'armhf', 'armel']);
+
 export function parsePlatform(text: string): PlatformSpec {
   const parts = text.trim().toLowerCase().split('/');
   if (parts.some((p) => p === '') || parts.length > 3) {
@@ -44,11 +47,12 @@ export function parsePlatform(text: string): PlatformSpec {
   let os = parts[0] as string;
   let arch = parts[1];
   if (arch === undefined) {
-    if (os === 'linux' || os === 'windows' || os === 'darwin') arch = hostPlatform().architecture;
-    else {
+    // One word is an OS or an architecture, as containerd's platforms.Parse reads it.
+    if (KNOWN_OS.has(os)) arch = hostPlatform().architecture;
+    else if (KNOWN_ARCH.has(os)) {
       arch = os;
       os = 'linux';
-    }
+    } else throw invalid(`"${text}": unknown operating system or architecture: invalid argument`);
   }
   const norm = normalizeArch(arch, parts[2]);
   return { os, ...norm };

@@ -25,6 +25,10 @@ describe('unit: oci platform', function () {
     assert.equal(formatPlatform(parsePlatform('Linux/ARM/v7')), 'linux/arm/v7');
     assert.throws(() => parsePlatform('linux//'), /invalid platform "linux\/\/"/);
     assert.throws(() => parsePlatform('a/b/c/d'), /invalid platform/);
+    // One word is an OS or an architecture (containerd's rule); anything else is refused.
+    assert.deepEqual(parsePlatform('arm64'), { os: 'linux', architecture: 'arm64', variant: undefined });
+    assert.equal(parsePlatform('linux').os, 'linux');
+    assert.throws(() => parsePlatform('bogus'), /"bogus": unknown operating system or architecture/);
   });
 
   it('matches variants the way containerd does', function () {
