@@ -4,24 +4,13 @@
  * of a running container pauses it and it keeps running.
  */
 import * as assert from 'node:assert/strict';
-import { haveCommand, requireRoot, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
+import { type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
 
 describe('e2e: commit', function () {
   let d: TestDaemon;
   let f: Fixtures;
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    f = await sharedFixtures();
-    d = await startDaemon();
-    const r = await d.docker(['pull', '-q', f.busybox.ref]);
-    assert.equal(r.code, 0, r.stderr);
-  });
-
-  after(async function () {
-    await d?.stop();
-  });
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => ((d = daemon), (f = fx)));
 
   it('docker commit of an exited container keeps its changes, deletions included, and --change', async function () {
     const c = await d.docker(['run', '--name', 'c1', f.busybox.ref, 'sh', '-c', 'echo changed > /etc/motd && rm /bin/ls && mkdir /newdir']);

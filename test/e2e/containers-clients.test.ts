@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { haveCommand, mountsUnder, requireRoot, sharedFixtures, skipBecause, startDaemon, type TestDaemon } from '../support';
+import { mountsUnder, type TestDaemon, useDockerDaemon } from '../support';
 
 function request(socket: string, method: string, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -55,18 +55,7 @@ describe('e2e: containers through docker-py, and users\' mistakes', function () 
   let d: TestDaemon;
   let image: string;
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    image = (await sharedFixtures()).busybox.ref;
-    d = await startDaemon();
-    const pull = await d.docker(['pull', '-q', image]);
-    if (pull.code !== 0) throw new Error(`pull failed: ${pull.stderr}`);
-  });
-
-  after(async function () {
-    await d?.stop();
-  });
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => ((d = daemon), (image = fx.busybox.ref)));
 
   const containerDirs = async () => (await fs.readdir(path.join(d.dataRoot, 'containers'))).sort();
 

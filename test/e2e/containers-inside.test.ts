@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { haveCommand, makeTempDir, removeTree, requireRoot, sharedFixtures, skipBecause, startDaemon, type TestDaemon } from '../support';
+import { haveCommand, makeTempDir, removeTree, requireRoot, sharedFixtures, skipBecause, startDaemon, type TestDaemon, useDockerDaemon } from '../support';
 
 const DOCKER_DEFAULT_CAPS = '00000000a80425fb';
 
@@ -121,18 +121,7 @@ describe('e2e: containers share their image\'s layers on disk', function () {
   let image: string;
   const N = 20;
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    image = (await sharedFixtures()).busybox.ref;
-    d = await startDaemon();
-    const pull = await d.docker(['pull', '-q', image]);
-    if (pull.code !== 0) throw new Error(`pull failed: ${pull.stderr}`);
-  });
-
-  after(async function () {
-    await d?.stop();
-  });
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => ((d = daemon), (image = fx.busybox.ref)));
 
   it(`${N} containers from one image cost only their own changes (ps -s, system df)`, async function () {
     this.timeout(120_000);

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { haveCommand, repoRoot, requireRoot, runInPty, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
+import { repoRoot, runInPty, type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
 
 type Client = 'docker' | 'berth';
 
@@ -15,17 +15,8 @@ describe('e2e: containers (docker CLI and berth)', function () {
   let f: Fixtures;
   let image: string;
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    f = await sharedFixtures();
-    d = await startDaemon();
-    image = f.busybox.ref;
-  });
-
-  after(async function () {
-    await d?.stop();
-  });
+  // Nothing is pulled: the first test checks that `docker run` pulls a missing image itself.
+  useDockerDaemon(() => [], (daemon, fx) => ((d = daemon), (f = fx), (image = fx.busybox.ref)));
 
   it('pulls a missing image on run, as the docker CLI does (create → 404 → pull → create)', async function () {
     const r = await d.docker(['run', '--rm', image, 'echo', 'pulled']);

@@ -6,26 +6,13 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { haveCommand, requireRoot, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
+import { skipBecause, type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
 
 describe('e2e: images (docker CLI and berth)', function () {
   let d: TestDaemon;
   let f: Fixtures;
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    f = await sharedFixtures();
-    d = await startDaemon();
-    for (const img of [f.busybox, f.busyboxExtra, f.hello]) {
-      const r = await d.docker(['pull', '-q', img.ref]);
-      if (r.code !== 0) throw new Error(`pull ${img.ref} failed: ${r.stderr}`);
-    }
-  });
-
-  after(async function () {
-    await d?.stop();
-  });
+  useDockerDaemon((fx) => [fx.busybox, fx.busyboxExtra, fx.hello], (daemon, fx) => ((d = daemon), (f = fx)));
 
   it('docker images lists the pulled images in Docker columns with 12-hex ids', async function () {
     const r = await d.docker(['images']);

@@ -5,22 +5,13 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { haveCommand, requireRoot, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
+import { type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
 
 describe('e2e: system endpoints (events, system prune, networks, volumes)', function () {
   let d: TestDaemon;
   let f: Fixtures;
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    f = await sharedFixtures();
-    d = await startDaemon();
-  });
-
-  after(async function () {
-    await d?.stop();
-  });
+  useDockerDaemon(() => [], (daemon, fx) => ((d = daemon), (f = fx)));
 
   it('docker events streams container lifecycle events as they happen', async function () {
     const events = spawn('docker', ['events', '--filter', 'type=container', '--format', '{{.Action}} {{.Actor.Attributes.name}}'], { env: d.env() });

@@ -58,3 +58,4 @@ export * from './fixture-images';
 export * from './fixtures';
 export * from './shared';
 export * from './daemon';
+export * from './suite';
