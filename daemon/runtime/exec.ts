@@ -1,5 +1,5 @@
 /**
- * `exec` into a running container: the helper (nsexec.c) joins the container's namespaces
+ * `exec` into a running container: the helper (native/helper/cmd-exec.c) joins the container's namespaces
  * and cgroups and runs the process. Its stdout/stderr are the process's (no tty) or the pty
  * (tty); fd 3 is a control socket carrying {"pid"} / {"error"} lines up and "resize" down.
  */

@@ -1,6 +1,6 @@
 /**
  * Running the C helper: locating the binary and the `start` handshake. The helper prints one
- * JSON line on stdout (native/helper/start.c) which is parsed here as untrusted input.
+ * JSON line on stdout (native/helper/cmd-start.c) which is parsed here as untrusted input.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';

@@ -16,7 +16,7 @@
 #include "caps.h"
 #include "console.h"
 #include "container.h"
-#include "exec.h"
+#include "execve.h"
 #include "init.h"
 #include "mounts.h"
 #include "net.h"

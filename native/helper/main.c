@@ -1,7 +1,7 @@
 /* main.c: berth-helper, the single-threaded native half of berth's runtime.
  *
- *   berth-helper start SPEC   start a container under a daemonised monitor (start.c)
- *   berth-helper exec SPEC    run a process inside a running container (nsexec.c)
+ *   berth-helper start SPEC   start a container under a daemonised monitor (cmd-start.c)
+ *   berth-helper exec SPEC    run a process inside a running container (cmd-exec.c)
  *
  * The daemon never joins or creates namespaces itself (see DESIGN.md §3): everything that
  * does runs here, in a process with one thread. */

@@ -1,5 +1,5 @@
-/* start.c: `berth-helper start SPEC`. Daemonises the monitor with a double fork and setsid
- * (so it survives berthd and is nobody's controlling-terminal child), then waits for the
+/* cmd-start.c: the `berth-helper start SPEC` subcommand. Daemonises the monitor with a double
+ * fork and setsid (so it survives berthd and is nobody's controlling-terminal child), then waits for the
  * monitor's one-line report and prints it as JSON on stdout:
  *   {"pid":N,"startTime":T,"monitorPid":M,"monitorStartTime":U,"tty":B}   exit 0
  *   {"error":"...","exitCode":127}                                         exit 1 */

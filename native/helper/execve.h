@@ -1,8 +1,9 @@
-/* exec.h: the last step of every process berth starts: environment defaults, $PATH lookup
+/* execve.h: the last step of every process berth starts (container init, --init's child, exec
+ * sessions; not a subcommand, see cmd-exec.c for `berth-helper exec`): environment defaults, $PATH lookup
  * with the container's PATH, execve, and Docker-worded failures (127 not found, 126 not
  * executable). */
-#ifndef BERTH_EXEC_H
-#define BERTH_EXEC_H
+#ifndef BERTH_EXECVE_H
+#define BERTH_EXECVE_H
 
 #include "error.h"
 

@@ -1,4 +1,5 @@
-/* nsexec.c: `berth-helper exec SPEC`: run a process in a running container.
+/* cmd-exec.c: the `berth-helper exec SPEC` subcommand (docker exec): run a new process in a
+ * running container. The final execve itself is execve.c, shared with the container's init.
  *
  * Opens every /proc/<pid>/ns/<type> fd first (after joining the mount namespace /proc would be
  * the container's), joins the container's cgroups, setns()es ipc, uts, net, pid, mnt, then
@@ -25,7 +26,7 @@
 
 #include "caps.h"
 #include "console.h"
-#include "exec.h"
+#include "execve.h"
 #include "spec.h"
 #include "subcommands.h"
 #include "user.h"

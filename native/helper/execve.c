@@ -1,4 +1,4 @@
-/* exec.c: see exec.h. The lookup runs before execve so "not found" is told apart from
+/* execve.c: see execve.h. The lookup runs before execve so "not found" is told apart from
  * "found but not executable" exactly as Docker (runc) words it. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "exec.h"
+#include "execve.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
