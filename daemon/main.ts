@@ -5,7 +5,7 @@
 import { parseArgs, USAGE } from './config';
 import { acquireRootLocks } from './lock';
 import { listenAll } from './listen';
-import { buildDaemon } from './services';
+import { composeDaemon } from './compose';
 import { createServer } from './api/app';
 import { describe } from './errors';
 import { log, setLogLevel } from './log';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const config = parsed.config;
   setLogLevel(config.logLevel);
   const release = await acquireRootLocks([config.dataRoot, config.execRoot]);
-  const daemon = await buildDaemon(config);
+  const daemon = await composeDaemon(config);
   const server = createServer({ routers: daemon.routers, upgrades: daemon.upgrades });
   const listening = await listenAll(server, config.hosts);
   log.info('berthd listening', { version: BERTH_VERSION, hosts: listening, dataRoot: config.dataRoot, execRoot: config.execRoot });

@@ -13,29 +13,13 @@ import { invalid } from '../errors';
 import { authConfigFromJson, AuthConfig } from '../registry';
 import { asyncHandler } from './errors';
 import { JsonStream } from './json-stream';
+import { qbool, qlist, qopt } from './query';
 
 export interface BuildBackend {
   build(body: Readable, opts: BuildOptions, out: BuildOutput, signal: AbortSignal): Promise<BuildResult>;
 }
 
-function list(v: unknown): string[] {
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string' && x !== '');
-  return typeof v === 'string' && v !== '' ? [v] : [];
-}
-
-function last(v: unknown): string | undefined {
-  const l = list(v);
-  return l[l.length - 1];
-}
-
-function flag(v: unknown, dflt: boolean): boolean {
-  const s = last(v);
-  if (s === undefined) return dflt;
-  return s === '1' || s.toLowerCase() === 'true';
-}
-
-function jsonMap(v: unknown, what: string): Record<string, string | null> {
-  const s = last(v);
+function jsonMap(s: string | undefined, what: string): Record<string, string | null> {
   if (!s) return {};
   let parsed: unknown;
   try {
@@ -69,21 +53,21 @@ function registryConfig(header: string | string[] | undefined): Record<string, A
 }
 
 export function parseBuildOptions(req: Request): BuildOptions {
-  const q = req.query;
-  if (last(q.remote)) throw invalid('remote build contexts (remote=) are not supported by berth; send the context as the request body');
-  const labels = jsonMap(q.labels, 'labels');
+  const q = req;
+  if (qopt(q, 'remote')) throw invalid('remote build contexts (remote=) are not supported by berth; send the context as the request body');
+  const labels = jsonMap(qopt(q, 'labels'), 'labels');
   return {
-    tags: list(q.t),
-    dockerfile: last(q.dockerfile) ?? 'Dockerfile',
-    buildArgs: jsonMap(q.buildargs, 'buildargs'),
+    tags: qlist(q, 't'),
+    dockerfile: qopt(q, 'dockerfile') ?? 'Dockerfile',
+    buildArgs: jsonMap(qopt(q, 'buildargs'), 'buildargs'),
     labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, v ?? ''])),
-    target: last(q.target),
-    noCache: flag(q.nocache, false),
-    pull: flag(q.pull, false),
-    quiet: flag(q.q, false),
-    rm: flag(q.rm, true),
-    forceRm: flag(q.forcerm, false),
-    platform: last(q.platform),
+    target: qopt(q, 'target'),
+    noCache: qbool(q, 'nocache'),
+    pull: qbool(q, 'pull'),
+    quiet: qbool(q, 'q'),
+    rm: qbool(q, 'rm', true),
+    forceRm: qbool(q, 'forcerm'),
+    platform: qopt(q, 'platform'),
     auth: registryConfig(req.headers['x-registry-config']),
   };
 }

@@ -18,7 +18,7 @@ import { describe } from '../errors';
 import { log } from '../log';
 import type { UpgradeRequest, UpgradeRoute } from './upgrade';
 import { DetachScanner, parseDetachKeys, pumpLogs, streamMediaType, writeUpgraded } from './containers-stream';
-import { boolParam } from './containers-params';
+import { qbool, qopt, type QuerySource } from './query';
 
 const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 
@@ -31,14 +31,14 @@ export interface AttachOptions {
   detachKeys: Buffer;
 }
 
-export function attachOptions(q: (name: string) => string | undefined): AttachOptions {
+export function attachOptions(q: QuerySource): AttachOptions {
   return {
-    stdin: boolParam(q('stdin')),
-    stdout: boolParam(q('stdout')),
-    stderr: boolParam(q('stderr')),
-    stream: boolParam(q('stream')),
-    logs: boolParam(q('logs')),
-    detachKeys: parseDetachKeys(q('detachKeys') || DEFAULT_DETACH_KEYS),
+    stdin: qbool(q, 'stdin'),
+    stdout: qbool(q, 'stdout'),
+    stderr: qbool(q, 'stderr'),
+    stream: qbool(q, 'stream'),
+    logs: qbool(q, 'logs'),
+    detachKeys: parseDetachKeys(qopt(q, 'detachKeys') ?? DEFAULT_DETACH_KEYS),
   };
 }
 
@@ -183,7 +183,7 @@ export function attachUpgradeRoute(svc: ContainerService): UpgradeRoute {
     pattern: /^\/containers\/(?<id>[^/]+)\/attach$/,
     async handle(u: UpgradeRequest): Promise<void> {
       const rec = svc.get(u.params.id ?? '');
-      const o = attachOptions((n) => u.query.get(n) ?? undefined);
+      const o = attachOptions(u.query);
       const socket = u.socket;
       writeUpgraded(socket, streamMediaType(rec.Config.Tty === true, u.apiVersion));
       if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
@@ -203,7 +203,7 @@ export function attachUpgradeRoute(svc: ContainerService): UpgradeRoute {
 /** Attach without an upgrade (some clients): output only, as a plain streaming response. */
 export async function attachPlain(svc: ContainerService, req: Request, res: Response): Promise<void> {
   const rec = svc.get(req.params.id ?? '');
-  const o = attachOptions((n) => (typeof req.query[n] === 'string' ? (req.query[n] as string) : undefined));
+  const o = attachOptions(req);
   res.status(200);
   res.setHeader('Content-Type', streamMediaType(rec.Config.Tty === true, String(res.locals.apiVersion ?? '1.47')));
   res.flushHeaders();

@@ -8,7 +8,7 @@ import { invalid } from '../errors';
 import type { ContainerService } from '../containers/service';
 import { parseTimestamp } from '../containers/filters';
 import { drainedOrClosed, pumpLogs, streamMediaType } from './containers-stream';
-import { qbool, query } from './containers-params';
+import { qbool, qstr } from './query';
 
 /**
  * `tail`: a line count; "all", a negative number, or anything that is not an integer means every
@@ -25,10 +25,10 @@ export async function logsHandler(svc: ContainerService, req: Request, res: Resp
   const stdout = qbool(req, 'stdout');
   const stderr = qbool(req, 'stderr');
   if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
-  const tail = parseTail(query(req, 'tail'));
+  const tail = parseTail(qstr(req, 'tail'));
   const now = Date.now();
-  const sinceRaw = query(req, 'since');
-  const untilRaw = query(req, 'until');
+  const sinceRaw = qstr(req, 'since');
+  const untilRaw = qstr(req, 'until');
   const since = sinceRaw && sinceRaw !== '0' ? parseTimestamp(sinceRaw, now) : undefined;
   const until = untilRaw && untilRaw !== '0' ? parseTimestamp(untilRaw, now) : undefined;
   const tty = rec.Config.Tty === true;

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { invalid } from '../errors';
 import { API_VERSION, compareVersions } from './version';
 import { BERTH_VERSION } from '../version-info';
-import { frame, StdStream } from './stdcopy';
+import { frame, StdStream } from '../stdcopy';
 import { readLogs, LogOptions, EndNotifier } from '../containers/logs';
 
 export const RAW_STREAM = 'application/vnd.docker.raw-stream';

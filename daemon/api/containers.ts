@@ -10,7 +10,7 @@ import { invalid } from '../errors';
 import { asyncHandler } from './errors';
 import { logsHandler } from './containers-logs';
 import { attachPlain } from './containers-attach';
-import { qbool, qint, query } from './containers-params';
+import { qbool, qint, qstr } from './query';
 
 export function containersRouter(svc: ContainerService, queries: ContainerQueries): Router {
   const r = Router();
@@ -18,16 +18,16 @@ export function containersRouter(svc: ContainerService, queries: ContainerQuerie
   const id = (req: express.Request) => req.params.id ?? '';
 
   r.post('/containers/create', json, asyncHandler(async (req, res) => {
-    const name = query(req, 'name');
+    const name = qstr(req, 'name');
     res.status(201).json(await svc.create(name || undefined, req.body ?? {}));
   }));
 
   r.get('/containers/json', asyncHandler(async (req, res) => {
-    res.json(await queries.list({ all: qbool(req, 'all'), limit: qint(req, 'limit'), size: qbool(req, 'size'), filters: query(req, 'filters') }));
+    res.json(await queries.list({ all: qbool(req, 'all'), limit: qint(req, 'limit'), size: qbool(req, 'size'), filters: qstr(req, 'filters') }));
   }));
 
   r.post('/containers/prune', asyncHandler(async (req, res) => {
-    res.json(await queries.prune(query(req, 'filters')));
+    res.json(await queries.prune(qstr(req, 'filters')));
   }));
 
   r.get('/containers/:id/json', asyncHandler(async (req, res) => {
@@ -40,22 +40,22 @@ export function containersRouter(svc: ContainerService, queries: ContainerQuerie
   }));
 
   r.post('/containers/:id/stop', asyncHandler(async (req, res) => {
-    await svc.stop(id(req), qint(req, 't'), query(req, 'signal'));
+    await svc.stop(id(req), qint(req, 't'), qstr(req, 'signal'));
     res.status(204).end();
   }));
 
   r.post('/containers/:id/restart', asyncHandler(async (req, res) => {
-    await svc.restart(id(req), qint(req, 't'), query(req, 'signal'));
+    await svc.restart(id(req), qint(req, 't'), qstr(req, 'signal'));
     res.status(204).end();
   }));
 
   r.post('/containers/:id/kill', asyncHandler(async (req, res) => {
-    await svc.kill(id(req), query(req, 'signal') || 'SIGKILL');
+    await svc.kill(id(req), qstr(req, 'signal') || 'SIGKILL');
     res.status(204).end();
   }));
 
   r.post('/containers/:id/wait', asyncHandler(async (req, res) => {
-    const result = svc.wait(id(req), query(req, 'condition'));
+    const result = svc.wait(id(req), qstr(req, 'condition'));
     // The CLI waits for these headers before it starts the container.
     res.status(200).setHeader('Content-Type', 'application/json');
     res.flushHeaders();
@@ -69,7 +69,7 @@ export function containersRouter(svc: ContainerService, queries: ContainerQuerie
   }));
 
   r.post('/containers/:id/rename', asyncHandler(async (req, res) => {
-    await svc.rename(id(req), query(req, 'name') ?? '');
+    await svc.rename(id(req), qstr(req, 'name') ?? '');
     res.status(204).end();
   }));
 
@@ -91,7 +91,7 @@ export function containersRouter(svc: ContainerService, queries: ContainerQuerie
   }));
 
   r.get('/containers/:id/top', asyncHandler(async (req, res) => {
-    res.json(await queries.top(id(req), query(req, 'ps_args')));
+    res.json(await queries.top(id(req), qstr(req, 'ps_args')));
   }));
 
   r.get('/containers/:id/changes', asyncHandler(async (req, res) => {

@@ -7,6 +7,7 @@ import { Router } from 'express';
 import type { DockerEvent, EventBus } from '../events';
 import { invalid } from '../errors';
 import { asyncHandler } from './errors';
+import { qstr } from './query';
 
 type Filters = Record<string, string[]>;
 
@@ -43,10 +44,10 @@ function matches(e: DockerEvent, f: Filters): boolean {
 }
 
 /** Docker accepts unix seconds (with optional fraction) for since/until. */
-function seconds(raw: unknown, name: string): number | undefined {
+function seconds(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n)) throw invalid(`invalid ${name} "${String(raw)}": use unix seconds`);
+  if (!Number.isFinite(n)) throw invalid(`invalid ${name} "${raw}": use unix seconds`);
   return n;
 }
 
@@ -55,9 +56,9 @@ export function eventsRouter(bus: EventBus): Router {
   r.get(
     '/events',
     asyncHandler(async (req, res) => {
-      const filters = parseEventFilters(req.query.filters);
-      const since = seconds(req.query.since, 'since');
-      const until = seconds(req.query.until, 'until');
+      const filters = parseEventFilters(qstr(req, 'filters'));
+      const since = seconds(qstr(req, 'since'), 'since');
+      const until = seconds(qstr(req, 'until'), 'until');
       res.status(200).setHeader('Content-Type', 'application/json');
       res.flushHeaders();
       const send = (e: DockerEvent) => {

@@ -8,10 +8,10 @@ import type { ExecService } from '../exec/service';
 import type { ExecProcess } from '../runtime/types';
 import { describe, invalid } from '../errors';
 import { asyncHandler } from './errors';
-import { qint } from './containers-params';
+import { qint } from './query';
 import type { UpgradeRequest, UpgradeRoute } from './upgrade';
 import { DetachScanner, parseDetachKeys, readUpgradeBody, streamMediaType, writeUpgraded } from './containers-stream';
-import { frame, StdStream } from './stdcopy';
+import { frame, StdStream } from '../stdcopy';
 
 interface StartBody {
   Detach: boolean;

@@ -11,22 +11,13 @@ import type { ImportOptions } from '../images/import';
 import type { LoadedImage } from '../images/load';
 import { asyncHandler } from './errors';
 import { JsonStream } from './json-stream';
+import { qlist, qopt } from './query';
 
 export interface ArchiveBackend {
   /** Resolves names and prepares; returns a writer that streams the tar. */
   save(names: string[]): Promise<{ write(out: Writable): Promise<void>; close(): Promise<void> }>;
   load(body: Readable): Promise<LoadedImage[]>;
   importImage(body: Readable, opts: ImportOptions): Promise<Digest>;
-}
-
-function list(v: unknown): string[] {
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string' && x !== '');
-  return typeof v === 'string' && v !== '' ? [v] : [];
-}
-
-function one(v: unknown): string | undefined {
-  const l = list(v);
-  return l[l.length - 1];
 }
 
 async function sendSave(backend: ArchiveBackend, names: string[], res: Response): Promise<void> {
@@ -43,7 +34,7 @@ async function sendSave(backend: ArchiveBackend, names: string[], res: Response)
 
 export function imagesArchiveRouter(backend: ArchiveBackend): Router {
   const r = Router();
-  r.get('/images/get', asyncHandler(async (req, res) => sendSave(backend, list(req.query.names), res)));
+  r.get('/images/get', asyncHandler(async (req, res) => sendSave(backend, qlist(req, 'names'), res)));
   r.get(
     /^\/images\/(.+)\/get$/,
     asyncHandler(async (req: Request, res) => {
@@ -66,18 +57,18 @@ export function imagesArchiveRouter(backend: ArchiveBackend): Router {
   r.post(
     '/images/create',
     asyncHandler(async (req, res) => {
-      const src = one(req.query.fromSrc);
+      const src = qopt(req, 'fromSrc');
       if (src === undefined) {
         res.status(400).json({ message: 'either fromImage or fromSrc is required' });
         return;
       }
       const id = await backend.importImage(req, {
         src,
-        repo: one(req.query.repo),
-        tag: one(req.query.tag),
-        changes: list(req.query.changes),
-        message: one(req.query.message),
-        platform: one(req.query.platform),
+        repo: qopt(req, 'repo'),
+        tag: qopt(req, 'tag'),
+        changes: qlist(req, 'changes'),
+        message: qopt(req, 'message'),
+        platform: qopt(req, 'platform'),
       });
       const stream = new JsonStream(res);
       stream.write({ status: id });

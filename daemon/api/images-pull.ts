@@ -11,14 +11,10 @@ import type { PullRequest, PullResult } from '../images/pull';
 import type { ProgressSink } from '../images/pull-progress';
 import { parseRegistryAuthHeader } from '../registry';
 import { JsonStream } from './json-stream';
+import { qopt } from './query';
 
 export interface PullBackend {
   pull(req: PullRequest, sink: ProgressSink): Promise<PullResult>;
-}
-
-function param(v: unknown): string | undefined {
-  const s = Array.isArray(v) ? v[v.length - 1] : v;
-  return typeof s === 'string' && s !== '' ? s : undefined;
 }
 
 /**
@@ -35,7 +31,7 @@ export function asStreamStartError(err: unknown): unknown {
 export function imagesPullRouter(backend: PullBackend): Router {
   const r = Router();
   r.post('/images/create', (req, res, next) => {
-    const fromImage = param(req.query.fromImage);
+    const fromImage = qopt(req, 'fromImage');
     if (fromImage === undefined) {
       next();
       return;
@@ -44,7 +40,7 @@ export function imagesPullRouter(backend: PullBackend): Router {
       const auth = parseRegistryAuthHeader(req.headers['x-registry-auth']);
       const stream = new JsonStream(res);
       try {
-        await backend.pull({ image: fromImage, tag: param(req.query.tag), platform: param(req.query.platform), auth }, stream.sink);
+        await backend.pull({ image: fromImage, tag: qopt(req, 'tag'), platform: qopt(req, 'platform'), auth }, stream.sink);
       } catch (err) {
         if (!res.headersSent) throw asStreamStartError(err);
         stream.error(err);

@@ -10,14 +10,10 @@ import type { ProgressSink } from '../images/pull-progress';
 import { parseRegistryAuthHeader } from '../registry';
 import { asStreamStartError } from './images-pull';
 import { JsonStream } from './json-stream';
+import { qopt } from './query';
 
 export interface PushBackend {
   push(req: PushRequest, sink: ProgressSink): Promise<PushResult[]>;
-}
-
-function param(v: unknown): string | undefined {
-  const s = Array.isArray(v) ? v[v.length - 1] : v;
-  return typeof s === 'string' && s !== '' ? s : undefined;
 }
 
 export function imagesPushRouter(backend: PushBackend): Router {
@@ -28,7 +24,7 @@ export function imagesPushRouter(backend: PushBackend): Router {
       const auth = parseRegistryAuthHeader(req.headers['x-registry-auth']);
       const stream = new JsonStream(res);
       try {
-        await backend.push({ name, tag: param(req.query.tag), auth }, stream.sink);
+        await backend.push({ name, tag: qopt(req, 'tag'), auth }, stream.sink);
       } catch (err) {
         if (!res.headersSent) throw asStreamStartError(err);
         stream.error(err);

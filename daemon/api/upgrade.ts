@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BerthError, describe } from '../errors';
 import { log } from '../log';
-import { API_VERSION } from './version';
+import { API_VERSION, splitVersion } from './version';
 import { BERTH_VERSION } from '../version-info';
 
 export interface UpgradeRequest {
@@ -28,8 +28,6 @@ export interface UpgradeRoute {
   handle(u: UpgradeRequest): Promise<void>;
 }
 
-const PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
-
 /** Writes a plain HTTP error on a socket that was never upgraded. */
 export function rejectUpgrade(socket: Duplex, err: unknown): void {
   const status = err instanceof BerthError ? err.status : 500;
@@ -43,12 +41,13 @@ export function rejectUpgrade(socket: Duplex, err: unknown): void {
 
 export function dispatchUpgrade(routes: readonly UpgradeRoute[], req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const url = new URL(req.url ?? '/', 'http://berth');
-  let pathname = url.pathname;
-  let apiVersion = API_VERSION;
-  const m = PREFIX.exec(pathname);
-  if (m && m[1] && m[2]) {
-    apiVersion = m[1];
-    pathname = m[2];
+  let pathname: string;
+  let apiVersion: string;
+  try {
+    ({ version: apiVersion, path: pathname } = splitVersion(url.pathname));
+  } catch (err) {
+    rejectUpgrade(socket, err);
+    return;
   }
   for (const route of routes) {
     if (route.method !== req.method) continue;

@@ -5,6 +5,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { BERTH_VERSION } from '../version-info';
+import { describe, invalid } from '../errors';
 
 export const API_VERSION = '1.47';
 export const MIN_API_VERSION = '1.24';
@@ -17,27 +18,40 @@ export function compareVersions(a: string, b: string): number {
 
 const PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
 
+/**
+ * Splits `/v1.43/containers/json` into the negotiated version and the unversioned path (query
+ * string kept). Used by the express middleware and by the upgrade dispatcher alike.
+ * InvalidParameter for versions below MIN_API_VERSION, as Docker answers them.
+ */
+export function splitVersion(url: string): { version: string; path: string } {
+  const m = PREFIX.exec(url);
+  if (!m || !m[1] || !m[2]) return { version: API_VERSION, path: url };
+  let version = m[1];
+  if (compareVersions(version, MIN_API_VERSION) < 0) {
+    throw invalid(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+  }
+  if (compareVersions(version, API_VERSION) > 0) {
+    // Docker rejects newer clients; berth serves them at its own level, as the CLI would
+    // negotiate down anyway. Being lenient here keeps fixed-version clients working.
+    version = API_VERSION;
+  }
+  return { version, path: m[2] };
+}
+
 /** Sets the headers every response carries and strips the version prefix. */
 export function versionMiddleware(req: Request, res: Response, next: NextFunction): void {
   res.setHeader('Api-Version', API_VERSION);
   res.setHeader('Ostype', 'linux');
   res.setHeader('Server', `berth/${BERTH_VERSION} (linux)`);
   res.setHeader('Docker-Experimental', 'false');
-  let version = API_VERSION;
-  const m = PREFIX.exec(req.url);
-  if (m && m[1] && m[2]) {
-    version = m[1];
-    if (compareVersions(version, MIN_API_VERSION) < 0) {
-      res.status(400).json({ message: `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version` });
-      return;
-    }
-    if (compareVersions(version, API_VERSION) > 0) {
-      // Docker rejects newer clients; berth serves them at its own level, as the CLI would
-      // negotiate down anyway. Being lenient here keeps fixed-version clients working.
-      version = API_VERSION;
-    }
-    req.url = m[2];
+  let split: { version: string; path: string };
+  try {
+    split = splitVersion(req.url);
+  } catch (err) {
+    res.status(400).json({ message: describe(err) });
+    return;
   }
-  res.locals.apiVersion = version;
+  req.url = split.path;
+  res.locals.apiVersion = split.version;
   next();
 }

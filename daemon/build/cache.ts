@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { Digest, isDigest, sha256Of } from '../oci/digest';
 import { atomicWriteJson, readJsonIfExists } from '../store/atomic';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 
 export class BuildCache {
   private entries: Map<string, Digest> | undefined;

@@ -13,7 +13,7 @@ import { invalid } from '../errors';
 import { shortId } from '../oci/digest';
 import { formatPlatform, hostPlatform, parsePlatform } from '../oci/platform';
 import { formatReference, parseReference, Reference, withDefaultTag } from '../oci/reference';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { BuildCache } from './cache';
 import { receiveContext } from './context';
 import { parseDockerfile } from './dockerfile/parse';
@@ -28,15 +28,6 @@ export class BuildService {
     private readonly deps: { pull?: PullFn; runStep?: RunStepFn } = {},
   ) {
     this.cache = new BuildCache(stores);
-  }
-
-  /** Late wiring: the containers service may be built after this one. */
-  setRunStep(fn: RunStepFn): void {
-    this.deps.runStep = fn;
-  }
-
-  setPull(fn: PullFn): void {
-    this.deps.pull = fn;
   }
 
   /**

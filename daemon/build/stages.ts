@@ -8,7 +8,7 @@ import { invalid, notFound } from '../errors';
 import { Digest, shortId } from '../oci/digest';
 import { PlatformSpec } from '../oci/platform';
 import { resolveImageId } from '../images/lookup';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { argDefs } from './dockerfile/evaluate';
 import { Dockerfile, Instruction, parseTrigger, Stage } from './dockerfile/parse';
 import { expandWord, Lookup } from './dockerfile/shell-lex';

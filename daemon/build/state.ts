@@ -8,7 +8,7 @@ import { Digest } from '../oci/digest';
 import { ContainerConfig, ImageConfig, HistoryEntry } from '../oci/types';
 import { PlatformSpec } from '../oci/platform';
 import { registerImage } from '../images/register';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { ImageLayerRef } from '../store/images';
 import { Lookup } from './dockerfile/shell-lex';
 

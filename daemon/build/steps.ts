@@ -12,7 +12,7 @@ import { BerthError, invalid, notImplemented } from '../errors';
 import { shortId } from '../oci/digest';
 import { commitDirAsLayer } from '../images/commit-layer';
 import { loadImage } from '../images/lookup';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { BuildCache } from './cache';
 import { argDefs, commandLine } from './dockerfile/evaluate';
 import type { Instruction } from './dockerfile/parse';

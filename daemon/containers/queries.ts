@@ -14,9 +14,7 @@ import { changes, Change, directorySize } from './changes';
 import { exportTar } from './export';
 import { topRows, TOP_TITLES } from './top';
 import { psTop } from './top-ps';
-import type { ImageUsers } from '../images/users';
 import type { ContainersView } from '../info';
-import type { Digest } from '../oci/digest';
 
 export interface ListOptions {
   all: boolean;
@@ -33,10 +31,15 @@ export interface ContainerCounts {
 }
 
 export class ContainerQueries {
-  /** Exec ids per container, supplied by the exec service when it is wired in. */
-  execIdsOf: (containerId: string) => string[] = () => [];
+  /** Exec ids per container, from the exec service. */
+  private readonly execIdsOf: (containerId: string) => string[];
 
-  constructor(private readonly svc: ContainerService) {}
+  constructor(
+    private readonly svc: ContainerService,
+    deps: { execIdsOf?: (containerId: string) => string[] } = {},
+  ) {
+    this.execIdsOf = deps.execIdsOf ?? (() => []);
+  }
 
   private lowerDirs(rec: ContainerRecord): string[] {
     return rec.LayerChainIds.map((c) => this.svc.images.layers.diffDir(c)).reverse();
@@ -137,15 +140,6 @@ export class ContainerQueries {
   /** GET /system/df's Containers entries (list shape with sizes). */
   async diskUsage(): Promise<Record<string, unknown>[]> {
     return this.list({ all: true, size: true });
-  }
-
-  /** For the images service: rmi/prune conflicts and the layers the GC must keep. */
-  imageUsers(): ImageUsers {
-    return {
-      containersUsing: async (id: Digest) => this.svc.usersOfImage(id).map((u) => u.id),
-      isRunning: async (containerId: string) => this.svc.find(containerId)?.State.Running === true,
-      layersInUse: async () => [...new Set(this.svc.all().map((r) => r.LayerChainIds[r.LayerChainIds.length - 1]).filter((c): c is Digest => !!c))],
-    };
   }
 
   /** For /info and /system/df. */

@@ -18,7 +18,7 @@ import { generateName, normalizeName } from './names';
 import { KeyedMutex } from './mutex';
 import { ContainerNotifier } from './notifier';
 import { ContainerRecord, ContainerStore } from './record';
-import { ContainerRegistry } from './registry';
+import { ContainerNameIndex } from './name-index';
 import { specOf } from './spec';
 import { exitCodeForStartError } from './status';
 import { createWarnings } from './warnings';
@@ -28,36 +28,39 @@ export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export interface WaitResult { StatusCode: number; Error: { Message: string } | null }
 
 export class ContainerService {
-  private readonly registry = new ContainerRegistry();
+  private readonly names: ContainerNameIndex;
   private readonly locks = new KeyedMutex();
   readonly notifier: ContainerNotifier;
   /** Log file size when the current run started: attach-before-start streams from here. */
   private readonly runLogOffset = new Map<string, number>();
-  /** Set by main: collects image layers a removed container was the last user of. */
-  releaseLayers?: (chainIds: readonly Digest[]) => Promise<unknown>;
+  /** Collects image layers a removed container was the last user of (the images service's GC). */
+  private readonly releaseLayers?: (chainIds: readonly Digest[]) => Promise<unknown>;
 
   constructor(
     readonly images: ImageStores,
     readonly store: ContainerStore,
     readonly runtime: Runtime,
     bus?: EventBus,
+    deps: { names?: ContainerNameIndex; releaseLayers?: (chainIds: readonly Digest[]) => Promise<unknown> } = {},
   ) {
     this.notifier = new ContainerNotifier(bus);
+    this.names = deps.names ?? new ContainerNameIndex();
+    this.releaseLayers = deps.releaseLayers;
   }
 
   // ---- lookup ----
 
   all(): ContainerRecord[] {
-    return this.registry.all();
+    return this.names.all();
   }
 
   /** Docker's lookup order: full id, exact name, unique id prefix. */
   find(ref: string): ContainerRecord | undefined {
-    return this.registry.find(ref);
+    return this.names.find(ref);
   }
 
   get(ref: string): ContainerRecord {
-    return this.registry.get(ref);
+    return this.names.get(ref);
   }
 
   /** For streams: called once the container runs (attach-before-start waits for this). */
@@ -89,12 +92,12 @@ export class ContainerService {
   async create(name: string | undefined, body: unknown): Promise<{ Id: string; Warnings: string[] }> {
     const req = parseCreateRequest(body);
     const id = newContainerId();
-    const wanted = name ? normalizeName(name) : generateName((n) => !!this.registry.owner(n));
+    const wanted = name ? normalizeName(name) : generateName((n) => !!this.names.owner(n));
     // Reserve the name while the directory is made, so two creates cannot both take it.
-    const release = this.registry.reserve(wanted, id);
+    const release = this.names.reserve(wanted, id);
     try {
       const rec = await buildContainer(this.images, this.store, id, wanted, req);
-      this.registry.add(rec);
+      this.names.add(rec);
       log.info('container created', { id, name: wanted });
       this.notifier.publish('create', rec);
       return { Id: id, Warnings: createWarnings(rec.HostConfig) };
@@ -109,7 +112,7 @@ export class ContainerService {
     const rec = this.get(ref);
     await this.locks.run(rec.Id, async () => {
       if (rec.Name === wanted) throw conflict('Renaming a container with the same name as its current name');
-      this.registry.checkFree(wanted);
+      this.names.checkFree(wanted);
       const oldName = rec.Name;
       rec.Name = wanted;
       await this.store.save(rec);
@@ -135,7 +138,7 @@ export class ContainerService {
   /** Deletes a stopped container; idempotent (auto-remove and `rm -f` may race). */
   private async destroy(id: string): Promise<void> {
     await this.locks.run(id, async () => {
-      const rec = this.registry.byExactId(id);
+      const rec = this.names.byExactId(id);
       if (!rec) return;
       const before = rec.State.Status;
       rec.State.Status = 'removing';
@@ -146,7 +149,7 @@ export class ContainerService {
         throw err;
       }
       await this.store.delete(id);
-      this.registry.delete(id);
+      this.names.delete(id);
       this.runLogOffset.delete(id);
       log.info('container removed', { id });
       // After `rmi -f` of its image, this container was the last user of those layers.
@@ -164,7 +167,7 @@ export class ContainerService {
     const rec = this.get(ref);
     let failure: BerthError | undefined;
     await this.locks.run(rec.Id, async () => {
-      if (!this.registry.byExactId(rec.Id)) throw notFound(`No such container: ${ref}`);
+      if (!this.names.byExactId(rec.Id)) throw notFound(`No such container: ${ref}`);
       if (rec.State.Paused) throw conflict('cannot start a paused container, try unpause instead');
       if (rec.State.Running) throw notModified('container already started');
       if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal and cannot be started`);
@@ -213,7 +216,7 @@ export class ContainerService {
   private async onExit(id: string, status: ExitStatus): Promise<void> {
     let rec: ContainerRecord | undefined;
     await this.locks.run(id, async () => {
-      const r = this.registry.byExactId(id);
+      const r = this.names.byExactId(id);
       if (!r || !r.State.Running) return;
       Object.assign(r.State, {
         Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0,
@@ -231,7 +234,7 @@ export class ContainerService {
     this.notifier.emit('stopped', id);
     await this.notifier.drainStreams(id);
     await this.locks.run(id, async () => {
-      const r = this.registry.byExactId(id);
+      const r = this.names.byExactId(id);
       if (!r || r.State.Running || r.State.Status === 'removing') return; // restarted or being removed meanwhile
       await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs).catch((err) => log.warn('runtime cleanup failed', { id, error: describe(err) }));
     });
@@ -302,7 +305,7 @@ export class ContainerService {
   async recover(): Promise<void> {
     await this.store.init();
     for (const rec of await this.store.loadAll()) {
-      this.registry.add(rec);
+      this.names.add(rec);
       if (rec.State.Status === 'removing') {
         await this.destroy(rec.Id).catch((err) => log.warn('finishing a removal failed', { id: rec.Id, error: describe(err) }));
         continue;

@@ -10,7 +10,7 @@ import { log } from '../log';
 import type { Runtime } from '../runtime/types';
 import type { ContainerNotifier } from './notifier';
 import type { ContainerRecord } from './record';
-import { parseSignal } from './signals';
+import { parseSignal } from '../runtime/signals';
 
 const DEFAULT_STOP_TIMEOUT = 10;
 

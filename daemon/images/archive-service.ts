@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Digest } from '../oci/digest';
 import type { EventBus } from '../events';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { importImage, ImportOptions } from './import';
 import { HoldFn, loadImages, LoadedImage } from './load';
 import { planSave, writeSave } from './save';

@@ -8,7 +8,7 @@ import { BerthError } from '../errors';
 import { Digest, isDigest } from '../oci/digest';
 import { Reference, formatReference, fullName, parseReference } from '../oci/reference';
 import { ImageConfig } from '../oci/types';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { ImageRecord } from '../store/images';
 
 export interface ImageEntry {

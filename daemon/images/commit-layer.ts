@@ -12,7 +12,7 @@ import { MediaType } from '../oci/types';
 import { isMountPlaceholder, layerDiffStream } from '../runtime/layer-diff';
 // Unpacking runs on a worker thread so a big layer never blocks other API requests.
 import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { ImageLayerRef } from '../store/images';
 
 export interface StoredLayer extends ImageLayerRef {

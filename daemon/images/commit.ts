@@ -8,7 +8,7 @@ import { ContainerConfig, ImageConfig } from '../oci/types';
 import { Digest } from '../oci/digest';
 import { parseReference, withDefaultTag } from '../oci/reference';
 import { invalid } from '../errors';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { applyChanges } from './changes';
 import { commitDirAsLayer } from './commit-layer';
 import { loadImage } from './lookup';

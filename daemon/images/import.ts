@@ -18,7 +18,7 @@ import { ImageConfig, MediaType } from '../oci/types';
 import { decompressor, detectCompression } from '../runtime/unpack-decompress';
 // Unpacking runs on a worker thread so a big layer never blocks other API requests.
 import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { applyChanges } from './changes';
 import { registerImage } from './register';
 

@@ -6,7 +6,7 @@
  * (created strictly before a timestamp or duration ago; `docker images -f until=24h`).
  */
 import { invalid } from '../errors';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { Catalog, ImageEntry, familiar } from './catalog';
 import { Filters, globMatch, matchLabels, parseUntil } from './filters';
 import { requireImageId } from './lookup';

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import * as tar from 'tar';
 import { invalid } from '../errors';
 import type { Digest } from '../oci/digest';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { SourceEntry, SourceTree } from '../build/source-tree';
 
 const IN_MEMORY = 256 * 1024;

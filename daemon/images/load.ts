@@ -16,7 +16,7 @@ import { parseReference, withDefaultTag } from '../oci/reference';
 import { decompressor, detectCompression } from '../runtime/unpack-decompress';
 // Unpacking runs on a worker thread so a big layer never blocks other API requests.
 import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { ImageLayerRef } from '../store/images';
 import { registerImage } from './register';
 import { ArchiveImage, ArchiveLayer, readArchive } from './load-archive';

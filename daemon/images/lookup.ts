@@ -7,7 +7,7 @@ import { BerthError, invalid, notFound } from '../errors';
 import { Digest } from '../oci/digest';
 import { fullName, parseReference, withDefaultTag, looksLikeIdPrefix, Reference } from '../oci/reference';
 import { ImageConfig } from '../oci/types';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { ImageRecord } from '../store/images';
 
 export interface LocalImage {

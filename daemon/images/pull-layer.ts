@@ -12,7 +12,7 @@ import { Digest, shortId } from '../oci/digest';
 import type { Descriptor } from '../oci/types';
 import type { RegistryClient } from '../registry';
 import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { ByteProgress, ProgressSink, progressMessage, statusMessage } from './pull-progress';
 
 export interface LayerJob {

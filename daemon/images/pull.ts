@@ -12,7 +12,7 @@ import { formatReference, fullName, parseReference, Reference, withDefaultTag } 
 import type { Manifest } from '../oci/types';
 import { parseImageConfig } from '../oci/validate';
 import type { AuthConfig, Registries, RegistryClient } from '../registry';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { EventBus } from '../events';
 import { fetchLayer, LayerJob } from './pull-layer';
 import { ProgressSink, statusMessage } from './pull-progress';

@@ -8,7 +8,7 @@ import { createGzip } from 'node:zlib';
 import { BerthError } from '../errors';
 import { shortId } from '../oci/digest';
 import { MediaType } from '../oci/types';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { ImageLayerRef, ImageRecord } from '../store/images';
 
 export type Blob = NonNullable<ImageLayerRef['blob']>;

@@ -7,7 +7,7 @@
 import { Digest } from '../oci/digest';
 import { MediaType } from '../oci/types';
 import { parseManifestDocument } from '../oci/validate';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { ImageRecord } from '../store/images';
 import type { Blob } from './push-blob';
 

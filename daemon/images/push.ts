@@ -9,7 +9,7 @@ import { notFound } from '../errors';
 import { Digest, shortId } from '../oci/digest';
 import { familiarName, fullName, parseReference, Reference } from '../oci/reference';
 import { AuthConfig, mountBlob, putManifest, Registries, RegistryClient, uploadBlob } from '../registry';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { EventBus } from '../events';
 import { layerBlobs, Blob } from './push-blob';
 import { manifestFor } from './push-manifest';

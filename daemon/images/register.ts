@@ -6,7 +6,7 @@
  */
 import { Digest, chainIds } from '../oci/digest';
 import { ImageConfig } from '../oci/types';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { ImageLayerRef, ImageRecord } from '../store/images';
 import { invalid } from '../errors';
 

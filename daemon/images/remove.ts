@@ -13,7 +13,7 @@
 import { BerthError, conflict } from '../errors';
 import { Digest, hexOf, shortId } from '../oci/digest';
 import { Reference, fullName, parseReference, withDefaultTag } from '../oci/reference';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import type { EventBus } from '../events';
 import type { GarbageCollector } from '../store/gc';
 import { referenceKey } from '../store/references';

@@ -15,7 +15,7 @@ import { systemError } from '../errors';
 import { Digest, shortId } from '../oci/digest';
 import { layerDiffStream } from '../runtime/layer-diff';
 import { decompressor, detectCompression } from '../runtime/unpack-decompress';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { HashingStream } from '../store/content';
 import type { ImageLayerRef } from '../store/images';
 

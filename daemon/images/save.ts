@@ -15,7 +15,7 @@ import { Digest, hexOf, sha256Of } from '../oci/digest';
 import { familiarName, formatReference, fullName, parseReference, Reference } from '../oci/reference';
 import { MediaType } from '../oci/types';
 import { dataPadding, encodeHeader, END_OF_ARCHIVE } from '../runtime/layer-diff-tar';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { resolveImageId } from './lookup';
 import { layerFile, LayerFile } from './save-layers';
 

@@ -9,7 +9,7 @@ import type { EventBus } from '../events';
 import { Digest } from '../oci/digest';
 import { familiarName } from '../oci/reference';
 import type { AuthConfig } from '../registry';
-import type { Stores } from '../services';
+import type { Stores } from '../store/stores';
 import { GarbageCollector } from '../store/gc';
 import { Catalog, familiar, loadCatalog } from './catalog';
 import { Filters, matchLabels, parseUntil } from './filters';
@@ -30,20 +30,21 @@ export const PRUNE_FILTERS = ['dangling', 'until', 'label', 'label!'] as const;
 
 export class ImagesService {
   readonly gc: GarbageCollector;
-  private users: ImageUsers = NO_IMAGE_USERS;
+  private users: ImageUsers;
   private readonly remover: ImageRemover;
   /** When each image was last tagged by this daemon (inspect's Metadata.LastTagTime). */
   private readonly lastTagTime = new Map<Digest, string>();
 
   constructor(
     private readonly stores: Stores,
-    private readonly opts: { events?: EventBus; registries?: CatalogSource; gc?: GarbageCollector } = {},
+    private readonly opts: { events?: EventBus; registries?: CatalogSource; gc?: GarbageCollector; users?: ImageUsers } = {},
   ) {
-    this.gc = opts.gc ?? new GarbageCollector(stores);
+    this.users = opts.users ?? NO_IMAGE_USERS;
+    this.gc = opts.gc ?? new GarbageCollector(stores, this.users);
     this.remover = new ImageRemover(stores, this.gc, () => this.users, opts.events);
   }
 
-  /** Injects the containers' view (conflicts, counts, layers in use). */
+  /** Replaces the containers' view (conflicts, counts, layers in use): a seam for tests. */
   setUsers(users: ImageUsers): void {
     this.users = users;
     this.gc.setUsers(users);

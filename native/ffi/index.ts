@@ -5,6 +5,6 @@
 export type { Syscalls, OverlayOptions } from './syscalls';
 export { overlayData, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC } from './syscalls';
 export { SyscallError, errnoError, errnoName } from './errno';
-export { KoffiSyscalls } from './koffi';
+export { KoffiSyscalls } from './mounts';
 export { RecordingSyscalls } from './fake';
 export { posixSpawn, SpawnError, type SpawnedChild, type SpawnExit, type StdioKind } from './spawn';

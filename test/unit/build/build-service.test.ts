@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import * as tar from 'tar';
 import { BuildService } from '../../../daemon/build/service';
 import type { BuildOptions } from '../../../daemon/build/types';
-import { openStores, type Stores } from '../../../daemon/services';
+import { openStores, type Stores } from '../../../daemon/store/stores';
 import { parseReference } from '../../../daemon/oci/reference';
 
 function opts(o: Partial<BuildOptions> = {}): BuildOptions {

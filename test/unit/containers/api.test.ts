@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { openStores } from '../../../daemon/services';
+import { openStores } from '../../../daemon/store/stores';
 import { registerImage } from '../../../daemon/images/register';
 import { parseReference } from '../../../daemon/oci/reference';
 import { ContainerStore } from '../../../daemon/containers/record';
@@ -19,7 +19,7 @@ import { createServer } from '../../../daemon/api/app';
 import { containersRouter } from '../../../daemon/api/containers';
 import { attachUpgradeRoute } from '../../../daemon/api/containers-attach';
 import { execRouter, execStartUpgradeRoute } from '../../../daemon/api/exec';
-import { StdcopyDecoder } from '../../../daemon/api/stdcopy';
+import { FrameDecoder } from '../../../daemon/stdcopy';
 import { DaemonClient, readAll } from '../../../client/http';
 import { setLogLevel } from '../../../daemon/log';
 import { FakeRuntime } from './fake-runtime';
@@ -33,7 +33,7 @@ function readUntilEnd(socket: Duplex, head: Buffer): Promise<Buffer> {
 }
 
 function frames(buf: Buffer): string[] {
-  return new StdcopyDecoder().push(buf).map((f) => `${f.stream}:${f.data.toString()}`);
+  return new FrameDecoder().push(buf).map((f) => `${f.type}:${f.payload.toString()}`);
 }
 
 describe('containers API (fake runtime)', () => {

@@ -5,9 +5,9 @@ import { entrypointAndArgs, mergeWithImage, parseCreateRequest, processEnv } fro
 import { parseFilters } from '../../../daemon/containers/filters';
 import { generateName, normalizeName } from '../../../daemon/containers/names';
 import { commandText, humanDuration, exitCodeForStartError } from '../../../daemon/containers/status';
-import { frame, StdcopyDecoder, StdStream } from '../../../daemon/api/stdcopy';
+import { frame, FrameDecoder, StdStream } from '../../../daemon/stdcopy';
 import { DetachScanner, parseDetachKeys } from '../../../daemon/api/containers-stream';
-import { parseSignal } from '../../../daemon/containers/signals';
+import { parseSignal } from '../../../daemon/runtime/signals';
 import { parseBind } from '../../../daemon/containers/mounts';
 import { resolvConf } from '../../../daemon/containers/etc-files';
 
@@ -104,9 +104,9 @@ describe('containers: stdcopy and detach keys', () => {
     const f = frame(StdStream.Stderr, Buffer.from('oops'));
     assert.deepEqual([...f.subarray(0, 8)], [2, 0, 0, 0, 0, 0, 0, 4]);
     const both = Buffer.concat([frame(StdStream.Stdout, Buffer.from('hello')), f]);
-    const d = new StdcopyDecoder();
+    const d = new FrameDecoder();
     const out = [...d.push(both.subarray(0, 5)), ...d.push(both.subarray(5, 14)), ...d.push(both.subarray(14))];
-    assert.deepEqual(out.map((x) => [x.stream, x.data.toString()]), [[1, 'hello'], [2, 'oops']]);
+    assert.deepEqual(out.map((x) => [x.type, x.payload.toString()]), [[1, 'hello'], [2, 'oops']]);
     assert.equal(d.pending, 0);
   });
 

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openStores, Stores } from '../../../daemon/services';
+import { openStores, Stores } from '../../../daemon/store/stores';
 import { registerImage } from '../../../daemon/images/register';
 import { parseReference } from '../../../daemon/oci/reference';
 import { ContainerStore } from '../../../daemon/containers/record';

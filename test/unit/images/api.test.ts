@@ -11,7 +11,7 @@ import { infoRouter } from '../../../daemon/api/info';
 import { systemRouter } from '../../../daemon/api/system';
 import { ImagesService } from '../../../daemon/images/service';
 import { NO_CONTAINERS } from '../../../daemon/info';
-import type { Stores } from '../../../daemon/services';
+import type { Stores } from '../../../daemon/store/stores';
 import { makeImage, tempStores } from './fixtures';
 
 function rawRequest(socketPath: string, method: string, p: string): Promise<{ status: number; type: string; body: string }> {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Digest, chainIds, sha256Of } from '../../../daemon/oci/digest';
 import { parseReference } from '../../../daemon/oci/reference';
 import { ImageConfig } from '../../../daemon/oci/types';
-import { openStores, Stores } from '../../../daemon/services';
+import { openStores, Stores } from '../../../daemon/store/stores';
 import { registerImage } from '../../../daemon/images/register';
 import type { ImageRecord } from '../../../daemon/store/images';
 

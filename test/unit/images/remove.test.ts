@@ -6,7 +6,7 @@ import { ImagesService } from '../../../daemon/images/service';
 import { parseFilters } from '../../../daemon/images/filters';
 import type { ImageUsers } from '../../../daemon/images/users';
 import type { Digest } from '../../../daemon/oci/digest';
-import type { Stores } from '../../../daemon/services';
+import type { Stores } from '../../../daemon/store/stores';
 import { exists, makeImage, tempStores } from './fixtures';
 
 const BASE = { files: { 'bin/sh': 'x'.repeat(1000) } };

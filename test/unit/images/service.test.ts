@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import { ImagesService } from '../../../daemon/images/service';
 import { parseFilters } from '../../../daemon/images/filters';
-import type { Stores } from '../../../daemon/services';
+import type { Stores } from '../../../daemon/store/stores';
 import { makeImage, tempStores } from './fixtures';
 
 const BASE = { files: { 'bin/sh': 'x'.repeat(1000) } };

@@ -1,6 +1,7 @@
 /**
- * The real Syscalls, through koffi (research/ffi.md: prebuilt, ~100 ns per call, `.async`
- * runs a call on the libuv threadpool). libc is already loaded, so `koffi.load(null)`.
+ * The real mount Syscalls (mount, umount2, the fsopen/fsconfig/fsmount family), through koffi
+ * (research/ffi.md: prebuilt, ~100 ns per call, `.async` runs a call on the libuv threadpool).
+ * libc is already loaded, so `koffi.load(null)`.
  * FFI glue is the one place `any` is allowed: koffi's function objects are untyped.
  */
 import { loadLibc } from './libc';

@@ -6,7 +6,7 @@
 import { BerthError, conflict, invalid, notFound } from '../errors';
 import type { ContainerRecord } from './record';
 
-export class ContainerRegistry {
+export class ContainerNameIndex {
   private readonly byId = new Map<string, ContainerRecord>();
   /** Names taken by creates still in progress → their ids. */
   private readonly reserved = new Map<string, string>();

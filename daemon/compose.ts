@@ -1,0 +1,102 @@
+/**
+ * The composition root: opens the stores, builds every service over them in dependency order
+ * (images → pull/push/build → containers → exec → queries), recovers the containers, and
+ * hands main.ts the routers that expose them. Every dependency goes in through a constructor;
+ * nothing is wired in afterwards. Only main.ts imports this module, and nothing imports main.
+ */
+import type { Router } from 'express';
+import type { Config } from './config';
+import type { UpgradeRoute } from './api/upgrade';
+import { openStores, type Stores } from './store/stores';
+import { systemRouter } from './api/system';
+import { eventsRouter } from './api/events';
+import { networksVolumesRouter } from './api/networks-volumes';
+import { imagesRouter } from './api/images';
+import { infoRouter } from './api/info';
+import { ImagesService } from './images/service';
+import { EventBus } from './events';
+import { Registries } from './registry';
+import { PullService } from './images/pull';
+import { imagesPullRouter } from './api/images-pull';
+import { BuildService } from './build/service';
+import { pullForBuild } from './build/pull-adapter';
+import { buildRouter } from './api/build';
+import { runStepWithContainers } from './build/run-containers';
+import { readLogs } from './containers/logs';
+import { ArchiveService } from './images/archive-service';
+import { imagesArchiveRouter } from './api/images-archive';
+import { commitContainer } from './images/commit';
+import { commitAccess } from './images/commit-containers';
+import { commitRouter } from './api/commit';
+import { PushService } from './images/push';
+import { imagesPushRouter } from './api/images-push';
+import { AuthService } from './images/auth';
+import { authRouter } from './api/auth';
+import { createRuntime } from './runtime';
+import { ContainerStore } from './containers/record';
+import { ContainerNameIndex } from './containers/name-index';
+import { imageUsersOf } from './containers/image-users';
+import { ContainerService } from './containers/service';
+import { ContainerQueries } from './containers/queries';
+import { ExecService } from './exec/service';
+import { containersRouter } from './api/containers';
+import { attachUpgradeRoute } from './api/containers-attach';
+import { execRouter, execStartUpgradeRoute } from './api/exec';
+
+export interface Daemon {
+  stores: Stores;
+  /** In mount order: the first router that answers a request wins. */
+  routers: Router[];
+  upgrades: UpgradeRoute[];
+  /** Called on SIGTERM before the process exits. */
+  shutdown(): Promise<void>;
+}
+
+export async function composeDaemon(config: Config): Promise<Daemon> {
+  const stores = await openStores(config);
+  const events = new EventBus();
+  const registries = new Registries(config.insecureRegistries);
+
+  // The containers' name index comes first: the images service asks it which images and
+  // layers containers use (rmi conflicts, GC), before the containers service exists.
+  const names = new ContainerNameIndex();
+  const images = new ImagesService(stores, { events, registries, users: imageUsersOf(names) });
+  const pulls = new PullService(stores, registries, events);
+  const pushes = new PushService(stores, registries, events);
+  const archives = new ArchiveService(stores, events, (d) => images.gc.hold(d));
+
+  // Containers: recovery (re-attach running containers, record the exits of those that
+  // ended, unmount leftovers) happens before anything listens.
+  const runtime = createRuntime({ paths: stores.paths, helperPath: config.helperPath });
+  const containers = new ContainerService(stores, new ContainerStore(stores.paths), runtime, events, {
+    names,
+    releaseLayers: (chainIds) => images.releaseLayers(chainIds),
+  });
+  await containers.recover();
+  await runtime.reconcile?.();
+  const execs = new ExecService(containers);
+  const queries = new ContainerQueries(containers, { execIdsOf: (id) => execs.idsOf(id) });
+
+  // Build's RUN steps and commit use the containers service.
+  const builds = new BuildService(stores, { pull: pullForBuild(pulls), runStep: runStepWithContainers(containers, readLogs) });
+  const commitFrom = commitAccess(containers);
+
+  const routers: Router[] = [
+    systemRouter(),
+    imagesRouter(images),
+    infoRouter(config, images, () => queries.containersView()),
+    eventsRouter(events),
+    networksVolumesRouter(),
+    imagesPullRouter(pulls),
+    imagesPushRouter(pushes),
+    authRouter(new AuthService(registries)),
+    // After the pull router: /images/create?fromSrc= (import) falls through from it.
+    buildRouter(builds),
+    imagesArchiveRouter(archives),
+    containersRouter(containers, queries),
+    execRouter(execs),
+    commitRouter({ commit: (ref, opts) => commitContainer(stores, commitFrom, ref, opts) }),
+  ];
+  const upgrades: UpgradeRoute[] = [attachUpgradeRoute(containers), execStartUpgradeRoute(execs)];
+  return { stores, routers, upgrades, shutdown: async () => {} };
+}
