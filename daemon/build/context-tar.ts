@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { invalid } from '../errors';
-import { SMALL_FILE, SourceEntry, SourceTree } from './source-tree';
+import { SMALL_FILE, SourceEntry, SourceTree } from '../layers/source-tree';
 
 interface TarNode extends SourceEntry {
   /** Byte offset of the data in the tar file. */

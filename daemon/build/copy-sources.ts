@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { invalid } from '../errors';
-import { SMALL_FILE, SourceEntry, SourceTree } from './source-tree';
+import { SMALL_FILE, SourceEntry, SourceTree } from '../layers/source-tree';
 
 export interface Source {
   /** Path inside the source root (context or image), absolute, symlinks resolved. */

@@ -8,14 +8,15 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { invalid } from '../errors';
-import { wordList } from './dockerfile/evaluate';
-import type { Instruction } from './dockerfile/parse';
-import { expandWord } from './dockerfile/shell-lex';
-import { archiveKind, download, Download, extractArchive, resolveOwner } from './add-extras';
+import { wordList } from '../dockerfile/evaluate';
+import type { Instruction } from '../dockerfile/parse';
+import { expandWord } from '../dockerfile/shell-lex';
+import { download, Download } from '../images/url-download';
+import { archiveKind, extractArchive, resolveOwner } from './add-extras';
 import { checksumSources, resolveSources } from './copy-sources';
 import { LayerWriter } from './copy-write';
-import type { SourceTree } from './source-tree';
-import { StageState } from './state';
+import type { SourceTree } from '../layers/source-tree';
+import { StageState } from '../dockerfile/stage';
 
 export interface CopyEnv {
   escape: string;

@@ -6,7 +6,7 @@
  * first), and new directories get a fixed mtime, so the same copy gives the same layer bytes.
  */
 import { promises as fs, Stats } from 'node:fs';
-import type { SourceEntry, SourceTree } from './source-tree';
+import type { SourceEntry, SourceTree } from '../layers/source-tree';
 import * as path from 'node:path';
 
 

@@ -9,8 +9,8 @@
 import { createReadStream, promises as fs, Stats, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { isOpaqueDir } from '../runtime/layer-diff-attrs';
-import { SourceEntry, SourceTree } from './source-tree';
+import { isOpaqueDir } from '../layers/diff-attrs';
+import { SourceEntry, SourceTree } from '../layers/source-tree';
 
 function isWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;

@@ -16,7 +16,7 @@ import { formatReference, parseReference, Reference, withDefaultTag } from '../o
 import type { Stores } from '../store/stores';
 import { BuildCache } from './cache';
 import { receiveContext } from './context';
-import { parseDockerfile } from './dockerfile/parse';
+import { parseDockerfile } from '../dockerfile/parse';
 import { StagesRunner } from './stages';
 import type { BuildOptions, BuildOutput, BuildResult, PullFn, RunStepFn } from './types';
 

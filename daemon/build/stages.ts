@@ -7,14 +7,14 @@
 import { invalid, notFound } from '../errors';
 import { Digest, shortId } from '../oci/digest';
 import { PlatformSpec } from '../oci/platform';
-import { resolveImageId } from '../images/lookup';
+import { resolveImageId } from '../store/lookup';
 import type { Stores } from '../store/stores';
-import { argDefs } from './dockerfile/evaluate';
-import { Dockerfile, Instruction, parseTrigger, Stage } from './dockerfile/parse';
-import { expandWord, Lookup } from './dockerfile/shell-lex';
+import { argDefs } from '../dockerfile/evaluate';
+import { Dockerfile, Instruction, parseTrigger, Stage } from '../dockerfile/parse';
+import { expandWord, Lookup } from '../dockerfile/shell-lex';
 import { RootfsView } from './rootfs-view';
-import type { SourceTree } from './source-tree';
-import { scratchConfig, StageImage, StageState } from './state';
+import type { SourceTree } from '../layers/source-tree';
+import { scratchConfig, StageImage, StageState } from '../dockerfile/stage';
 import { dispatch, imageOf, StepEnv } from './steps';
 import type { BuildOptions, PullFn } from './types';
 

@@ -10,15 +10,16 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BerthError, invalid, notImplemented } from '../errors';
 import { shortId } from '../oci/digest';
-import { commitDirAsLayer } from '../images/commit-layer';
-import { loadImage } from '../images/lookup';
+import { commitDirAsLayer } from '../layers/commit';
+import { loadImage } from '../store/lookup';
 import type { Stores } from '../store/stores';
 import { BuildCache } from './cache';
-import { argDefs, commandLine } from './dockerfile/evaluate';
-import type { Instruction } from './dockerfile/parse';
+import { argDefs, commandLine } from '../dockerfile/evaluate';
+import type { Instruction } from '../dockerfile/parse';
 import { planCopy, CopyEnv } from './copy-step';
-import { applyMeta, META_KEYWORDS, nopLine } from './meta';
-import { commitStep, StageImage, StageState, StepCommit } from './state';
+import { applyMeta, META_KEYWORDS, nopLine } from '../dockerfile/meta';
+import { StageImage, StageState } from '../dockerfile/stage';
+import { commitStep, StepCommit } from './state';
 import type { BuildOutput, RunStepFn } from './types';
 
 /** A RUN that exited non-zero: the message is Docker's, the code goes into errorDetail. */

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { BerthError, notFound } from '../errors';
-import { requireImageId, loadImage } from '../images/lookup';
+import { requireImageId, loadImage } from '../store/lookup';
 import type { Stores } from '../store/stores';
 import { parseReference, familiarName, withDefaultTag } from '../oci/reference';
 import { CreateRequest, entrypointAndArgs, mergeWithImage } from './create-config';

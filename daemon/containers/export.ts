@@ -9,7 +9,7 @@ import { promises as fs, createReadStream, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { isWhiteout } from './changes';
-import { isOpaqueDir } from '../runtime/layer-diff-attrs';
+import { isOpaqueDir } from '../layers/diff-attrs';
 
 function octal(n: number, width: number): string {
   return n.toString(8).padStart(width - 1, '0') + '\0';

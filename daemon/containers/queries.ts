@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { conflict } from '../errors';
-import { resolveImageId } from '../images/lookup';
+import { resolveImageId } from '../store/lookup';
 import type { ContainerService } from './service';
 import type { ContainerRecord } from './record';
 import { Filters, matches, parseFilters } from './filters';

@@ -5,9 +5,9 @@
  */
 import { invalid } from '../errors';
 import { ContainerConfig } from '../oci/types';
-import { parseInstruction } from '../build/dockerfile/parse';
-import { applyMeta } from '../build/meta';
-import { StageState } from '../build/state';
+import { parseInstruction } from '../dockerfile/parse';
+import { applyMeta } from '../dockerfile/meta';
+import { StageState } from '../dockerfile/stage';
 
 const ALLOWED = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 

@@ -10,8 +10,8 @@ import { parseReference, withDefaultTag } from '../oci/reference';
 import { invalid } from '../errors';
 import type { Stores } from '../store/stores';
 import { applyChanges } from './changes';
-import { commitDirAsLayer } from './commit-layer';
-import { loadImage } from './lookup';
+import { commitDirAsLayer } from '../layers/commit';
+import { loadImage } from '../store/lookup';
 import { registerImage } from './register';
 
 /** What commit needs to know about a container (the containers service provides it). */

@@ -4,7 +4,6 @@
  * The tar is stored as is (its digest is the diff id) and unpacked into the layer store; the
  * image record and the tag come last, so a bad tarball registers nothing.
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,12 +14,13 @@ import { Digest } from '../oci/digest';
 import { hostPlatform, parsePlatform } from '../oci/platform';
 import { parseReference, Reference, withDefaultTag } from '../oci/reference';
 import { ImageConfig, MediaType } from '../oci/types';
-import { decompressor, detectCompression } from '../runtime/unpack-decompress';
+import { decompressor, detectCompression } from '../layers/decompress';
 // Unpacking runs on a worker thread so a big layer never blocks other API requests.
-import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
+import { unpackLayerInWorker as unpackLayer } from '../layers/unpack-pool';
 import type { Stores } from '../store/stores';
 import { applyChanges } from './changes';
 import { registerImage } from './register';
+import { download } from './url-download';
 
 export interface ImportOptions {
   /** `-` for the body, else an http(s) URL to download. */
@@ -34,16 +34,12 @@ export interface ImportOptions {
 
 function tarStream(file: string, head: Buffer): Readable {
   const src = createReadStream(file);
-  if (head.subarray(0, 3).toString('latin1') === 'BZh' || head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) {
-    const prog = spawn(head[0] === 0x42 ? 'bzip2' : 'xz', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
-    src.pipe(prog.stdin);
-    return prog.stdout;
-  }
-  return src.pipe(decompressor(detectCompression(head)));
+  const dec = decompressor(detectCompression(head));
+  src.on('error', (e) => dec.destroy(e));
+  return src.pipe(dec);
 }
 
 async function fetchTo(url: string, file: string): Promise<void> {
-  const { download } = await import('../build/add-extras');
   await download(url, file);
 }
 

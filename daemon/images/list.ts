@@ -9,7 +9,7 @@ import { invalid } from '../errors';
 import type { Stores } from '../store/stores';
 import { Catalog, ImageEntry, familiar } from './catalog';
 import { Filters, globMatch, matchLabels, parseUntil } from './filters';
-import { requireImageId } from './lookup';
+import { requireImageId } from '../store/lookup';
 
 export const LIST_FILTERS = ['dangling', 'reference', 'label', 'before', 'since', 'until'] as const;
 

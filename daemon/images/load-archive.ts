@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import { invalid } from '../errors';
-import type { SourceEntry, SourceTree } from '../build/source-tree';
+import type { SourceEntry, SourceTree } from '../layers/source-tree';
 import { Digest, hexOf, isDigest } from '../oci/digest';
 import { hostPlatform, selectManifest } from '../oci/platform';
 import { formatReference, parseReference, withDefaultTag } from '../oci/reference';

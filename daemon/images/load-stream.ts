@@ -12,7 +12,7 @@ import * as tar from 'tar';
 import { invalid } from '../errors';
 import type { Digest } from '../oci/digest';
 import type { Stores } from '../store/stores';
-import { SourceEntry, SourceTree } from '../build/source-tree';
+import { SourceEntry, SourceTree } from '../layers/source-tree';
 
 const IN_MEMORY = 256 * 1024;
 

@@ -10,12 +10,11 @@ import { Readable } from 'node:stream';
 import { BerthError, invalid } from '../errors';
 import { chainIds, Digest, shortId } from '../oci/digest';
 import { MediaType } from '../oci/types';
-import { plainStream } from '../build/context';
 import { StreamedArchive } from './load-stream';
 import { parseReference, withDefaultTag } from '../oci/reference';
-import { decompressor, detectCompression } from '../runtime/unpack-decompress';
+import { decompressor, detectCompression, looksLikeTar, plainStream } from '../layers/decompress';
 // Unpacking runs on a worker thread so a big layer never blocks other API requests.
-import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
+import { unpackLayerInWorker as unpackLayer } from '../layers/unpack-pool';
 import type { Stores } from '../store/stores';
 import type { ImageLayerRef } from '../store/images';
 import { registerImage } from './register';
@@ -39,7 +38,7 @@ async function layerBlob(stores: Stores, tree: StreamedArchive, layer: ArchiveLa
   }
   if (stored === diffId) return { digest: diffId, size, mediaType: MediaType.DockerLayer };
   // A small (in-memory) or compressed docker-archive layer: store its plain tar by diff id.
-  const compression = detectCompression(await tree.head(layer.entry, 4));
+  const compression = detectCompression(await tree.head(layer.entry, 6));
   const plain = tree.openRead(layer.entry).pipe(decompressor(compression));
   const r = await stores.content.ingest(plain, { digest: diffId }).catch((err: unknown) => {
     throw err instanceof BerthError && /mismatch/.test(err.message) ? corrupt() : err;
@@ -73,7 +72,7 @@ async function storeImage(stores: Stores, tree: StreamedArchive, img: ArchiveIma
 /** Reads the archive in one pass, layers straight into the content store. */
 async function receiveArchive(stores: Stores, body: Readable): Promise<StreamedArchive> {
   const { head, stream } = await plainStream(body);
-  if (head.length < 262 || head.subarray(257, 262).toString('latin1') !== 'ustar') {
+  if (!looksLikeTar(head)) {
     stream.resume();
     throw invalid('the input is not a valid tar archive');
   }

@@ -11,7 +11,7 @@ import { BerthError, describe, invalid, wrap } from '../errors';
 import { Digest, shortId } from '../oci/digest';
 import type { Descriptor } from '../oci/types';
 import type { RegistryClient } from '../registry';
-import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
+import { unpackLayerInWorker as unpackLayer } from '../layers/unpack-pool';
 import type { Stores } from '../store/stores';
 import { ByteProgress, ProgressSink, progressMessage, statusMessage } from './pull-progress';
 

@@ -18,7 +18,7 @@ import type { EventBus } from '../events';
 import type { GarbageCollector } from '../store/gc';
 import { referenceKey } from '../store/references';
 import { familiar, parseKey } from './catalog';
-import { requireImageId } from './lookup';
+import { requireImageId } from '../store/lookup';
 import type { ImageUsers } from './users';
 
 export type DeleteItem = { Untagged: string } | { Deleted: string };

@@ -13,8 +13,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { systemError } from '../errors';
 import { Digest, shortId } from '../oci/digest';
-import { layerDiffStream } from '../runtime/layer-diff';
-import { decompressor, detectCompression } from '../runtime/unpack-decompress';
+import { layerDiffStream } from '../layers/diff';
+import { decompressor, detectCompression } from '../layers/decompress';
 import type { Stores } from '../store/stores';
 import { HashingStream } from '../store/content';
 import type { ImageLayerRef } from '../store/images';
@@ -38,8 +38,8 @@ async function verifiedCopy(source: Readable, diffId: Digest, tmpDir: string): P
 
 async function decompressed(stores: Stores, blob: Digest): Promise<Readable> {
   const fh = await fs.open(stores.content.pathOf(blob), 'r');
-  const head = Buffer.alloc(4);
-  await fh.read(head, 0, 4, 0);
+  const head = Buffer.alloc(6);
+  await fh.read(head, 0, 6, 0);
   await fh.close();
   const dec = decompressor(detectCompression(head));
   const src = createReadStream(stores.content.pathOf(blob));

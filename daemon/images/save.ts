@@ -14,9 +14,9 @@ import { notFound } from '../errors';
 import { Digest, hexOf, sha256Of } from '../oci/digest';
 import { familiarName, formatReference, fullName, parseReference, Reference } from '../oci/reference';
 import { MediaType } from '../oci/types';
-import { dataPadding, encodeHeader, END_OF_ARCHIVE } from '../runtime/layer-diff-tar';
+import { dataPadding, encodeHeader, END_OF_ARCHIVE } from '../layers/diff-tar';
 import type { Stores } from '../store/stores';
-import { resolveImageId } from './lookup';
+import { resolveImageId } from '../store/lookup';
 import { layerFile, LayerFile } from './save-layers';
 
 interface SavedImage {

@@ -15,7 +15,7 @@ import { Catalog, familiar, loadCatalog } from './catalog';
 import { Filters, matchLabels, parseUntil } from './filters';
 import { HistoryItem, historyOf } from './history';
 import { selectImages, sharedSizes } from './list';
-import { requireImageId } from './lookup';
+import { requireImageId } from '../store/lookup';
 import { DeleteItem, ImageRemover, tagReference } from './remove';
 import { CatalogSource, SearchResult, search } from './search';
 import { NO_IMAGE_USERS, ImageUsers } from './users';

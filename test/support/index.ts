@@ -1,5 +1,5 @@
 /**
- * berth's test support library. Import from here: `import { ... } from '../support'`.
+ * berth's test support library. Import from here: `import { ... } from './'`.
  *
  * Registry (registry.ts)
  *   startRegistry(opts?: { auth?: { username, password } }): Promise<TestRegistry>

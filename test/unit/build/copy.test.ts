@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { RootfsView } from '../../../daemon/build/rootfs-view';
 import { checksumSources, resolveSources } from '../../../daemon/build/copy-sources';
 import { planCopy, CopyEnv } from '../../../daemon/build/copy-step';
-import { parseInstruction } from '../../../daemon/build/dockerfile/parse';
-import { StageState } from '../../../daemon/build/state';
+import { parseInstruction } from '../../../daemon/dockerfile/parse';
+import { StageState } from '../../../daemon/dockerfile/stage';
 
 async function write(root: string, files: Record<string, string>): Promise<void> {
   for (const [p, content] of Object.entries(files)) {

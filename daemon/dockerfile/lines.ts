@@ -5,7 +5,7 @@
  * next (the escape and trailing blanks removed, nothing added), blank continuation lines
  * skipped. Each logical line keeps the number of the physical line it started on. Pure.
  */
-import { invalid } from '../../errors';
+import { invalid } from '../errors';
 
 export interface LogicalLine {
   /** The joined text, leading whitespace of the first line removed (Docker's `Original`). */

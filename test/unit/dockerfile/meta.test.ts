@@ -1,10 +1,10 @@
 // Config-only instructions and --change: what each does to the container config and the
 // history line it writes (which is also its cache key).
 import { strict as assert } from 'node:assert';
-import { applyMeta, exposedPorts, nopLine } from '../../../daemon/build/meta';
+import { applyMeta, exposedPorts, nopLine } from '../../../daemon/dockerfile/meta';
 import { applyChanges } from '../../../daemon/images/changes';
-import { parseInstruction } from '../../../daemon/build/dockerfile/parse';
-import { StageState } from '../../../daemon/build/state';
+import { parseInstruction } from '../../../daemon/dockerfile/parse';
+import { StageState } from '../../../daemon/dockerfile/stage';
 import { BuildCache } from '../../../daemon/build/cache';
 
 function stateWith(cc: object): StageState {

@@ -1,5 +1,5 @@
 /**
- * Unpacking one layer (a tar, gzip/zstd-compressed or plain) into an empty directory, in one
+ * Unpacking one layer (a tar, plain or compressed: decompress.ts) into an empty directory, in one
  * streaming pass: decompress → sha256 (the diff id) → tar parse → write entries
  * (unpack-entries.ts, which keeps every write inside the directory and applies OCI whiteouts
  * as overlay whiteouts). Resolves with the diff id and the layer's size once the whole tar
@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import * as tar from 'tar';
 import { invalid } from '../errors';
 import type { Digest } from '../oci/digest';
-import { decompressor, detectCompression, peek } from './unpack-decompress';
+import { decompressor, detectCompression, peek } from './decompress';
 import { EntryWriter, TarEntry } from './unpack-entries';
 
 export interface UnpackOptions {
@@ -28,8 +28,8 @@ export interface UnpackResult {
   size: number;
 }
 
-export async function unpackLayer(source: Readable, dir: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
-  const head = await peek(source, 4);
+export async function unpackLayer(input: Readable, dir: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
+  const { head, stream: source } = await peek(input, 6);
   const dec = decompressor(detectCompression(head));
   const hash = createHash('sha256');
   const parser = new tar.Parse({ strict: true });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { BerthError, ErrorKind } from '../errors';
-import type { UnpackOptions, UnpackResult } from './layer-unpack';
+import type { UnpackOptions, UnpackResult } from './unpack';
 
 /** Chunks in flight to the worker before the source is paused. */
 const WINDOW = 16;

@@ -3,7 +3,7 @@
  * does it (FROM, ADD, COPY, ENV, ARG, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR; not RUN,
  * CMD, ENTRYPOINT, SHELL, HEALTHCHECK, ONBUILD). Pure: the caller passes the variables in force.
  */
-import { invalid } from '../../errors';
+import { invalid } from '../errors';
 import { expandWord, expandWords, Lookup } from './shell-lex';
 import type { Instruction } from './parse';
 

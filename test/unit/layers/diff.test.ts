@@ -7,8 +7,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { layerDiffStream, isMountPlaceholder } from '../../../daemon/runtime/layer-diff';
-import { encodeHeader } from '../../../daemon/runtime/layer-diff-tar';
+import { layerDiffStream, isMountPlaceholder } from '../../../daemon/layers/diff';
+import { encodeHeader } from '../../../daemon/layers/diff-tar';
 
 async function digestOf(dir: string, xattrs = false): Promise<{ digest: string; bytes: Buffer }> {
   const chunks: Buffer[] = [];

@@ -5,7 +5,7 @@
  * (`\$` is a literal dollar). Quotes and escapes are removed from the result, as Docker does.
  * Pure; the caller supplies the variables.
  */
-import { invalid } from '../../errors';
+import { invalid } from '../errors';
 
 /** Returns a variable's value, or undefined when it is not set. */
 export type Lookup = (name: string) => string | undefined;

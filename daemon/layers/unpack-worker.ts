@@ -9,7 +9,7 @@
 import { parentPort } from 'node:worker_threads';
 import { PassThrough } from 'node:stream';
 import { BerthError } from '../errors';
-import { unpackLayer, UnpackOptions } from './layer-unpack';
+import { unpackLayer, UnpackOptions } from './unpack';
 
 interface StartMessage {
   dir: string;

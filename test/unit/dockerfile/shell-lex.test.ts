@@ -1,8 +1,8 @@
 // Variable substitution and word handling as Docker does it in Dockerfile instructions.
 import { strict as assert } from 'node:assert';
-import { expandWord, expandWords, mapLookup } from '../../../daemon/build/dockerfile/shell-lex';
-import { keyValues, argDefs, rawWords, healthcheck, parseDuration, wordList } from '../../../daemon/build/dockerfile/evaluate';
-import { parseInstruction } from '../../../daemon/build/dockerfile/parse';
+import { expandWord, expandWords, mapLookup } from '../../../daemon/dockerfile/shell-lex';
+import { keyValues, argDefs, rawWords, healthcheck, parseDuration, wordList } from '../../../daemon/dockerfile/evaluate';
+import { parseInstruction } from '../../../daemon/dockerfile/parse';
 
 const env = mapLookup({ A: 'alpha', E: '', SP: 'x y', PATHY: '/usr/bin' });
 const w = (s: string) => expandWord(s, env);

@@ -8,9 +8,9 @@
 import * as path from 'node:path';
 import { invalid } from '../errors';
 import { ContainerConfig } from '../oci/types';
-import { argDefs, commandLine, healthcheck, keyValues, singleWord, wordList } from './dockerfile/evaluate';
-import type { Instruction } from './dockerfile/parse';
-import { StageState } from './state';
+import { argDefs, commandLine, healthcheck, keyValues, singleWord, wordList } from './evaluate';
+import type { Instruction } from './parse';
+import { StageState } from './stage';
 
 export interface MetaResult {
   cc: ContainerConfig;

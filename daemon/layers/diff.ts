@@ -11,8 +11,8 @@ import { promises as fs, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { getXattr, listXattrs } from '../../native/ffi/fsops-read';
-import { isOpaqueDir } from './layer-diff-attrs';
-import { dataPadding, encodeHeader, END_OF_ARCHIVE, TarEntry } from './layer-diff-tar';
+import { isOpaqueDir } from './diff-attrs';
+import { dataPadding, encodeHeader, END_OF_ARCHIVE, TarEntry } from './diff-tar';
 
 export interface LayerDiffOptions {
   /** Read xattrs (needs the FFI); off for directories berth filled itself with plain files. */

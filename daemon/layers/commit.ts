@@ -9,9 +9,9 @@
 import { promises as fs } from 'node:fs';
 import { Digest, sha256Of } from '../oci/digest';
 import { MediaType } from '../oci/types';
-import { isMountPlaceholder, layerDiffStream } from '../runtime/layer-diff';
+import { isMountPlaceholder, layerDiffStream } from './diff';
 // Unpacking runs on a worker thread so a big layer never blocks other API requests.
-import { unpackLayerInWorker as unpackLayer } from '../runtime/unpack-pool';
+import { unpackLayerInWorker as unpackLayer } from './unpack-pool';
 import type { Stores } from '../store/stores';
 import type { ImageLayerRef } from '../store/images';
 

@@ -1,8 +1,8 @@
 // The Dockerfile parser: directives, comments, continuations, flags, forms, stages and errors
 // that name the line, checked against what Docker's own parser does with the same text.
 import { strict as assert } from 'node:assert';
-import { splitLines } from '../../../daemon/build/dockerfile/lines';
-import { parseDockerfile, parseInstruction } from '../../../daemon/build/dockerfile/parse';
+import { splitLines } from '../../../daemon/dockerfile/lines';
+import { parseDockerfile, parseInstruction } from '../../../daemon/dockerfile/parse';
 
 function lines(src: string) {
   return splitLines(src).lines.map((l) => [l.line, l.text]);

@@ -7,8 +7,8 @@ import { BerthError, invalid, notFound } from '../errors';
 import { Digest } from '../oci/digest';
 import { fullName, parseReference, withDefaultTag, looksLikeIdPrefix, Reference } from '../oci/reference';
 import { ImageConfig } from '../oci/types';
-import type { Stores } from '../store/stores';
-import type { ImageRecord } from '../store/images';
+import type { Stores } from './stores';
+import type { ImageRecord } from './images';
 
 export interface LocalImage {
   record: ImageRecord;
