@@ -55,14 +55,14 @@ export interface Daemon {
 export async function composeDaemon(config: Config): Promise<Daemon> {
   const stores = await openStores(config);
   const events = new EventBus();
-  const registries = new Registries(config.insecureRegistries);
+  const registries = new Registries(config);
 
   // The containers' name index comes first: the images service asks it which images and
   // layers containers use (rmi conflicts, GC), before the containers service exists.
   const names = new ContainerNameIndex();
   const images = new ImagesService(stores, { events, registries, users: imageUsersOf(names) });
-  const pulls = new PullService(stores, registries, events);
-  const pushes = new PushService(stores, registries, events);
+  const pulls = new PullService(stores, registries, events, config);
+  const pushes = new PushService(stores, registries, events, config);
   const archives = new ArchiveService(stores, events, (d) => images.gc.hold(d));
 
   // Containers: recovery (re-attach running containers, record the exits of those that

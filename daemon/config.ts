@@ -1,29 +1,53 @@
 /**
  * berthd's configuration: command-line flags named as dockerd names them, merged over
- * /etc/berth/daemon.json (same keys as dockerd's daemon.json). Validated once, here; the rest
- * of the daemon receives a typed, frozen Config.
+ * /etc/berth/daemon.json (same keys as dockerd's daemon.json; parsed in config-file.ts).
+ * Validated once, here; the rest of the daemon receives a typed Config. The settings a SIGHUP
+ * may change are listed in RELOADABLE; config-live.ts swaps them in place.
  */
-import { readFileSync } from 'node:fs';
 import { invalid } from './errors';
+import { FileConfig, normaliseMirror, readFileConfig, Ulimit } from './config-file';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'text' | 'json';
 
 export interface Config {
   /** Listen addresses: `unix:///path` or `fd://` (systemd socket activation). */
   hosts: string[];
   dataRoot: string;
   execRoot: string;
+  /** Group owning the unix sockets berthd creates; undefined: `berth` when that group exists. */
+  group?: string;
   /** host:port (or CIDR) of registries spoken to over plain HTTP. */
   insecureRegistries: string[];
+  /** Docker Hub mirrors, scheme://host[:port], tried in order before Docker Hub itself. */
+  registryMirrors: string[];
+  maxConcurrentDownloads: number;
+  maxConcurrentUploads: number;
+  /** Engine labels (`key=value`), shown by `docker info`. */
+  labels: string[];
+  defaultUlimits: Record<string, Ulimit>;
+  logDriver: string;
+  logOpts: Record<string, string>;
   configFile: string;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: LogLevel;
+  logFormat: LogFormat;
   /** Path of the C helper binary; default: native/helper/build/berth-helper next to the code. */
   helperPath?: string;
 }
+
+/** What SIGHUP reloads from daemon.json (the rest needs a restart). */
+export const RELOADABLE = [
+  'logLevel', 'insecureRegistries', 'registryMirrors', 'maxConcurrentDownloads', 'maxConcurrentUploads', 'labels', 'defaultUlimits', 'logDriver', 'logOpts',
+] as const satisfies readonly (keyof Config)[];
 
 export const DEFAULTS = {
   host: 'unix:///run/berth/berth.sock',
   dataRoot: '/var/lib/berth',
   execRoot: '/run/berth',
   configFile: '/etc/berth/daemon.json',
+  group: 'berth',
+  maxConcurrentDownloads: 3,
+  maxConcurrentUploads: 5,
 } as const;
 
 export const USAGE = `Usage: berthd [OPTIONS]
@@ -31,59 +55,66 @@ export const USAGE = `Usage: berthd [OPTIONS]
 A container engine that speaks the Docker Engine API.
 
 Options:
-  -H, --host list                 Daemon socket to listen on (default ${DEFAULTS.host})
-      --data-root string          Root directory of persistent state (default ${DEFAULTS.dataRoot})
-      --exec-root string          Root directory for runtime state (default ${DEFAULTS.execRoot})
-      --insecure-registry list    Registries to reach over plain HTTP (localhost and 127.0.0.0/8 always are)
-      --config-file string        Daemon configuration file (default ${DEFAULTS.configFile})
-  -l, --log-level string          debug, info, warn or error (default "info")
-  -D, --debug                     Same as --log-level debug
-  -v, --version                   Print version information and quit
-  -h, --help                      Print usage`;
+  -H, --host list                   Daemon socket to listen on (default ${DEFAULTS.host}; fd:// under systemd)
+  -G, --group string                Group for the unix socket (default "${DEFAULTS.group}" when that group exists)
+      --data-root string            Root directory of persistent state (default ${DEFAULTS.dataRoot})
+      --exec-root string            Root directory for runtime state (default ${DEFAULTS.execRoot})
+      --insecure-registry list      Registries to reach over plain HTTP (localhost and 127.0.0.0/8 always are)
+      --registry-mirror list        Preferred Docker Hub mirror (scheme://host[:port])
+      --max-concurrent-downloads int  Parallel layer downloads per pull (default ${DEFAULTS.maxConcurrentDownloads})
+      --max-concurrent-uploads int  Parallel layer uploads per push (default ${DEFAULTS.maxConcurrentUploads})
+      --label list                  Engine labels (key=value)
+      --config-file string          Daemon configuration file (default ${DEFAULTS.configFile})
+  -l, --log-level string            debug, info, warn or error (default "info")
+      --log-format string           text or json (default "json")
+  -D, --debug                       Same as --log-level debug
+  -v, --version                     Print version information and quit
+  -h, --help                        Print usage
 
-interface FileConfig {
-  hosts?: string[];
-  'data-root'?: string;
-  'exec-root'?: string;
-  'insecure-registries'?: string[];
-  'log-level'?: string;
-  debug?: boolean;
-}
-
-function readFileConfig(file: string, required: boolean): FileConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw invalid(`cannot read config file ${file}: ${(err as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw invalid(`config file ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid(`config file ${file} must hold a JSON object`);
-  const known = new Set(['hosts', 'data-root', 'exec-root', 'insecure-registries', 'log-level', 'debug']);
-  for (const key of Object.keys(parsed)) {
-    if (!known.has(key)) throw invalid(`config file ${file}: unknown key "${key}"`);
-  }
-  return parsed as FileConfig;
-}
+Signals: SIGTERM/SIGINT stop berthd (containers keep running); SIGHUP reloads the reloadable
+settings of the configuration file (debug, log-level, insecure-registries, registry-mirrors,
+max-concurrent-downloads, max-concurrent-uploads, labels, default-ulimits, log-driver, log-opts).`;
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const FORMATS = ['text', 'json'] as const;
+/** Log drivers berth's containers have. */
+const LOG_DRIVERS = ['json-file'];
 
 export type ParseResult = { kind: 'run'; config: Config } | { kind: 'help' } | { kind: 'version' };
+
+function positive(flag: string, v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1) throw invalid(`invalid argument "${v}" for "${flag}" flag: expected a whole number of at least 1`);
+  return n;
+}
+
+function checkLabels(labels: string[]): string[] {
+  for (const l of labels) if (!/^[^=\s]+=/.test(l)) throw invalid(`invalid label "${l}": use key=value`);
+  return labels;
+}
+
+function checkLogging(file: FileConfig): void {
+  const driver = file['log-driver'];
+  if (driver !== undefined && !LOG_DRIVERS.includes(driver)) throw invalid(`log-driver "${driver}" is not available: berth's containers log with ${LOG_DRIVERS.join(', ')}`);
+  const opts = Object.keys(file['log-opts'] ?? {});
+  if (opts.length) throw invalid(`log-opts ${opts.join(', ')}: berth's json-file driver takes no options yet`);
+  if (Object.keys(file['default-ulimits'] ?? {}).length) throw invalid('default-ulimits: berth does not set ulimits on containers yet');
+}
 
 export function parseArgs(argv: readonly string[]): ParseResult {
   const hosts: string[] = [];
   const insecure: string[] = [];
+  const mirrors: string[] = [];
+  const labels: string[] = [];
   let dataRoot: string | undefined;
   let execRoot: string | undefined;
   let configFile: string | undefined;
   let logLevel: string | undefined;
+  let logFormat: string | undefined;
   let helperPath: string | undefined;
+  let group: string | undefined;
+  let downloads: number | undefined;
+  let uploads: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] as string;
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -96,11 +127,17 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     };
     switch (flag) {
       case '-H': case '--host': hosts.push(value()); break;
+      case '-G': case '--group': group = value(); break;
       case '--data-root': dataRoot = value(); break;
       case '--exec-root': execRoot = value(); break;
       case '--insecure-registry': insecure.push(value()); break;
+      case '--registry-mirror': mirrors.push(value()); break;
+      case '--max-concurrent-downloads': downloads = positive(flag, value()); break;
+      case '--max-concurrent-uploads': uploads = positive(flag, value()); break;
+      case '--label': labels.push(value()); break;
       case '--config-file': configFile = value(); break;
       case '-l': case '--log-level': logLevel = value(); break;
+      case '--log-format': logFormat = value(); break;
       case '--helper': helperPath = value(); break;
       case '-D': case '--debug': logLevel = 'debug'; break;
       case '-h': case '--help': return { kind: 'help' };
@@ -109,11 +146,14 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     }
   }
   const file = readFileConfig(configFile ?? DEFAULTS.configFile, configFile !== undefined);
+  checkLogging(file);
   const level = logLevel ?? (file.debug ? 'debug' : file['log-level']) ?? 'info';
   if (!(LEVELS as readonly string[]).includes(level)) throw invalid(`invalid log level "${level}": use debug, info, warn or error`);
+  const format = logFormat ?? file['log-format'] ?? 'json';
+  if (!(FORMATS as readonly string[]).includes(format)) throw invalid(`invalid log format "${format}": use text or json`);
   const allHosts = hosts.length ? hosts : file.hosts?.length ? file.hosts : [DEFAULTS.host];
   for (const h of allHosts) {
-    if (!h.startsWith('unix://') && h !== 'fd://' && !h.startsWith('fd://')) throw invalid(`unsupported host "${h}": berthd listens on unix:///path or fd://`);
+    if (!h.startsWith('unix://') && !h.startsWith('fd://')) throw invalid(`unsupported host "${h}": berthd listens on unix:///path or fd://`);
   }
   return {
     kind: 'run',
@@ -121,9 +161,18 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       hosts: allHosts,
       dataRoot: dataRoot ?? file['data-root'] ?? DEFAULTS.dataRoot,
       execRoot: execRoot ?? file['exec-root'] ?? DEFAULTS.execRoot,
+      group: group ?? file.group,
       insecureRegistries: [...(file['insecure-registries'] ?? []), ...insecure],
+      registryMirrors: [...(file['registry-mirrors'] ?? []), ...mirrors].map(normaliseMirror),
+      maxConcurrentDownloads: downloads ?? file['max-concurrent-downloads'] ?? DEFAULTS.maxConcurrentDownloads,
+      maxConcurrentUploads: uploads ?? file['max-concurrent-uploads'] ?? DEFAULTS.maxConcurrentUploads,
+      labels: checkLabels([...(file.labels ?? []), ...labels]),
+      defaultUlimits: file['default-ulimits'] ?? {},
+      logDriver: file['log-driver'] ?? 'json-file',
+      logOpts: file['log-opts'] ?? {},
       configFile: configFile ?? DEFAULTS.configFile,
-      logLevel: level as Config['logLevel'],
+      logLevel: level as LogLevel,
+      logFormat: format as LogFormat,
       helperPath,
     }),
   };

@@ -72,20 +72,25 @@ function isCidr(s: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(s);
 }
 
-export function registryConfig(insecure: readonly string[]): Record<string, unknown> {
+export function registryConfig(insecure: readonly string[], mirrors: readonly string[] = []): Record<string, unknown> {
   const cidrs = ['127.0.0.0/8', ...insecure.filter(isCidr).filter((c) => c !== '127.0.0.0/8')];
-  const index: Record<string, unknown> = { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } };
+  // dockerd lists mirrors with a trailing slash.
+  const mirrorUrls = mirrors.map((m) => `${m}/`);
+  const index: Record<string, unknown> = { 'docker.io': { Name: 'docker.io', Mirrors: mirrorUrls, Secure: true, Official: true } };
   for (const host of insecure.filter((h) => !isCidr(h))) index[host] = { Name: host, Mirrors: [], Secure: false, Official: false };
   return {
     AllowNondistributableArtifactsCIDRs: [],
     AllowNondistributableArtifactsHostnames: [],
     InsecureRegistryCIDRs: cidrs,
     IndexConfigs: index,
-    Mirrors: [],
+    Mirrors: mirrorUrls,
   };
 }
 
-export async function infoBody(config: Pick<Config, 'dataRoot' | 'insecureRegistries'>, images: number, containers: ContainerCounts): Promise<Record<string, unknown>> {
+/** The configuration /info shows; the optional fields are the live (reloadable) ones. */
+export type InfoConfig = Pick<Config, 'dataRoot' | 'insecureRegistries'> & Partial<Pick<Config, 'registryMirrors' | 'labels' | 'logLevel' | 'logDriver'>>;
+
+export async function infoBody(config: InfoConfig, images: number, containers: ContainerCounts): Promise<Record<string, unknown>> {
   const rel = await osRelease();
   const cgv = cgroupVersion();
   const fds = await fs.readdir('/proc/self/fd').then((x) => x.length, () => 0);
@@ -112,12 +117,12 @@ export async function infoBody(config: Pick<Config, 'dataRoot' | 'insecureRegist
     IPv4Forwarding: (await readTrim('/proc/sys/net/ipv4/ip_forward')) === '1',
     BridgeNfIptables: false,
     BridgeNfIp6tables: false,
-    Debug: false,
+    Debug: config.logLevel === 'debug',
     NFd: fds,
     OomKillDisable: cgv === '1',
     NGoroutines: 0,
     SystemTime: new Date().toISOString(),
-    LoggingDriver: 'json-file',
+    LoggingDriver: config.logDriver ?? 'json-file',
     CgroupDriver: 'cgroupfs',
     CgroupVersion: cgv,
     NEventsListener: 0,
@@ -127,7 +132,7 @@ export async function infoBody(config: Pick<Config, 'dataRoot' | 'insecureRegist
     OSType: 'linux',
     Architecture: os.machine(),
     IndexServerAddress: 'https://index.docker.io/v1/',
-    RegistryConfig: registryConfig(config.insecureRegistries),
+    RegistryConfig: registryConfig(config.insecureRegistries, config.registryMirrors),
     NCPU: os.cpus().length,
     MemTotal: os.totalmem(),
     GenericResources: null,
@@ -136,7 +141,7 @@ export async function infoBody(config: Pick<Config, 'dataRoot' | 'insecureRegist
     HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
     NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
     Name: os.hostname(),
-    Labels: [],
+    Labels: config.labels ?? [],
     ExperimentalBuild: false,
     ServerVersion: BERTH_VERSION,
     Runtimes: runtimes,

@@ -1,6 +1,7 @@
 /**
- * Opens the listening sockets: `unix:///path` (stale socket files removed, mode 0660) or
- * `fd://` (systemd socket activation: the fds passed in LISTEN_FDS, starting at 3).
+ * Opens the listening sockets: `unix:///path` (stale socket files removed, mode 0660, owned by
+ * root and the socket group, see socket-group.ts) or `fd://` (systemd socket activation: the
+ * fds passed in LISTEN_FDS, starting at 3; systemd set their owner and mode).
  */
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
@@ -23,7 +24,7 @@ function listenOn(server: Server, target: string | { fd: number }): Promise<void
   });
 }
 
-export async function listenAll(server: Server, hosts: readonly string[]): Promise<string[]> {
+export async function listenAll(server: Server, hosts: readonly string[], gid?: number): Promise<string[]> {
   const listening: string[] = [];
   for (const host of hosts) {
     if (host.startsWith('fd://')) {
@@ -41,6 +42,7 @@ export async function listenAll(server: Server, hosts: readonly string[]): Promi
     await fs.rm(socketPath, { force: true });
     await listenOn(server, socketPath);
     await fs.chmod(socketPath, 0o660);
+    if (gid !== undefined) await fs.chown(socketPath, process.getuid?.() ?? 0, gid);
     listening.push(host);
   }
   return listening;

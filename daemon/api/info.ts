@@ -4,14 +4,13 @@
  * containers service provides one).
  */
 import { Router } from 'express';
-import type { Config } from '../config';
-import { ContainersView, infoBody } from '../info';
+import { ContainersView, infoBody, InfoConfig } from '../info';
 import type { ImagesService } from '../images/service';
 import { asyncHandler } from './errors';
 
 type Backend = Pick<ImagesService, 'count' | 'diskUsage'>;
 
-export function infoRouter(config: Pick<Config, 'dataRoot' | 'insecureRegistries'>, images: Backend, containers: () => ContainersView): Router {
+export function infoRouter(config: InfoConfig, images: Backend, containers: () => ContainersView): Router {
   const r = Router();
   r.get(
     '/info',

@@ -11,7 +11,9 @@ import { formatPlatform, hostPlatform, parsePlatform, PlatformSpec, platformMatc
 import { formatReference, fullName, parseReference, Reference, withDefaultTag } from '../oci/reference';
 import type { Manifest } from '../oci/types';
 import { parseImageConfig } from '../oci/validate';
-import type { AuthConfig, Registries, RegistryClient } from '../registry';
+import type { AuthConfig, FetchedManifest, Registries, RegistryClient } from '../registry';
+import { describe } from '../errors';
+import { log } from '../log';
 import type { Stores } from '../store/stores';
 import type { EventBus } from '../events';
 import { fetchLayer, LayerJob } from './pull-layer';
@@ -76,14 +78,32 @@ export class PullService {
     private readonly stores: Stores,
     private readonly registries: Registries,
     private readonly events?: EventBus,
+    /** Read at each pull, so a daemon.json reload applies to the next one. */
+    private readonly limits: { readonly maxConcurrentDownloads: number } = { maxConcurrentDownloads: MAX_CONCURRENT_DOWNLOADS },
   ) {}
+
+  /**
+   * The top manifest from the first source that has it: Docker Hub mirrors first, then the
+   * registry itself (dockerd's fallback). The rest of the pull reads from the same source.
+   */
+  private async firstSource(ref: Reference, auth: AuthConfig, display: string): Promise<{ client: RegistryClient; top: FetchedManifest }> {
+    const sources = this.registries.pullSources(ref.domain, auth);
+    for (const [i, client] of sources.entries()) {
+      try {
+        return { client, top: await client.getManifest(ref.path, ref.digest ?? (ref.tag as string), display) };
+      } catch (err) {
+        if (i === sources.length - 1) throw err;
+        log.info('registry mirror failed, trying the next source', { image: display, mirror: client.endpoint.baseUrl, error: describe(err) });
+      }
+    }
+    throw new Error('unreachable: pullSources returns at least the registry itself');
+  }
 
   async pull(req: PullRequest, sink: ProgressSink): Promise<PullResult> {
     const ref = pullReference(req.image, req.tag);
     const want = req.platform ? parsePlatform(req.platform) : hostPlatform();
-    const client = this.registries.client(ref.domain, req.auth ?? {});
     const display = formatReference(ref);
-    const top = await client.getManifest(ref.path, ref.digest ?? (ref.tag as string), display);
+    const { client, top } = await this.firstSource(ref, req.auth ?? {}, display);
     sink({ status: `Pulling from ${ref.path}`, id: ref.tag ?? ref.digest });
     await this.stores.content.put(top.bytes);
     let manifest: Manifest;
@@ -116,8 +136,9 @@ export class PullService {
       sink(statusMessage('Pulling fs layer', shortId(desc.digest)));
       jobs.push({ desc, diffId: diffIds[i] as Digest, chainId, parent: i > 0 ? chains[i - 1] : undefined });
     }
-    for (const job of jobs.slice(MAX_CONCURRENT_DOWNLOADS)) sink(statusMessage('Waiting', shortId(job.desc.digest)));
-    await mapLimit(jobs, MAX_CONCURRENT_DOWNLOADS, (job) => fetchLayer(this.stores, client, ref.path, job, sink));
+    const parallel = this.limits.maxConcurrentDownloads;
+    for (const job of jobs.slice(parallel)) sink(statusMessage('Waiting', shortId(job.desc.digest)));
+    await mapLimit(jobs, parallel, (job) => fetchLayer(this.stores, client, ref.path, job, sink));
 
     const blobs = await Promise.all(
       manifest.layers.map(async (d) => ((await this.stores.content.has(d.digest)) ? { digest: d.digest, size: d.size, mediaType: d.mediaType } : undefined)),

@@ -36,6 +36,8 @@ export class PushService {
     private readonly stores: Stores,
     private readonly registries: Registries,
     private readonly events?: EventBus,
+    /** Read at each push, so a daemon.json reload applies to the next one. */
+    private readonly limits: { readonly maxConcurrentUploads: number } = { maxConcurrentUploads: MAX_CONCURRENT_UPLOADS },
   ) {}
 
   /** The tags to push: the given one, or all local tags of the repository. */
@@ -88,7 +90,8 @@ export class PushService {
     const seen = new Set<string>();
     const unique = jobs.filter((j) => !seen.has(j.blob.digest) && seen.add(j.blob.digest));
     for (const j of unique) sink(statusMessage('Preparing', j.id));
-    for (const j of unique.slice(MAX_CONCURRENT_UPLOADS)) sink(statusMessage('Waiting', j.id));
+    const parallel = this.limits.maxConcurrentUploads;
+    for (const j of unique.slice(parallel)) sink(statusMessage('Waiting', j.id));
     // Other repositories of this registry the image came from: candidates for a blob mount.
     const sources = Object.keys(repoDigests)
       .filter((n) => n.startsWith(`${ref.domain}/`) && n !== fullName(ref))
@@ -100,7 +103,7 @@ export class PushService {
         await this.pushLayer(client, repo, j.id, j.blob, sources, sink);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_UPLOADS, unique.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(parallel, unique.length) }, worker));
 
     const configSize = await this.stores.content.size(id);
     if (!(await client.hasBlob(repo, id))) {

@@ -61,3 +61,9 @@ export function resolveEndpoint(domain: string, insecureRegistries: readonly str
   const insecure = domain !== DEFAULT_DOMAIN && isInsecure(domain, insecureRegistries);
   return { domain, baseUrl: `${insecure ? 'http' : 'https'}://${apiHost}`, insecure };
 }
+
+/** A Docker Hub mirror given as scheme://host[:port] (validated by the config). */
+export function mirrorEndpoint(mirror: string): Endpoint {
+  const url = new URL(mirror);
+  return { domain: url.host, baseUrl: `${url.protocol}//${url.host}`, insecure: url.protocol === 'http:' };
+}

@@ -41,6 +41,12 @@
  *   runBerthd(args, opts?): Promise<RunResult>   berthd run to completion (start-up errors).
  *   ping(socket): Promise<boolean>
  *
+ * systemd stand-ins (systemd.ts)
+ *   listenNotify(path): Promise<NotifyListener>   a $NOTIFY_SOCKET (datagrams, via python3):
+ *     { path, messages: string[], waitFor(pattern, { after?, timeoutMs? }), close() }
+ *   socketActivate(socket, argv, { env?, logFile }): Activated   systemd-socket-activate -l
+ *     SOCKET argv (started on the first connection): { child, exited, stop(signal?) }
+ *
  * Processes and skipping (proc.ts, skip.ts)
  *   run(cmd, args, { input?, env?, cwd?, timeoutMs? }): Promise<RunResult = { code, signal, stdout, stderr }>
  *   runOk(...) same, rejects unless exit 0.  runInPty(cmd, args, opts) same under a pty
@@ -59,3 +65,4 @@ export * from './fixtures';
 export * from './shared';
 export * from './daemon';
 export * from './suite';
+export * from './systemd';
