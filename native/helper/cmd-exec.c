@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "console.h"
 #include "execve.h"
 #include "spec.h"
@@ -41,8 +42,7 @@ static int
 join_container (const struct spec *s, struct berth_error *err)
 {
   int fds[NNS];
-  char path[4096], num[32];
-  int n = snprintf (num, sizeof num, "%d", getpid ());
+  char path[4096];
 
   for (size_t i = 0; i < NNS; i++)
     {
@@ -51,14 +51,8 @@ join_container (const struct spec *s, struct berth_error *err)
       if (fds[i] < 0)
         return berth_make_error (err, errno, "open `%s`", path);
     }
-  for (int i = 0; i < s->ncgroups; i++)
-    {
-      cleanup_close int fd = -1;
-      snprintf (path, sizeof path, "%s/cgroup.procs", s->cgroups[i]);
-      fd = open (path, O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write_all (fd, num, (size_t) n) < 0)
-        return berth_make_error (err, errno, "join cgroup `%s`", s->cgroups[i]);
-    }
+  if (cgroup_join (s, getpid (), err) < 0)
+    return -1;
   for (size_t i = 0; i < NNS; i++)
     {
       if (setns (fds[i], namespaces[i].type) < 0)

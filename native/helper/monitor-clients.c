@@ -1,6 +1,7 @@
 /* monitor-clients.c: the monitor's side of attach clients: hello, stdin with back-pressure,
  * close-stdin, resize, replay of early output, and dropping clients that went away. Output to
- * clients goes through their queues (monitor-queue.c), never a blocking write. */
+ * clients goes through their queues (monitor-queue.c), never a blocking write; the client
+ * table itself (accept, drop) is monitor-queue.c's too. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -11,16 +12,9 @@
 
 #include "attach.h"
 #include "console.h"
-#include "monitor-internal.h"
+#include "monitor-clients.h"
+#include "monitor-queue.h"
 #include "utils.h"
-
-void
-monitor_drop_client (struct monitor *m, int i)
-{
-  close (m->clients[i].fd);
-  free (m->clients[i].out);
-  m->clients[i] = m->clients[--m->nclients];
-}
 
 int
 monitor_wants (int flags, int stream)
@@ -171,42 +165,4 @@ monitor_read_client (struct monitor *m, struct attach_client *c)
   memmove (c->buf, c->buf + off, c->used - off);
   c->used -= off;
   return 0;
-}
-
-void
-monitor_accept_client (struct monitor *m)
-{
-  int fd = accept4 (m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  struct attach_client *c;
-  if (fd < 0)
-    return;
-  if (m->nclients >= MONITOR_MAX_CLIENTS)
-    {
-      close (fd);
-      return;
-    }
-  c = &m->clients[m->nclients++];
-  c->fd = fd;
-  c->flags = 0;
-  c->used = 0;
-  c->out = NULL;
-  c->out_off = c->out_len = c->out_cap = 0;
-  c->progress_ms = 0;
-  c->closing = 0;
-  c->shut_ms = 0;
-}
-
-void
-monitor_serve_client (struct monitor *m, int i)
-{
-  struct attach_client *c = &m->clients[i];
-  if (monitor_client_flush (c) < 0)
-    monitor_drop_client (m, i);
-  else if (c->closing == 1 && monitor_client_pending (c) == 0)
-    {
-      /* everything is sent: end our side, let the peer close (see monitor.h) */
-      shutdown (c->fd, SHUT_WR);
-      c->closing = 2;
-      c->shut_ms = monitor_now_ms ();
-    }
 }

@@ -27,7 +27,10 @@
 
 #include "attach.h"
 #include "console.h"
-#include "monitor-internal.h"
+#include "monitor-clients.h"
+#include "monitor-files.h"
+#include "monitor-loop.h"
+#include "monitor-queue.h"
 #include "utils.h"
 
 #define DRAIN_MS 2000

@@ -1,4 +1,4 @@
-/* monitor-queue.c: per-client output queues and the slow-client policy.
+/* monitor-queue.c: the table of attach clients, their output queues and the slow-client policy.
  *
  * Policy. Output reaches the json-file log as soon as the monitor reads it, whatever the
  * clients do. Each attach client has a queue of frames its (non-blocking) socket has not
@@ -20,10 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "attach.h"
-#include "monitor-internal.h"
+#include "monitor-queue.h"
 
 /* buffers bigger than this (a replay) are freed once the client took them */
 #define KEEP_CAP (128 * 1024)
@@ -35,6 +36,39 @@ monitor_now_ms (void)
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+void
+monitor_accept_client (struct monitor *m)
+{
+  int fd = accept4 (m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  struct attach_client *c;
+  if (fd < 0)
+    return;
+  if (m->nclients >= MONITOR_MAX_CLIENTS)
+    {
+      close (fd);
+      return;
+    }
+  c = &m->clients[m->nclients++];
+  c->fd = fd;
+  c->flags = 0;
+  c->used = 0;
+  c->out = NULL;
+  c->out_off = c->out_len = c->out_cap = 0;
+  c->progress_ms = 0;
+  c->closing = 0;
+  c->shut_ms = 0;
+}
+
+
+void
+monitor_drop_client (struct monitor *m, int i)
+{
+  close (m->clients[i].fd);
+  free (m->clients[i].out);
+  m->clients[i] = m->clients[--m->nclients];
+}
+
 
 size_t
 monitor_client_pending (const struct attach_client *c)
@@ -98,6 +132,22 @@ monitor_client_flush (struct attach_client *c)
     }
   return 0;
 }
+
+void
+monitor_serve_client (struct monitor *m, int i)
+{
+  struct attach_client *c = &m->clients[i];
+  if (monitor_client_flush (c) < 0)
+    monitor_drop_client (m, i);
+  else if (c->closing == 1 && monitor_client_pending (c) == 0)
+    {
+      /* everything is sent: end our side, let the peer close (see monitor.h) */
+      shutdown (c->fd, SHUT_WR);
+      c->closing = 2;
+      c->shut_ms = monitor_now_ms ();
+    }
+}
+
 
 int
 monitor_output_blocked (const struct monitor *m)

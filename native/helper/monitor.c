@@ -15,32 +15,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "console.h"
 #include "container.h"
+#include "monitor-files.h"
+#include "monitor-loop.h"
 #include "monitor.h"
 #include "utils.h"
 
 #define CLONE_STACK (1024 * 1024)
-
-void
-monitor_write_exit (const struct spec *spec, pid_t pid, int exit_code, const char *error)
-{
-  char when[64], esc[2048], buf[4096], path[4096];
-  struct berth_error err;
-  int n;
-
-  now_rfc3339 (when, sizeof when);
-  n = snprintf (buf, sizeof buf, "{\"exitCode\":%d,\"finishedAt\":\"%s\",\"pid\":%d", exit_code, when, pid);
-  if (error)
-    {
-      json_escape (esc, sizeof esc, error, strlen (error));
-      n += snprintf (buf + n, sizeof buf - (size_t) n, ",\"error\":\"%s\"", esc);
-    }
-  n += snprintf (buf + n, sizeof buf - (size_t) n, "}\n");
-  snprintf (path, sizeof path, "%s/exit.json", spec->rundir);
-  if (write_file_atomic (path, buf, (size_t) n, &err) < 0)
-    berth_error_print (&err);
-}
 
 static void
 report (int fd, char kind, const char *json)
@@ -79,22 +62,6 @@ listen_attach (struct berth_error *err)
     }
   chmod (addr.sun_path, 0600);
   return fd;
-}
-
-static int
-join_cgroups (const struct spec *s, pid_t pid, struct berth_error *err)
-{
-  char path[4096], num[32];
-  int n = snprintf (num, sizeof num, "%d", pid);
-  for (int i = 0; i < s->ncgroups; i++)
-    {
-      cleanup_close int fd = -1;
-      snprintf (path, sizeof path, "%s/cgroup.procs", s->cgroups[i]);
-      fd = open (path, O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write_all (fd, num, (size_t) n) < 0)
-        return berth_make_error (err, errno, "join cgroup `%s`", s->cgroups[i]);
-    }
-  return 0;
 }
 
 /* Opens the container's stdio: a console socketpair with a tty, pipes otherwise. */
@@ -190,7 +157,7 @@ monitor_main (const struct spec *s, int report_fd)
   if (c.console_fd >= 0)
     close (c.console_fd);
 
-  ret = join_cgroups (s, m.init_pid, &err);
+  ret = cgroup_join (s, m.init_pid, &err);
   if (ret == 0)
     write_all (sync[1], "G", 1);
   close (sync[1]);
@@ -220,12 +187,7 @@ monitor_main (const struct spec *s, int report_fd)
 
   snprintf (json, sizeof json, "{\"pid\":%d,\"startTime\":%llu,\"monitorPid\":%d,\"monitorStartTime\":%llu,\"tty\":%s}",
             m.init_pid, proc_start_time (m.init_pid), getpid (), proc_start_time (getpid ()), s->tty ? "true" : "false");
-  {
-    char path[4096];
-    snprintf (path, sizeof path, "%s/state.json", s->rundir);
-    if (write_file_atomic (path, json, strlen (json), &err) < 0)
-      berth_error_print (&err);
-  }
+  monitor_write_state (s, json);
   report (report_fd, 'O', json);
   close (report_fd);
   monitor_loop (&m);

@@ -1,61 +1,17 @@
 /* monitor.h: the per-container monitor (like conmon). It is the daemonised helper process
  * that clones the container, owns its stdio or pty, writes the json-file log, serves attach
- * clients on <rundir>/attach.sock, and records exit.json. It outlives berthd. */
+ * clients on <rundir>/attach.sock, and records exit.json. It outlives berthd.
+ *
+ * The monitor's files depend on each other one way only (no circles):
+ *   monitor.c (start-up) -> monitor-loop.c -> monitor-clients.c -> monitor-queue.c
+ *   monitor.c, monitor-loop.c -> monitor-files.c (state.json, exit.json)
+ * monitor-state.h holds the shared state; this header, the entry point. */
 #ifndef BERTH_MONITOR_H
 #define BERTH_MONITOR_H
 
-#include <sys/types.h>
-
-#include "log.h"
-#include "spec.h"
-
-#define MONITOR_MAX_CLIENTS 64
-
-struct attach_client
-{
-  int fd;    /* non-blocking */
-  int flags; /* ATTACH_* from the hello frame; 0 until it arrived */
-  unsigned char buf[8 + 65536];
-  size_t used;
-  /* output not yet taken by the client's socket (monitor-queue.c) */
-  unsigned char *out;
-  size_t out_off, out_len, out_cap;
-  long long progress_ms; /* last time the queue shrank, or became non-empty */
-  /* 1: FRAME_EXIT is queued; 2: all sent and our side shut down, waiting (up to SHUT_MS,
-   * from shut_ms) for the peer to close, so its late writes never meet a closed socket
-   * (Node destroys a socket on EPIPE and drops what it had not read yet) */
-  int closing;
-  long long shut_ms;
-};
-
-struct monitor
-{
-  const struct spec *spec;
-  pid_t init_pid;
-  int listen_fd;
-  int out_fd[3]; /* [1] stdout pipe or pty master, [2] stderr pipe; -1 once at EOF */
-  int in_fd;     /* stdin pipe write end or pty master; -1 when none or closed */
-  int sig_fd;
-  int exited, exit_code, finished;
-  struct attach_client clients[MONITOR_MAX_CLIENTS];
-  int nclients;
-  struct log_writer log;
-  unsigned char *replay; /* stdout/stderr frames since start, for ATTACH_REPLAY */
-  size_t replay_len;
-  int replay_served;
-  long long started_ms; /* when the loop began: bounds the await_attach hold on output */
-  unsigned char *pending_in; /* stdin bytes the container has not read yet */
-  size_t pending_len;
-  int close_stdin_pending; /* a client closed stdin: close once pending_in is written */
-};
+#include "monitor-state.h"
 
 /* Entry of the daemonised monitor; reports to report_fd ("O{json}" or "E{json}") and exits. */
 void monitor_main (const struct spec *spec, int report_fd) __attribute__ ((noreturn));
-
-/* The event loop once the container runs; returns when the monitor should exit. */
-void monitor_loop (struct monitor *m);
-
-/* Writes <rundir>/exit.json atomically. error may be NULL. */
-void monitor_write_exit (const struct spec *spec, pid_t pid, int exit_code, const char *error);
 
 #endif

@@ -41,9 +41,14 @@ export function makeBusyboxLayer(dir: string): string {
 export class RuntimeFixture {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-rt-'));
   readonly paths = new StorePaths(path.join(this.root, 'data'), path.join(this.root, 'run'));
-  readonly runtime: Runtime = createRuntime({ paths: this.paths, helperPath: HELPER });
+  readonly runtime: Runtime;
   readonly layer = makeBusyboxLayer(path.join(this.root, 'layer'));
   readonly ids: string[] = [];
+
+  /** helper: another build of berth-helper (the sanitizer suite's); default the project's. */
+  constructor(readonly helper = HELPER) {
+    this.runtime = createRuntime({ paths: this.paths, helperPath: helper });
+  }
 
   newId(): string {
     const id = randomBytes(32).toString('hex');
