@@ -29,13 +29,21 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
 };
 
 export class BerthError extends Error {
+  /**
+   * A stable name for this particular failure (e.g. LAYER_DIFF_ID_MISMATCH), for code that must
+   * tell failures of one kind apart without reading messages; it survives wrap() and the
+   * worker-thread boundary. Undefined when the kind says enough.
+   */
+  readonly code: string | undefined;
+
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: string },
   ) {
     super(message, options);
     this.name = 'BerthError';
+    this.code = options?.code;
   }
 
   get status(): number {
@@ -56,11 +64,11 @@ export function statusOfKind(kind: ErrorKind): number {
 }
 
 /**
- * Adds context to an error while keeping its kind: `wrap(e, 'pulling busybox')` gives
+ * Adds context to an error while keeping its kind and code: `wrap(e, 'pulling busybox')` gives
  * "pulling busybox: <original message>". Unknown errors become System errors.
  */
 export function wrap(err: unknown, context: string): BerthError {
-  if (err instanceof BerthError) return new BerthError(err.kind, `${context}: ${err.message}`, { cause: err });
+  if (err instanceof BerthError) return new BerthError(err.kind, `${context}: ${err.message}`, { cause: err, code: err.code });
   return new BerthError('System', `${context}: ${describe(err)}`, { cause: err });
 }
 

@@ -93,7 +93,8 @@ export function buildRouter(backend: BuildBackend): Router {
       } catch (err) {
         if (!res.headersSent) throw err;
         const message = err instanceof Error ? err.message : String(err);
-        const code = (err as { code?: unknown }).code;
+        // A failed RUN carries its exit code (build/steps.ts StepFailed).
+        const code = (err as { exitCode?: unknown }).exitCode;
         stream.write({ errorDetail: { ...(typeof code === 'number' ? { code } : {}), message }, error: message });
       }
       stream.end();

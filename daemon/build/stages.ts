@@ -15,7 +15,7 @@ import { expandWord, Lookup } from '../dockerfile/shell-lex';
 import { RootfsView } from './rootfs-view';
 import type { SourceTree } from '../layers/source-tree';
 import { scratchConfig, StageImage, StageState } from '../dockerfile/stage';
-import { dispatch, imageOf, StepEnv } from './steps';
+import { dispatch, imageOf, StepEnv, StepFailed } from './steps';
 import type { BuildOptions, PullFn } from './types';
 
 export interface StagesEnv extends Omit<StepEnv, 'copyEnv' | 'argValue' | 'escape'> {
@@ -165,7 +165,7 @@ export class StagesRunner {
 
 /** Adds the Dockerfile line to an instruction's error (RUN's exit message stays Docker's). */
 function withLine(err: unknown, ins: Instruction): unknown {
-  if (!(err instanceof Error) || err.constructor.name === 'StepFailed' || ins.line === 0) return err;
+  if (!(err instanceof Error) || err instanceof StepFailed || ins.line === 0) return err;
   if (err.message.startsWith('Dockerfile')) return err;
   err.message = `Dockerfile line ${ins.line}: ${err.message}`;
   return err;

@@ -22,10 +22,10 @@ import { StageImage, StageState } from '../dockerfile/stage';
 import { commitStep, StepCommit } from './state';
 import type { BuildOutput, RunStepFn } from './types';
 
-/** A RUN that exited non-zero: the message is Docker's, the code goes into errorDetail. */
+/** A RUN that exited non-zero: the message is Docker's, the exit code goes into errorDetail. */
 export class StepFailed extends BerthError {
-  constructor(message: string, readonly code: number) {
-    super('InvalidParameter', message);
+  constructor(message: string, readonly exitCode: number) {
+    super('InvalidParameter', message, { code: 'BUILD_STEP_FAILED' });
   }
 }
 

@@ -16,7 +16,9 @@ import { decompressor, detectCompression, looksLikeTar, plainStream } from '../l
 // Unpacking runs on a worker thread so a big layer never blocks other API requests.
 import { unpackLayerInWorker as unpackLayer } from '../layers/unpack-pool';
 import type { Stores } from '../store/stores';
+import { CONTENT_MISMATCH } from '../store/content';
 import type { ImageLayerRef } from '../store/images';
+import { LayerCode } from '../layers/errors';
 import { registerImage } from './register';
 import { ArchiveImage, ArchiveLayer, readArchive } from './load-archive';
 
@@ -41,7 +43,7 @@ async function layerBlob(stores: Stores, tree: StreamedArchive, layer: ArchiveLa
   const compression = detectCompression(await tree.head(layer.entry, 6));
   const plain = tree.openRead(layer.entry).pipe(decompressor(compression));
   const r = await stores.content.ingest(plain, { digest: diffId }).catch((err: unknown) => {
-    throw err instanceof BerthError && /mismatch/.test(err.message) ? corrupt() : err;
+    throw err instanceof BerthError && err.code === CONTENT_MISMATCH ? corrupt() : err;
   });
   return { digest: diffId, size: r.size, mediaType: MediaType.DockerLayer };
 }
@@ -52,7 +54,7 @@ async function storeLayer(stores: Stores, tree: StreamedArchive, layer: ArchiveL
   if (!(await stores.layers.has(chainId))) {
     await stores.layers.create(chainId, diffId, parent, async (dir) => {
       const r = await unpackLayer(stores.content.openRead(blob.digest), dir, { expectedDiffId: diffId }).catch((err: unknown) => {
-        throw err instanceof BerthError && /diff ?id|mismatch/i.test(err.message) ? invalid(`layer ${shortId(diffId)} in the archive does not match its diff id (the archive is corrupt)`) : err;
+        throw err instanceof BerthError && err.code === LayerCode.DiffIdMismatch ? invalid(`layer ${shortId(diffId)} in the archive does not match its diff id (the archive is corrupt)`) : err;
       });
       return r.size;
     });

@@ -12,7 +12,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Duplex, PassThrough, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { errnoCode, invalid, unavailable } from '../errors';
+import { errnoCode } from '../errors';
+import { layerError, LayerCode } from './errors';
 
 export type Compression = 'gzip' | 'zstd' | 'bzip2' | 'xz' | 'none';
 
@@ -79,11 +80,11 @@ function programDecoder(program: string): Duplex {
   child.stdout.pipe(out, { end: false });
   child.on('error', (err) => {
     const why = errnoCode(err) === 'ENOENT' ? `the ${program} program is not installed on the daemon's host` : err.message;
-    duplex.destroy(unavailable(`cannot decompress ${program} data: ${why}`, err));
+    duplex.destroy(layerError('Unavailable', LayerCode.NoDecompressor, `cannot decompress ${program} data: ${why}`, err));
   });
   child.on('close', (code) => {
     if (code === 0) out.end();
-    else if (code !== null) duplex.destroy(invalid(`the ${program} data is corrupt: ${stderr.trim().split('\n').pop() || `${program} exited with ${code}`}`));
+    else if (code !== null) duplex.destroy(layerError('InvalidParameter', LayerCode.Corrupt, `the ${program} data is corrupt: ${stderr.trim().split('\n').pop() || `${program} exited with ${code}`}`));
   });
   // The program may exit (corrupt input) while we still write: that EPIPE is reported above.
   child.stdin.on('error', () => undefined);

@@ -10,7 +10,7 @@
 import { promises as fs, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { getXattr, listXattrs } from '../../native/ffi/fsops-read';
+import { FsCalls, nativeFsCalls } from './fs-calls';
 import { isOpaqueDir } from './diff-attrs';
 import { dataPadding, encodeHeader, END_OF_ARCHIVE, TarEntry } from './diff-tar';
 
@@ -19,6 +19,8 @@ export interface LayerDiffOptions {
   xattrs?: boolean;
   /** Entries to leave out (and not descend into), e.g. a container's mount placeholders. */
   exclude?: (rel: string, st: Stats) => boolean;
+  /** mknod/xattr calls (the recording fake in unit tests). */
+  fsCalls?: FsCalls;
 }
 
 const PLACEHOLDER_FILES = new Set(['etc/hosts', 'etc/hostname', 'etc/resolv.conf', '.dockerenv']);
@@ -66,12 +68,14 @@ async function* fileData(abs: string, size: number): AsyncGenerator<Buffer> {
 
 async function* walk(root: string, opts: LayerDiffOptions): AsyncGenerator<Buffer> {
   const links = new Map<string, string>();
+  const fsCalls = opts.fsCalls ?? nativeFsCalls;
   const xattrsOf = (abs: string): [string, Buffer][] => {
     if (!opts.xattrs) return [];
-    return listXattrs(abs)
+    return fsCalls
+      .llistxattr(abs)
       .filter((k) => !isOverlayKey(k))
       .sort(byteOrder)
-      .map((k): [string, Buffer] => [k, getXattr(abs, k) ?? Buffer.alloc(0)]);
+      .map((k): [string, Buffer] => [k, fsCalls.lgetxattr(abs, k) ?? Buffer.alloc(0)]);
   };
 
   async function* dir(absDir: string, relDir: string): AsyncGenerator<Buffer> {
@@ -86,7 +90,7 @@ async function* walk(root: string, opts: LayerDiffOptions): AsyncGenerator<Buffe
         yield encodeHeader({ ...baseEntry(relDir + '.wh.' + name, st), type: 'file', mode: 0 });
       } else if (st.isDirectory()) {
         yield encodeHeader({ ...baseEntry(rel + '/', st), type: 'dir', xattrs: xattrsOf(abs) });
-        if (opts.xattrs && isOpaqueDir(abs)) {
+        if (opts.xattrs && isOpaqueDir(abs, fsCalls)) {
           yield encodeHeader({ ...baseEntry(rel + '/.wh..wh..opq', st), type: 'file', mode: 0 });
         }
         yield* dir(abs, rel + '/');

@@ -11,8 +11,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { invalid } from '../errors';
-import { lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../../native/ffi/fsops';
+import { layerError, LayerCode } from './errors';
+import type { FsCalls, NodeType } from './fs-calls';
 import { baseOf, cleanEntryPath, parentOf, Tree } from './unpack-path';
 import { paxXattrs } from './unpack-pax';
 
@@ -51,6 +51,8 @@ export class EntryWriter {
   private readonly tree = new Tree();
   private readonly dirs = new Map<string, DirMeta>();
   private pendingXattrs: [string, string][] = [];
+  /** The next entry is a PAX-format sparse file (GNU.sparse.* records). */
+  private pendingSparse = false;
   private openFd: number | undefined;
   /** Bytes of regular files, as in the tar headers (Docker's layer Size). */
   size = 0;
@@ -59,17 +61,42 @@ export class EntryWriter {
     private readonly root: string,
     private readonly chown: boolean,
     private readonly onError: (err: unknown) => void,
+    private readonly fsCalls: FsCalls,
   ) {}
 
   /** A pax header's raw text: remembers its SCHILY.xattr.* records for the next entry. */
   onMeta(meta: string): void {
     this.pendingXattrs.push(...paxXattrs(meta));
+    if (meta.includes(' GNU.sparse.')) this.pendingSparse = true;
+  }
+
+  /** An entry the tar parser skips (types it does not extract): refused like Docker does. */
+  onIgnored(entry: TarEntry): void {
+    const sparse = entry.type === 'SparseFile';
+    this.pendingXattrs = [];
+    this.pendingSparse = false;
+    this.onError(
+      layerError(
+        'InvalidParameter',
+        LayerCode.Unsupported,
+        sparse
+          ? `layer tar entry "${entry.path}" is a sparse file (GNU sparse format), which berth cannot extract`
+          : `layer tar entry "${entry.path}" has the tar type "${entry.type}", which berth does not extract`,
+      ),
+    );
   }
 
   onEntry(entry: TarEntry): void {
     const xattrs = this.pendingXattrs;
+    const sparse = this.pendingSparse;
     this.pendingXattrs = [];
+    this.pendingSparse = false;
     try {
+      // A sparse file's body is only its data segments: written as is, the file would be
+      // wrong (and an old-GNU one would hide under its type). Refuse rather than drop it.
+      if (sparse) {
+        throw layerError('InvalidParameter', LayerCode.Unsupported, `layer tar entry "${entry.path}" is a sparse file (GNU sparse format), which berth cannot extract`);
+      }
       this.write(entry, xattrs);
     } catch (err) {
       this.onError(err);
@@ -90,7 +117,7 @@ export class EntryWriter {
     }
     const existing = this.tree.get(rel);
     if (existing === undefined || (keepDir && existing === 'dir')) return;
-    if (rel === '') throw invalid(`layer tar entry "${name}" would replace the layer root`);
+    if (rel === '') throw layerError('InvalidParameter', LayerCode.UnsafeEntry, `layer tar entry "${name}" would replace the layer root`);
     fs.rmSync(this.full(rel), { recursive: true, force: true });
     this.dirs.delete(rel);
     this.tree.remove(rel);
@@ -120,21 +147,33 @@ export class EntryWriter {
         this.tree.set(rel, 'file');
         this.size += entry.size ?? 0;
         entry.on('data', (chunk) => {
-          if (this.openFd === fd) fs.writeSync(fd, chunk);
+          if (this.openFd !== fd) return;
+          try {
+            fs.writeSync(fd, chunk);
+          } catch (err) {
+            // ENOSPC, EIO ...: close once here and stop; the error names the disk, not the tar.
+            this.openFd = undefined;
+            fs.closeSync(fd);
+            this.onError(err);
+          }
         });
         entry.on('end', () => {
           if (this.openFd !== fd) return;
+          // This handler owns the fd from here: it is closed exactly once, below, and abort()
+          // no longer sees it (a second close could hit a descriptor another thread just got).
+          this.openFd = undefined;
+          let failure: unknown;
           try {
             if (needChown) fs.fchownSync(fd, uid, gid);
             if (needChmod) fs.fchmodSync(fd, mode);
-            this.applyXattrs(full, xattrs);
+            this.applyXattrs(full, name, xattrs);
             fs.futimesSync(fd, atime, mtime);
           } catch (err) {
-            this.onError(err);
+            failure = err;
           } finally {
-            this.openFd = undefined;
             fs.closeSync(fd);
           }
+          if (failure !== undefined) this.onError(failure);
         });
         return;
       }
@@ -145,7 +184,7 @@ export class EntryWriter {
           this.tree.set(rel, 'dir');
         }
         if (this.chown) fs.lchownSync(full, uid, gid);
-        this.applyXattrs(full, xattrs);
+        this.applyXattrs(full, name, xattrs);
         this.dirs.set(rel, { full, mode, mtime, atime });
         break;
       }
@@ -154,7 +193,7 @@ export class EntryWriter {
         fs.symlinkSync(entry.linkpath ?? '', full);
         this.tree.set(rel, 'symlink', entry.linkpath ?? '');
         if (this.chown) fs.lchownSync(full, uid, gid);
-        this.applyXattrs(full, xattrs);
+        this.applyXattrs(full, name, xattrs);
         fs.lutimesSync(full, atime, mtime);
         break;
       }
@@ -162,7 +201,7 @@ export class EntryWriter {
         const target = this.tree.resolve(cleanEntryPath(entry.linkpath ?? '', 'hardlink target'), entry.linkpath ?? '');
         const kind = this.tree.get(target);
         if (kind === undefined || kind === 'dir') {
-          throw invalid(`layer tar hardlink "${name}" points to "${entry.linkpath}", which is not a file in this layer`);
+          throw layerError('InvalidParameter', LayerCode.UnsafeEntry, `layer tar hardlink "${name}" points to "${entry.linkpath}", which is not a file in this layer`);
         }
         this.tree.missingParents(target, entry.linkpath ?? '');
         this.prepare(rel, name, false);
@@ -172,18 +211,18 @@ export class EntryWriter {
       }
       case 'CharacterDevice': case 'BlockDevice': case 'FIFO': {
         this.prepare(rel, name, false);
-        const type = entry.type === 'FIFO' ? S_IFIFO : entry.type === 'BlockDevice' ? S_IFBLK : S_IFCHR;
+        const type: NodeType = entry.type === 'FIFO' ? 'fifo' : entry.type === 'BlockDevice' ? 'block' : 'char';
         try {
-          mknod(full, type, mode, entry.header.devmaj ?? 0, entry.header.devmin ?? 0);
+          this.fsCalls.mknod(full, type, mode, entry.header.devmaj ?? 0, entry.header.devmin ?? 0);
         } catch (err) {
           // Without CAP_MKNOD (a user namespace) device nodes are skipped, as Docker does.
-          if ((err as NodeJS.ErrnoException).code === 'EPERM' && type !== S_IFIFO) break;
+          if ((err as NodeJS.ErrnoException).code === 'EPERM' && type !== 'fifo') break;
           throw err;
         }
         this.tree.set(rel, 'other');
         if (this.chown) fs.lchownSync(full, uid, gid);
         fs.chmodSync(full, mode);
-        this.applyXattrs(full, xattrs);
+        this.applyXattrs(full, name, xattrs);
         fs.utimesSync(full, atime, mtime);
         break;
       }
@@ -201,24 +240,30 @@ export class EntryWriter {
         fs.mkdirSync(this.full(dirRel), 0o755);
         this.tree.set(dirRel, 'dir');
       }
-      lsetxattr(this.full(dirRel), 'trusted.overlay.opaque', 'y');
+      this.fsCalls.lsetxattr(this.full(dirRel), 'trusted.overlay.opaque', Buffer.from('y'));
       return;
     }
     if (base.startsWith('.wh..wh.')) return; // AUFS metadata (.wh..wh.plnk ...): nothing to apply
     const target = dirRel === '' ? base.slice(4) : `${dirRel}/${base.slice(4)}`;
     this.prepare(target, name, false);
-    mknod(this.full(target), S_IFCHR, 0, 0, 0);
+    this.fsCalls.mknod(this.full(target), 'char', 0, 0, 0);
     this.tree.set(target, 'other');
   }
 
-  private applyXattrs(full: string, xattrs: [string, string][]): void {
+  private applyXattrs(full: string, name: string, xattrs: [string, string][]): void {
     for (const [key, value] of xattrs) {
       try {
-        lsetxattr(full, key, Buffer.from(value, 'utf8'));
+        this.fsCalls.lsetxattr(full, key, Buffer.from(value, 'utf8'));
       } catch (err) {
         // Filesystems without user xattrs, or security.* without privilege: keep going, like tar.
         const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'ENOTSUP' && code !== 'EPERM' && code !== 'EOPNOTSUPP') throw err;
+        if (code === 'ENOTSUP' || code === 'EPERM' || code === 'EOPNOTSUPP') continue;
+        // The kernel refuses a malformed value (a security.capability of the wrong size or
+        // version gives EINVAL): refuse the layer naming the file, as Docker does.
+        if (code === 'EINVAL' || code === 'ERANGE' || code === 'E2BIG') {
+          throw layerError('InvalidParameter', LayerCode.BadXattr, `layer tar entry "${name}" has an invalid ${key} extended attribute (${code})`, err);
+        }
+        throw err;
       }
     }
   }

@@ -9,7 +9,9 @@
  * `..` stops there, so the resolved path is always inside the layer and made only of
  * directories we created. No write ever goes through a symlink on disk.
  */
-import { invalid } from '../errors';
+import { layerError, LayerCode } from './errors';
+
+const unsafe = (msg: string) => layerError('InvalidParameter', LayerCode.UnsafeEntry, msg);
 
 export type NodeKind = 'dir' | 'file' | 'symlink' | 'other';
 
@@ -19,7 +21,7 @@ export function cleanEntryPath(name: string, what = 'entry'): string {
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (out.length === 0) throw invalid(`layer tar ${what} "${name}" points outside the layer`);
+      if (out.length === 0) throw unsafe(`layer tar ${what} "${name}" points outside the layer`);
       out.pop();
       continue;
     }
@@ -83,13 +85,13 @@ export class Tree {
       const kind = this.nodes.get(p);
       if (kind === 'symlink') {
         // 40 is Linux's MAXSYMLINKS.
-        if (++hops > 40) throw invalid(`layer tar entry "${name}" goes through too many levels of symbolic links`);
+        if (++hops > 40) throw unsafe(`layer tar entry "${name}" goes through too many levels of symbolic links`);
         const target = this.links.get(p) ?? '';
         if (target.startsWith('/')) cur.length = 0;
         queue.unshift(...target.split('/'));
         continue;
       }
-      if (kind !== undefined && kind !== 'dir') throw invalid(`layer tar entry "${name}" needs "${p}" to be a directory, but it is not`);
+      if (kind !== undefined && kind !== 'dir') throw unsafe(`layer tar entry "${name}" needs "${p}" to be a directory, but it is not`);
       cur.push(part);
     }
     return cur.join('/');
@@ -122,8 +124,8 @@ export class Tree {
     while (p !== '') {
       const kind = this.nodes.get(p);
       if (kind === 'dir') break;
-      if (kind === 'symlink') throw invalid(`layer tar entry "${name}" goes through the symlink "${p}", which could point outside the layer`);
-      if (kind !== undefined) throw invalid(`layer tar entry "${name}" needs "${p}" to be a directory, but it is not`);
+      if (kind === 'symlink') throw unsafe(`layer tar entry "${name}" goes through the symlink "${p}", which could point outside the layer`);
+      if (kind !== undefined) throw unsafe(`layer tar entry "${name}" needs "${p}" to be a directory, but it is not`);
       missing.push(p);
       p = parentOf(p);
     }

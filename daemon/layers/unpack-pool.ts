@@ -10,7 +10,15 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { BerthError, ErrorKind } from '../errors';
+import { asLayerError, layerError, LayerCode } from './errors';
 import type { UnpackOptions, UnpackResult } from './unpack';
+
+/** A BerthError as it crosses the thread boundary (structured clone drops the class). */
+export interface WireError {
+  kind: ErrorKind;
+  code?: string;
+  message: string;
+}
 
 /** Chunks in flight to the worker before the source is paused. */
 const WINDOW = 16;
@@ -36,15 +44,15 @@ export function unpackLayerInWorker(source: Readable, dir: string, opts: UnpackO
       worker.postMessage({ chunk: own }, [own.buffer]);
       if (++inFlight >= WINDOW) source.pause();
     };
-    worker.on('message', (m: { ack?: number; done?: boolean; result?: UnpackResult; error?: { kind: ErrorKind; message: string } }) => {
+    worker.on('message', (m: { ack?: number; done?: boolean; result?: UnpackResult; error?: WireError }) => {
       if (m.ack) {
         inFlight -= m.ack;
         if (inFlight < WINDOW && source.isPaused() && !settled) source.resume();
       } else if (m.done) finish(undefined, m.result);
-      else if (m.error) finish(new BerthError(m.error.kind, m.error.message));
+      else if (m.error) finish(new BerthError(m.error.kind, m.error.message, { code: m.error.code }));
     });
-    worker.on('error', (err) => finish(err));
-    worker.on('exit', (code) => finish(new BerthError('System', `the layer unpacking thread exited early (code ${code})`)));
+    worker.on('error', (err) => finish(asLayerError(err)));
+    worker.on('exit', (code) => finish(layerError('System', LayerCode.WorkerDied, `the layer unpacking thread exited early (code ${code})`)));
     source.on('error', (err) => {
       if (!settled) worker.postMessage({ abort: err.message });
       finish(err);

@@ -4,12 +4,14 @@
  * API request for the length of a pull, and several layers could not be written at once.
  * Protocol (messages from the parent): {dir, opts} first, then {chunk} (transferred buffers),
  * then {end} or {abort}; the worker answers {ack} per chunk consumed, then {done, result} or
- * {error: {kind, message}}.
+ * {error: WireError} (a BerthError's kind, stable code and message: errors.ts asLayerError has
+ * already turned whatever failed into one, so the parent never re-reads messages).
  */
 import { parentPort } from 'node:worker_threads';
 import { PassThrough } from 'node:stream';
-import { BerthError } from '../errors';
+import { asLayerError } from './errors';
 import { unpackLayer, UnpackOptions } from './unpack';
+import type { WireError } from './unpack-pool';
 
 interface StartMessage {
   dir: string;
@@ -29,8 +31,9 @@ if (port) {
       unpackLayer(input, m.dir, m.opts).then(
         (result) => port.postMessage({ done: true, result }),
         (err: unknown) => {
-          const kind = err instanceof BerthError ? err.kind : 'System';
-          port.postMessage({ error: { kind, message: err instanceof Error ? err.message : String(err) } });
+          const e = asLayerError(err);
+          const wire: WireError = { kind: e.kind, message: e.message, ...(e.code ? { code: e.code } : {}) };
+          port.postMessage({ error: wire });
         },
       );
     } else if ('chunk' in m) {

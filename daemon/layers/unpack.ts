@@ -10,10 +10,11 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import * as tar from 'tar';
-import { invalid } from '../errors';
 import type { Digest } from '../oci/digest';
 import { decompressor, detectCompression, peek } from './decompress';
 import { EntryWriter, TarEntry } from './unpack-entries';
+import { asLayerError, layerError, LayerCode } from './errors';
+import { FsCalls, nativeFsCalls } from './fs-calls';
 
 export interface UnpackOptions {
   /** When set, the uncompressed stream must hash to it. */
@@ -28,7 +29,11 @@ export interface UnpackResult {
   size: number;
 }
 
-export async function unpackLayer(input: Readable, dir: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
+/**
+ * Unpacks `input` into the empty directory `dir`. `fsCalls` reaches mknod and xattrs (the
+ * recording fake in unit tests).
+ */
+export async function unpackLayer(input: Readable, dir: string, opts: UnpackOptions = {}, fsCalls: FsCalls = nativeFsCalls): Promise<UnpackResult> {
   const { head, stream: source } = await peek(input, 6);
   const dec = decompressor(detectCompression(head));
   const hash = createHash('sha256');
@@ -45,10 +50,14 @@ export async function unpackLayer(input: Readable, dir: string, opts: UnpackOpti
       dec.destroy();
       reject(asLayerError(err));
     };
-    const writer = new EntryWriter(dir, opts.chown ?? process.getuid?.() === 0, fail);
+    const writer = new EntryWriter(dir, opts.chown ?? process.getuid?.() === 0, fail, fsCalls);
     // tar's typings omit 'meta' and 'error', which Parse emits as a plain EventEmitter.
     const events = parser as unknown as NodeJS.EventEmitter;
     events.on('meta', (m: string) => writer.onMeta(m));
+    // Entries node-tar skips (old-GNU sparse files, unknown types): refused, never dropped.
+    events.on('ignoredEntry', (e: TarEntry & { meta?: boolean }) => {
+      if (!settled && !e.meta) writer.onIgnored(e);
+    });
     parser.on('entry', (e: unknown) => {
       if (settled) (e as TarEntry).resume();
       else writer.onEntry(e as TarEntry);
@@ -64,7 +73,7 @@ export async function unpackLayer(input: Readable, dir: string, opts: UnpackOpti
       }
       const diffId: Digest = `sha256:${hash.digest('hex')}`;
       if (opts.expectedDiffId && diffId !== opts.expectedDiffId) {
-        fail(invalid(`layer content does not match its diff id: expected ${opts.expectedDiffId}, got ${diffId}`));
+        fail(layerError('InvalidParameter', LayerCode.DiffIdMismatch, `layer content does not match its diff id: expected ${opts.expectedDiffId}, got ${diffId}`));
         return;
       }
       settled = true;
@@ -85,18 +94,4 @@ export async function unpackLayer(input: Readable, dir: string, opts: UnpackOpti
     });
     source.pipe(dec);
   });
-}
-
-/** Errors of a corrupt stream name the layer problem in one sentence. */
-function asLayerError(err: unknown): Error {
-  if (err instanceof Error && err.name === 'BerthError') return err;
-  const code = (err as { code?: string } | undefined)?.code;
-  const msg = err instanceof Error ? err.message : String(err);
-  if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file/i.test(msg)) {
-    return invalid(`layer data is corrupt or truncated: ${msg}`, err);
-  }
-  if (code === 'TAR_BAD_ARCHIVE' || code === 'TAR_ENTRY_INVALID' || code === 'TAR_ENTRY_ERROR' || /tar/i.test(String(code))) {
-    return invalid(`layer is not a valid tar archive: ${msg}`, err);
-  }
-  return err instanceof Error ? err : new Error(msg);
 }

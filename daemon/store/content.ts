@@ -10,10 +10,13 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { invalid, notFound } from '../errors';
+import { BerthError, invalid, notFound } from '../errors';
 import { Digest, hexOf, isDigest, sha256Of } from '../oci/digest';
 import { fsyncDir } from './atomic';
 import { StorePaths } from './paths';
+
+/** BerthError.code of ingest(): the bytes are not what the digest or size promised. */
+export const CONTENT_MISMATCH = 'CONTENT_MISMATCH';
 
 export interface Expected {
   digest?: Digest;
@@ -96,8 +99,8 @@ export class ContentStore {
 
   /**
    * Streams `source` into the store, verifying the expected digest and size. Returns the
-   * digest. On mismatch or a broken stream nothing is stored and InvalidParameter (mismatch)
-   * or the stream's error is thrown. `onBytes` reports progress.
+   * digest. On mismatch or a broken stream nothing is stored and InvalidParameter (code
+   * CONTENT_MISMATCH) or the stream's error is thrown. `onBytes` reports progress.
    */
   async ingest(source: Readable, expected: Expected = {}, onBytes?: (n: number) => void): Promise<{ digest: Digest; size: number }> {
     const tmp = this.ingestPath();
@@ -107,10 +110,10 @@ export class ContentStore {
       await pipeline(source, hasher, createWriteStream(tmp));
       const digest = hasher.digest();
       if (expected.size !== undefined && hasher.bytes !== expected.size) {
-        throw invalid(`size mismatch for ${expected.digest ?? digest}: expected ${expected.size} bytes, got ${hasher.bytes}`);
+        throw new BerthError('InvalidParameter', `size mismatch for ${expected.digest ?? digest}: expected ${expected.size} bytes, got ${hasher.bytes}`, { code: CONTENT_MISMATCH });
       }
       if (expected.digest && digest !== expected.digest) {
-        throw invalid(`digest mismatch: expected ${expected.digest}, got ${digest}`);
+        throw new BerthError('InvalidParameter', `digest mismatch: expected ${expected.digest}, got ${digest}`, { code: CONTENT_MISMATCH });
       }
       await this.commitFile(tmp, digest);
       return { digest, size: hasher.bytes };

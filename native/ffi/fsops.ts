@@ -1,12 +1,15 @@
 /**
  * Filesystem calls Node lacks, through koffi on the process's own libc: mknod (overlay
- * whiteouts, device nodes, FIFOs) and the l*xattr family (opaque-dir markers, layer xattrs).
+ * whiteouts, device nodes, FIFOs) and the l*xattr family (opaque-dir markers, layer xattrs),
+ * never following a final symlink. The one binding of these calls; daemon/layers/ reaches them
+ * through its FsCalls interface (layers/fs-calls.ts).
  * Synchronous on purpose: each is one short syscall on a path the layer unpacker just created,
  * cheaper than a thread-pool round trip. Failures throw an Error carrying Node's usual `code`
- * (EPERM, ENOENT ...) and `syscall`, so callers handle them like fs errors.
+ * (EPERM, ENOENT ...), `errno` and `syscall`, so callers handle them like fs errors.
+ * koffi is loaded lazily, so modules that only import the types pay nothing.
  */
-import { loadLibc } from './libc';
 import * as os from 'node:os';
+import { loadLibc } from './libc';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- FFI glue: koffi functions are untyped */
 type Fn = (...args: any[]) => number;
@@ -27,8 +30,8 @@ function load(): Lib {
   lib = {
     mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as Fn,
     lsetxattr: libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as Fn,
-    lgetxattr: libc.func('int64_t lgetxattr(const char *path, const char *name, _Out_ void *value, size_t size)') as Fn,
-    llistxattr: libc.func('int64_t llistxattr(const char *path, _Out_ void *list, size_t size)') as Fn,
+    lgetxattr: libc.func('intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)') as Fn,
+    llistxattr: libc.func('intptr_t llistxattr(const char *path, _Out_ uint8_t *list, size_t size)') as Fn,
     errno,
   };
   return lib;
@@ -47,6 +50,8 @@ function fail(syscall: string, path: string, errno: number): never {
 export const S_IFCHR = 0o020000;
 export const S_IFBLK = 0o060000;
 export const S_IFIFO = 0o010000;
+
+const { ERANGE, ENODATA, ENOTSUP } = os.constants.errno;
 
 /** glibc's makedev(): the 64-bit dev_t of a major/minor pair. */
 export function makedev(major: number, minor: number): bigint {
@@ -68,24 +73,28 @@ export function lsetxattr(path: string, name: string, value: Buffer | string): v
   if (l.lsetxattr(path, name, buf, buf.length, 0) !== 0) fail('lsetxattr', path, l.errno());
 }
 
-/** lgetxattr(2): the value, or undefined when the attribute is not set. */
+/** lgetxattr(2): the value, or undefined when the attribute is not set or not supported. */
 export function lgetxattr(path: string, name: string): Buffer | undefined {
   const l = load();
-  const buf = Buffer.alloc(64 * 1024);
-  const n = l.lgetxattr(path, name, buf, buf.length);
-  if (n < 0) {
+  for (let size = 256; ; size *= 4) {
+    const buf = Buffer.alloc(size);
+    const n = l.lgetxattr(path, name, buf, size);
+    if (n >= 0) return buf.subarray(0, n);
     const e = l.errno();
-    if (e === os.constants.errno.ENODATA) return undefined;
-    fail('lgetxattr', path, e);
+    if (e === ENODATA || e === ENOTSUP) return undefined;
+    if (e !== ERANGE || size >= 1 << 20) fail('lgetxattr', path, e);
   }
-  return Buffer.from(buf.subarray(0, n));
 }
 
-/** llistxattr(2): the names of a path's extended attributes. */
+/** llistxattr(2): the names of a path's extended attributes; empty when unsupported. */
 export function llistxattr(path: string): string[] {
   const l = load();
-  const buf = Buffer.alloc(64 * 1024);
-  const n = l.llistxattr(path, buf, buf.length);
-  if (n < 0) fail('llistxattr', path, l.errno());
-  return buf.subarray(0, n).toString('utf8').split('\0').filter(Boolean);
+  for (let size = 256; ; size *= 4) {
+    const buf = Buffer.alloc(size);
+    const n = l.llistxattr(path, buf, size);
+    if (n >= 0) return buf.subarray(0, n).toString('latin1').split('\0').filter(Boolean);
+    const e = l.errno();
+    if (e === ENOTSUP || e === ENODATA) return [];
+    if (e !== ERANGE || size >= 1 << 20) fail('llistxattr', path, e);
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * native/ffi: the daemon's only kernel calls (mounts, and posix_spawn for the helper). Only
- * daemon/runtime/ imports this.
+ * native/ffi: the daemon's only kernel calls (mounts, and posix_spawn for the helper; mknod and
+ * xattrs for layers are in fsops.ts). Only daemon/runtime/ and daemon/layers/ import these.
  */
 export type { Syscalls, OverlayOptions } from './syscalls';
 export { overlayData, MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC } from './syscalls';

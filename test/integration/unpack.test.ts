@@ -15,7 +15,7 @@ import { unpackLayer } from '../../daemon/layers/unpack';
 import { unpackLayerInWorker } from '../../daemon/layers/unpack-pool';
 import { BerthError } from '../../daemon/errors';
 import { lgetxattr } from '../../native/ffi/fsops';
-import { makeTar, TarItem } from './unpack-tar';
+import { makeTar, TarItem } from '../support/tar-writer';
 
 const sha = (b: Buffer): `sha256:${string}` => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 

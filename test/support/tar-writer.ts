@@ -14,7 +14,7 @@ export interface TarItem {
   devmajor?: number;
   devminor?: number;
   /** pax records (e.g. SCHILY.xattr.user.x) sent in an extended header before the entry. */
-  pax?: Record<string, string>;
+  pax?: Record<string, string | Buffer>;
 }
 
 const TYPEFLAG = { file: '0', link: '1', symlink: '2', char: '3', block: '4', dir: '5', fifo: '6' } as const;
@@ -49,15 +49,16 @@ function pad(data: Buffer): Buffer {
   return rest ? Buffer.concat([data, Buffer.alloc(512 - rest)]) : data;
 }
 
-function paxBody(records: Record<string, string>): Buffer {
-  let out = '';
+function paxBody(records: Record<string, string | Buffer>): Buffer {
+  // Values are bytes (a security.capability is binary), so lengths count bytes.
+  const out: Buffer[] = [];
   for (const [k, v] of Object.entries(records)) {
-    const rec = ` ${k}=${v}\n`;
-    let len = Buffer.byteLength(rec) + 1;
-    while (String(len).length + Buffer.byteLength(rec) !== len) len++;
-    out += `${len}${rec}`;
+    const rec = Buffer.concat([Buffer.from(` ${k}=`), Buffer.from(v), Buffer.from('\n')]);
+    let len = rec.length + 1;
+    while (String(len).length + rec.length !== len) len++;
+    out.push(Buffer.from(String(len)), rec);
   }
-  return Buffer.from(out);
+  return Buffer.concat(out);
 }
 
 export function makeTar(items: TarItem[], opts: { end?: boolean } = {}): Buffer {
