@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (through .ci/run): install and build, then mocha over
-# dist/test/{unit,integration,e2e}, one run each, and one closing line:
+# The whole test suite, as CI runs it (through .ci/run): install and build, the dependency rules
+# (dependency-cruiser), then mocha over dist/test/{unit,integration,e2e}, one run each, and one
+# closing line:
 #   N passed, N failed, N skipped
 # Exits non-zero when a test failed or a mocha run crashed. integration and e2e need root;
 # without it they are skipped with the reason printed.
@@ -49,6 +50,15 @@ run_suite() {
   fi
 }
 
+# The import rules of DESIGN.md §2 (.dependency-cruiser.cjs), before any test: a violation
+# counts as one failure in the closing line.
+deps_failed=0
+echo "run-all: dependency rules (dependency-cruiser)"
+if ! node_modules/.bin/depcruise --config .dependency-cruiser.cjs daemon client native; then
+  echo "run-all: dependency-cruiser found import-rule violations (listed above)" >&2
+  deps_failed=1
+fi
+
 run_suite unit 300
 if [[ $(id -u) -eq 0 ]]; then
   run_suite integration 480
@@ -64,6 +74,7 @@ read -r passed failed skipped < <(node -e '
   console.log(t.passed, t.failed, t.skipped);
 ' "$SUMMARY")
 ((crashed)) && failed=$((failed + 1))
+((deps_failed)) && failed=$((failed + 1))
 echo
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 ((failed == 0))
