@@ -5,9 +5,9 @@
  */
 import type { Request, Response } from 'express';
 import { invalid } from '../errors';
-import type { ContainerService } from '../containers/service';
+import type { LogStreamOptions } from '../containers/log-stream';
 import { parseTimestamp } from '../containers/filters';
-import { drainedOrClosed, pumpLogs, streamMediaType } from './containers-stream';
+import { drainedOrClosed, streamMediaType } from './containers-stream';
 import { qbool, qstr } from './query';
 
 /**
@@ -20,7 +20,13 @@ export function parseTail(raw: string | undefined): number | undefined {
   return n < 0 ? undefined : n;
 }
 
-export async function logsHandler(svc: ContainerService, req: Request, res: Response): Promise<void> {
+/** What GET /containers/{id}/logs needs of the containers service. */
+export interface LogsBackend {
+  get(ref: string): { Id: string; Config: { Tty?: boolean } };
+  logs(id: string, o: LogStreamOptions, sink: (b: Buffer) => boolean | void, signal: AbortSignal, drained?: () => Promise<void>): Promise<void>;
+}
+
+export async function logsHandler(svc: LogsBackend, req: Request, res: Response): Promise<void> {
   const rec = svc.get(req.params.id ?? '');
   const stdout = qbool(req, 'stdout');
   const stderr = qbool(req, 'stderr');
@@ -38,14 +44,11 @@ export async function logsHandler(svc: ContainerService, req: Request, res: Resp
   res.flushHeaders();
   const closer = new AbortController();
   res.on('close', () => closer.abort());
-  const ended = () => !svc.find(rec.Id)?.State.Running;
-  await pumpLogs(
-    svc.store.pathsOf(rec.Id).log,
+  await svc.logs(
+    rec.Id,
     { stdout, stderr, since, until, tail, follow, timestamps: qbool(req, 'timestamps'), tty },
-    ended,
-    closer.signal,
     (b) => res.write(b),
-    (fn) => svc.onExitOrRemoved(rec.Id, fn),
+    closer.signal,
     drainedOrClosed(res),
   );
   res.end();

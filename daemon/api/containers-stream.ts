@@ -1,15 +1,12 @@
 /**
- * The streaming side of the containers API, shared by attach (hijacked or plain) and exec
- * start: writing Docker's `101 UPGRADED` answer, reading a body that arrived with an upgrade
- * request, Docker's detach keys (ctrl-p ctrl-q by default) on a tty's stdin, and following a
- * container's output (from its json-file log) into a socket until the container ends.
+ * The HTTP side of the containers' streams, shared by attach (hijacked or plain), logs and
+ * exec start: the stream's media type, writing Docker's `101 UPGRADED` answer, reading a body
+ * that arrived with an upgrade request, and waiting for a response to drain. What goes into
+ * the streams (attach, logs, detach keys) is the containers service's (containers/attach.ts).
  */
 import type { Duplex } from 'node:stream';
-import { invalid } from '../errors';
 import { API_VERSION, compareVersions } from './version';
 import { BERTH_VERSION } from '../version-info';
-import { frame, StdStream } from '../stdcopy';
-import { readLogs, LogOptions, EndNotifier } from '../containers/logs';
 
 export const RAW_STREAM = 'application/vnd.docker.raw-stream';
 export const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
@@ -47,68 +44,6 @@ export function readUpgradeBody(socket: Duplex, head: Buffer, contentLength: num
     socket.on('data', onData);
     socket.once('error', reject);
   });
-}
-
-/** Parses Docker's detach-keys syntax ("ctrl-p,ctrl-q", "a,ctrl-@") into bytes. */
-export function parseDetachKeys(spec: string): Buffer {
-  const out: number[] = [];
-  for (const key of spec.split(',')) {
-    const k = key.trim();
-    if (k.length === 1) out.push(k.charCodeAt(0));
-    else if (/^ctrl-[a-z@[\\\]^_]$/.test(k)) {
-      const c = k.charCodeAt(5);
-      out.push(c >= 97 ? c - 96 : c - 64);
-    } else throw invalid(`Invalid detach keys (${spec}) provided`);
-  }
-  return Buffer.from(out);
-}
-
-/**
- * Watches stdin bytes for the detach sequence. `push` returns the bytes to forward and
- * whether the sequence was completed (the bytes of a partial match are held back, then
- * released if the sequence breaks, as Docker's escape proxy does).
- */
-export class DetachScanner {
-  private matched = 0;
-  constructor(private readonly keys: Buffer) {}
-
-  push(chunk: Buffer): { forward: Buffer; detach: boolean } {
-    if (this.keys.length === 0) return { forward: chunk, detach: false };
-    const out: number[] = [];
-    for (const byte of chunk) {
-      if (byte === this.keys[this.matched]) {
-        this.matched++;
-        if (this.matched === this.keys.length) return { forward: Buffer.from(out), detach: true };
-        continue;
-      }
-      for (let i = 0; i < this.matched; i++) out.push(this.keys[i] as number);
-      this.matched = 0;
-      if (byte === this.keys[0]) this.matched = 1;
-      else out.push(byte);
-    }
-    return { forward: Buffer.from(out), detach: false };
-  }
-}
-
-/**
- * Writes log entries into `sink`: stdcopy-framed without a tty, raw with. When the sink says
- * its buffer is full (returns false), waits for `drained` so a slow client does not make the
- * daemon hold a whole log in memory.
- */
-export async function pumpLogs(
-  file: string,
-  o: LogOptions & { timestamps: boolean; tty: boolean },
-  ended: () => boolean,
-  signal: AbortSignal,
-  sink: (b: Buffer) => boolean | void,
-  onEnd?: EndNotifier,
-  drained?: () => Promise<void>,
-): Promise<void> {
-  for await (const e of readLogs(file, o, ended, signal, onEnd)) {
-    const data = o.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
-    const ok = sink(o.tty ? data : frame(e.stream === 'stderr' ? StdStream.Stderr : StdStream.Stdout, data));
-    if (ok === false && drained && !signal.aborted) await drained();
-  }
 }
 
 /** Resolves when `w` drains or closes. */

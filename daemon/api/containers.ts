@@ -4,15 +4,43 @@
  * containers-attach.ts. Handlers parse parameters and call the service; nothing else.
  */
 import express, { Router } from 'express';
-import type { ContainerService } from '../containers/service';
-import type { ContainerQueries } from '../containers/queries';
+import type { Readable } from 'node:stream';
+import type { WaitResult } from '../containers/service';
+import type { ListOptions } from '../containers/queries';
+import type { Change } from '../containers/changes';
 import { invalid } from '../errors';
 import { asyncHandler } from './errors';
-import { logsHandler } from './containers-logs';
-import { attachPlain } from './containers-attach';
+import { logsHandler, type LogsBackend } from './containers-logs';
+import { attachPlain, type AttachBackend } from './containers-attach';
 import { qbool, qint, qstr } from './query';
 
-export function containersRouter(svc: ContainerService, queries: ContainerQueries): Router {
+/** The lifecycle verbs (containers/service.ts). Each throws BerthError with Docker's status. */
+export interface ContainerLifecycleBackend extends LogsBackend, AttachBackend {
+  create(name: string | undefined, body: unknown): Promise<{ Id: string; Warnings: string[] }>;
+  start(ref: string): Promise<void>;
+  stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void>;
+  restart(ref: string, timeoutSeconds?: number, signal?: string): Promise<void>;
+  kill(ref: string, signal?: string): Promise<void>;
+  /** Validates at once (404 before any header); the promise settles at the condition. */
+  wait(ref: string, condition: string | undefined): Promise<WaitResult>;
+  remove(ref: string, force: boolean): Promise<void>;
+  rename(ref: string, newName: string): Promise<void>;
+  pause(ref: string): Promise<void>;
+  unpause(ref: string): Promise<void>;
+  resize(ref: string, rows: number, cols: number): Promise<void>;
+}
+
+/** The read side (containers/queries.ts); prune is the one change, through the lifecycle. */
+export interface ContainerQueriesBackend {
+  list(o: ListOptions): Promise<Record<string, unknown>[]>;
+  inspect(ref: string, withSize: boolean): Promise<Record<string, unknown>>;
+  prune(rawFilters: string | undefined): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
+  top(ref: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  diff(ref: string): Promise<Change[]>;
+  export(ref: string): Readable;
+}
+
+export function containersRouter(svc: ContainerLifecycleBackend, queries: ContainerQueriesBackend): Router {
   const r = Router();
   const json = express.json({ limit: '10mb', strict: false, type: () => true });
   const id = (req: express.Request) => req.params.id ?? '';

@@ -4,14 +4,26 @@
  * the 101 writes the error into the stream, as Docker does, and the exec records exit 126.
  */
 import express, { Router } from 'express';
-import type { ExecService } from '../exec/service';
+import type { ExecInstance } from '../exec/service';
 import type { ExecProcess } from '../runtime/types';
 import { describe, invalid } from '../errors';
 import { asyncHandler } from './errors';
 import { qint } from './query';
 import type { UpgradeRequest, UpgradeRoute } from './upgrade';
-import { DetachScanner, parseDetachKeys, readUpgradeBody, streamMediaType, writeUpgraded } from './containers-stream';
+import { readUpgradeBody, streamMediaType, writeUpgraded } from './containers-stream';
+import { DetachScanner, parseDetachKeys } from '../containers/detach-keys';
 import { frame, StdStream } from '../stdcopy';
+
+/** What the exec routes need of the exec service (exec/service.ts). */
+export interface ExecBackend {
+  create(containerRef: string, body: unknown): { Id: string };
+  inspect(id: string): Record<string, unknown>;
+  resize(id: string, rows: number, cols: number): Promise<void>;
+  /** Conflict/NotFound before a hijacked connection is upgraded. */
+  checkStartable(id: string): ExecInstance;
+  /** Rejects (recording exit code 126) when the process cannot be started. */
+  start(id: string, tty?: boolean): Promise<ExecProcess>;
+}
 
 interface StartBody {
   Detach: boolean;
@@ -25,7 +37,7 @@ function parseStartBody(raw: unknown): StartBody {
   return { Detach: b.Detach === true, Tty: typeof b.Tty === 'boolean' ? b.Tty : undefined };
 }
 
-export function execRouter(execs: ExecService): Router {
+export function execRouter(execs: ExecBackend): Router {
   const r = Router();
   const json = express.json({ limit: '1mb', strict: false, type: () => true });
 
@@ -89,7 +101,7 @@ function pipeExec(proc: ExecProcess, socket: UpgradeRequest['socket'], early: Bu
   if (!stdin) proc.closeStdin();
 }
 
-export function execStartUpgradeRoute(execs: ExecService): UpgradeRoute {
+export function execStartUpgradeRoute(execs: ExecBackend): UpgradeRoute {
   return {
     method: 'POST',
     pattern: /^\/exec\/(?<id>[^/]+)\/start$/,

@@ -12,12 +12,13 @@ import { parseRegistryAuthHeader } from '../registry';
 import { asyncHandler } from './errors';
 import { qbool, qstr } from './query';
 
-type Backend = Pick<ImagesService, 'list' | 'inspect' | 'tag' | 'remove' | 'history' | 'prune' | 'search'>;
+/** What the image routes need of the images service. */
+export type ImagesBackend = Pick<ImagesService, 'list' | 'inspect' | 'tag' | 'remove' | 'history' | 'prune' | 'search'>;
 
 const apiVersion = (res: Response): string => String(res.locals.apiVersion ?? '1.47');
 const nameOf = (req: Request): string => decodeURIComponent(String((req.params as Record<string, string>)[0] ?? ''));
 
-export function imagesRouter(images: Backend): Router {
+export function imagesRouter(images: ImagesBackend): Router {
   const r = Router();
   r.get(
     '/images/json',

@@ -8,9 +8,10 @@ import { ContainersView, infoBody, InfoConfig } from '../info';
 import type { ImagesService } from '../images/service';
 import { asyncHandler } from './errors';
 
-type Backend = Pick<ImagesService, 'count' | 'diskUsage'>;
+/** What /info and /system/df need of the images service. */
+export type InfoImagesBackend = Pick<ImagesService, 'count' | 'diskUsage'>;
 
-export function infoRouter(config: InfoConfig, images: Backend, containers: () => ContainersView): Router {
+export function infoRouter(config: InfoConfig, images: InfoImagesBackend, containers: () => ContainersView): Router {
   const r = Router();
   r.get(
     '/info',

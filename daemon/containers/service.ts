@@ -10,7 +10,7 @@ import type { Digest } from '../oci/digest';
 import { promises as fs } from 'node:fs';
 import { BerthError, conflict, describe, invalid, notFound, notModified } from '../errors';
 import { log } from '../log';
-import type { Runtime, ExitStatus } from '../runtime/types';
+import type { AttachConnection, AttachStreams, Runtime, ExitStatus } from '../runtime/types';
 import type { EventBus } from '../events';
 import { parseCreateRequest } from './create-config';
 import { buildContainer, ImageStores, newContainerId } from './create';
@@ -23,6 +23,8 @@ import { specOf } from './spec';
 import { exitCodeForStartError } from './status';
 import { createWarnings } from './warnings';
 import { killContainer, stopContainer } from './stop';
+import { attachContainer, type AttachIo, type AttachOptions } from './attach';
+import { pumpLogs, type LogStreamOptions } from './log-stream';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export interface WaitResult { StatusCode: number; Error: { Message: string } | null }
@@ -73,11 +75,6 @@ export class ContainerService {
     return this.notifier.onceAny(['stopped', 'removed'], id, fn);
   }
 
-  /** Registers an output stream (attach) so exits are reported after it drained. */
-  trackStream(id: string, p: Promise<void>): Promise<void> {
-    return this.notifier.trackStream(id, p);
-  }
-
   /** An attach waits for this container's start; returns the release function (idempotent). */
   expectAttach(id: string): () => void {
     return this.notifier.expectAttach(id);
@@ -85,6 +82,32 @@ export class ContainerService {
 
   logOffsetOfRun(id: string): number {
     return this.runLogOffset.get(id) ?? 0;
+  }
+
+  logFileOf(id: string): string {
+    return this.store.pathsOf(id).log;
+  }
+
+  /** Connects to a running container's monitor (attach's live output and stdin). */
+  connect(id: string, streams: AttachStreams): Promise<AttachConnection> {
+    return this.runtime.attach(id, streams);
+  }
+
+  /**
+   * Streams a container's json-file log into `sink` (GET /containers/{id}/logs); with `follow`
+   * it ends once the container has ended and the file is drained, or at `signal`.
+   */
+  logs(id: string, o: LogStreamOptions, sink: (b: Buffer) => boolean | void, signal: AbortSignal, drained?: () => Promise<void>): Promise<void> {
+    return pumpLogs(this.logFileOf(id), o, () => !this.find(id)?.State.Running, signal, sink, (fn) => this.onExitOrRemoved(id, fn), drained);
+  }
+
+  /**
+   * Attaches a client (containers/attach.ts); the container's exit is reported only once this
+   * stream drained, so an attached client gets all the output before waiters hear of the exit.
+   */
+  attach(ref: string, o: AttachOptions, io: AttachIo): Promise<void> {
+    const rec = this.get(ref);
+    return this.notifier.trackStream(rec.Id, attachContainer(this, rec, o, io));
   }
 
   // ---- create / rename / remove ----

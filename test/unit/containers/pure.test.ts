@@ -6,7 +6,7 @@ import { parseFilters } from '../../../daemon/containers/filters';
 import { generateName, normalizeName } from '../../../daemon/containers/names';
 import { commandText, humanDuration, exitCodeForStartError } from '../../../daemon/containers/status';
 import { frame, FrameDecoder, StdStream } from '../../../daemon/stdcopy';
-import { DetachScanner, parseDetachKeys } from '../../../daemon/api/containers-stream';
+import { DetachScanner, parseDetachKeys } from '../../../daemon/containers/detach-keys';
 import { parseSignal } from '../../../daemon/runtime/signals';
 import { parseBind } from '../../../daemon/containers/mounts';
 import { resolvConf } from '../../../daemon/containers/etc-files';
