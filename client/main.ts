@@ -15,6 +15,8 @@ export interface CommandContext {
   client: DaemonClient;
   /** Where `-H` / BERTH_HOST / DOCKER_HOST pointed, as given. */
   host: string;
+  /** The command names (for `berth completion`). */
+  commands?: readonly string[];
 }
 
 export type CommandFn = (args: string[], ctx: CommandContext) => Promise<number | void>;
@@ -60,6 +62,7 @@ const COMMANDS: Record<string, string> = {
   unpause: 'unpause',
   exec: 'exec',
   container: 'container',
+  completion: 'completion',
 };
 
 const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
@@ -96,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
   const client = new (http().DaemonClient)(host.slice('unix://'.length));
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require(`./commands/${moduleName}`) as { run: CommandFn };
-  const code = await mod.run(argv.slice(i + 1), { client, host });
+  const code = await mod.run(argv.slice(i + 1), { client, host, commands: Object.keys(COMMANDS) });
   return typeof code === 'number' ? code : 0;
 }
 

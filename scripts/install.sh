@@ -31,6 +31,7 @@ PACKAGES=(
   python3-docker                      # docker-py client tests
   zstd crun runc hyperfine            # zstd layers; bench anchors
   systemd                             # systemd-analyze for verifying systemd/*.service
+  dpkg-dev zsh fish                   # scripts/package-deb.sh (dpkg-shlibdeps); completion tests
   iproute2 util-linux                 # ip, unshare, nsenter, mount tools used by tests
   ca-certificates
 )
