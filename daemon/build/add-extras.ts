@@ -1,50 +1,31 @@
 /**
- * What ADD does beyond COPY: local tar archives (plain, gzip, bzip2, xz — the last two through
- * the `bzip2`/`xz` programs) are unpacked into the destination, and http(s) URLs are
- * downloaded. Also --chown name resolution from the image's /etc/passwd and /etc/group.
+ * What ADD does beyond COPY, apart from unpacking (add-archive.ts) and downloads
+ * (images/url-download.ts): telling archives from plain files, and --chown name resolution
+ * from the image's /etc/passwd and /etc/group.
  */
-import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import * as tar from 'tar';
 import { invalid } from '../errors';
-import type { SourceTree } from '../layers/source-tree';
+import { detectCompression, looksLikeTar, plainStream } from '../layers/decompress';
+import type { SourceEntry, SourceTree } from '../layers/source-tree';
 import type { Owner } from './copy-write';
 
-export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz';
-
-/** Sniffs a file's first bytes: which kind of tar archive it is (Docker decides by content, not name). */
-export function archiveKind(head: Buffer): ArchiveKind | undefined {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
-  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
-  return undefined;
-}
-
-/** A decompressing stream of the archive's tar bytes. */
-function tarBytes(file: Readable, kind: ArchiveKind): Readable {
-  if (kind === 'tar') return file;
-  if (kind === 'gzip') return file.pipe(createGunzip());
-  const prog = spawn(kind === 'bzip2' ? 'bzip2' : 'xz', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
-  file.pipe(prog.stdin);
-  prog.stdin.on('error', () => undefined);
-  prog.on('error', (e) => prog.stdout.destroy(invalid(`cannot decompress with ${kind}: ${e.message}`)));
-  return prog.stdout;
-}
-
-/** Unpacks an archive into `hostDir` (already created). Paths cannot escape it. */
-export async function extractArchive(source: Readable, kind: ArchiveKind, hostDir: string, owner: Owner | undefined): Promise<void> {
-  const extractor = tar.x({
-    cwd: hostDir,
-    preserveOwner: owner === undefined,
-    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
-    strict: true,
-    unlink: true,
-    noMtime: false,
-  });
-  await pipeline(tarBytes(source, kind), extractor);
+/**
+ * Whether a file is a tar archive ADD unpacks, decided by content as Docker does (not by name):
+ * a tar, plain or compressed (gzip, bzip2, xz, zstd). A compressed file that is not a tar, or
+ * does not decompress, is copied as it is. Unpacking is add-archive.ts.
+ */
+export async function isArchive(tree: SourceTree, e: SourceEntry): Promise<boolean> {
+  const head = await tree.head(e, 512);
+  if (detectCompression(head) === 'none') return looksLikeTar(head);
+  const source = tree.openRead(e);
+  try {
+    const { head: plain, stream } = await plainStream(source);
+    stream.destroy();
+    return looksLikeTar(plain);
+  } catch {
+    return false;
+  } finally {
+    source.destroy();
+  }
 }
 
 function findEntry(text: string | undefined, key: string, byName: boolean): string[] | undefined {

@@ -12,7 +12,8 @@ import { wordList } from '../dockerfile/evaluate';
 import type { Instruction } from '../dockerfile/parse';
 import { expandWord } from '../dockerfile/shell-lex';
 import { download, Download } from '../images/url-download';
-import { archiveKind, extractArchive, resolveOwner } from './add-extras';
+import { addArchive } from './add-archive';
+import { isArchive, resolveOwner } from './add-extras';
 import { checksumSources, resolveSources } from './copy-sources';
 import { LayerWriter } from './copy-write';
 import type { SourceTree } from '../layers/source-tree';
@@ -92,10 +93,9 @@ export async function planCopy(ins: Instruction, state: StageState, env: CopyEnv
           await writer.copy(tree, e, destAbs);
           continue;
         }
-        const kind = ins.keyword === 'ADD' && e.kind === 'file' ? archiveKind(await tree.head(e, 512)) : undefined;
-        if (kind) {
+        if (ins.keyword === 'ADD' && e.kind === 'file' && (await isArchive(tree, e))) {
           await writer.ensureDir(destAbs);
-          await extractArchive(tree.openRead(e), kind, writer.host(destAbs), owner);
+          await addArchive(tree.openRead(e), layerDir, writer.host(destAbs), owner);
           continue;
         }
         const target = intoDir ? path.posix.join(destAbs, path.posix.basename(s.path)) : destAbs;

@@ -33,6 +33,15 @@ export interface TarEntry {
   resume(): unknown;
 }
 
+export interface WriterOptions {
+  /** Set owners (root only). */
+  chown: boolean;
+  /** Every entry's owner, instead of the tar's. */
+  owner?: { uid: number; gid: number };
+  /** `.wh.` names are OCI whiteouts (layers), or plain files (an ADDed archive). */
+  whiteouts: boolean;
+}
+
 interface DirMeta {
   full: string;
   mode: number;
@@ -59,7 +68,7 @@ export class EntryWriter {
 
   constructor(
     private readonly root: string,
-    private readonly chown: boolean,
+    private readonly opts: WriterOptions,
     private readonly onError: (err: unknown) => void,
     private readonly fsCalls: FsCalls,
   ) {}
@@ -127,10 +136,10 @@ export class EntryWriter {
     const name = entry.path;
     const rel = this.tree.resolve(cleanEntryPath(name), name);
     const base = baseOf(rel);
-    if (base.startsWith('.wh.')) return this.whiteout(rel, name, base);
+    if (this.opts.whiteouts && base.startsWith('.wh.')) return this.whiteout(rel, name, base);
     const mode = (entry.mode ?? 0o644) & 0o7777;
-    const uid = entry.uid ?? 0;
-    const gid = entry.gid ?? 0;
+    const uid = this.opts.owner?.uid ?? entry.uid ?? 0;
+    const gid = this.opts.owner?.gid ?? entry.gid ?? 0;
     const mtime = entry.mtime ?? new Date(0);
     const atime = entry.atime ?? mtime;
     const full = this.full(rel);
@@ -142,7 +151,7 @@ export class EntryWriter {
         const fd = fs.openSync(full, WRITE_FLAGS, mode & 0o777);
         const needChmod = (mode & 0o7000) !== 0 || (mode & UMASK) !== 0;
         // New files already belong to our euid:egid (no setgid directories exist until finish()).
-        const needChown = this.chown && (uid !== EUID || gid !== EGID);
+        const needChown = this.opts.chown && (uid !== EUID || gid !== EGID);
         this.openFd = fd;
         this.tree.set(rel, 'file');
         this.size += entry.size ?? 0;
@@ -183,7 +192,7 @@ export class EntryWriter {
           fs.mkdirSync(full, 0o700);
           this.tree.set(rel, 'dir');
         }
-        if (this.chown) fs.lchownSync(full, uid, gid);
+        if (this.opts.chown) fs.lchownSync(full, uid, gid);
         this.applyXattrs(full, name, xattrs);
         this.dirs.set(rel, { full, mode, mtime, atime });
         break;
@@ -192,7 +201,7 @@ export class EntryWriter {
         this.prepare(rel, name, false);
         fs.symlinkSync(entry.linkpath ?? '', full);
         this.tree.set(rel, 'symlink', entry.linkpath ?? '');
-        if (this.chown) fs.lchownSync(full, uid, gid);
+        if (this.opts.chown) fs.lchownSync(full, uid, gid);
         this.applyXattrs(full, name, xattrs);
         fs.lutimesSync(full, atime, mtime);
         break;
@@ -220,7 +229,7 @@ export class EntryWriter {
           throw err;
         }
         this.tree.set(rel, 'other');
-        if (this.chown) fs.lchownSync(full, uid, gid);
+        if (this.opts.chown) fs.lchownSync(full, uid, gid);
         fs.chmodSync(full, mode);
         this.applyXattrs(full, name, xattrs);
         fs.utimesSync(full, atime, mtime);

@@ -21,6 +21,13 @@ export interface UnpackOptions {
   expectedDiffId?: Digest;
   /** Keep owners from the tar (default: when running as root). */
   chown?: boolean;
+  /** Give every entry this owner instead (build `ADD --chown`); implies chown. */
+  owner?: { uid: number; gid: number };
+  /**
+   * Apply OCI whiteouts (default). Off for a plain archive (build `ADD`), where `.wh.` names are
+   * ordinary files, as in Docker.
+   */
+  whiteouts?: boolean;
 }
 
 export interface UnpackResult {
@@ -50,7 +57,12 @@ export async function unpackLayer(input: Readable, dir: string, opts: UnpackOpti
       dec.destroy();
       reject(asLayerError(err));
     };
-    const writer = new EntryWriter(dir, opts.chown ?? process.getuid?.() === 0, fail, fsCalls);
+    const writer = new EntryWriter(
+      dir,
+      { chown: opts.owner !== undefined || (opts.chown ?? process.getuid?.() === 0), owner: opts.owner, whiteouts: opts.whiteouts ?? true },
+      fail,
+      fsCalls,
+    );
     // tar's typings omit 'meta' and 'error', which Parse emits as a plain EventEmitter.
     const events = parser as unknown as NodeJS.EventEmitter;
     events.on('meta', (m: string) => writer.onMeta(m));
