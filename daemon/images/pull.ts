@@ -18,6 +18,7 @@ import type { Stores } from '../store/stores';
 import type { EventBus } from '../events';
 import { fetchLayer, LayerJob } from './pull-layer';
 import { ProgressSink, statusMessage } from './pull-progress';
+import { storedBlobFor } from './layer-source';
 import { registerImage } from './register';
 
 export interface PullRequest {
@@ -140,8 +141,16 @@ export class PullService {
     for (const job of jobs.slice(parallel)) sink(statusMessage('Waiting', shortId(job.desc.digest)));
     await mapLimit(jobs, parallel, (job) => fetchLayer(this.stores, client, ref.path, job, sink));
 
+    // Each layer's blob as this registry serves it; for a layer that already existed from
+    // other bytes (another registry's compression), the stored blob of the same diff id, so
+    // save and push of this image always have bytes to send (layer-source.ts).
+    const before = await this.stores.images.get(manifest.config.digest);
     const blobs = await Promise.all(
-      manifest.layers.map(async (d) => ((await this.stores.content.has(d.digest)) ? { digest: d.digest, size: d.size, mediaType: d.mediaType } : undefined)),
+      manifest.layers.map(async (d, i) =>
+        (await this.stores.content.has(d.digest))
+          ? { digest: d.digest, size: d.size, mediaType: d.mediaType }
+          : storedBlobFor(this.stores, diffIds[i] as Digest, before?.layers[i]?.blob),
+      ),
     );
     const name = fullName(ref);
     // A pull by tag records the manifest digest too (dockerd's addDigestReference), so pulling

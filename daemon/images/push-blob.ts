@@ -10,6 +10,7 @@ import { shortId } from '../oci/digest';
 import { MediaType } from '../oci/types';
 import type { Stores } from '../store/stores';
 import type { ImageLayerRef, ImageRecord } from '../store/images';
+import { storedBlobFor } from './layer-source';
 
 export type Blob = NonNullable<ImageLayerRef['blob']>;
 
@@ -33,11 +34,13 @@ export async function layerBlobs(stores: Stores, record: ImageRecord): Promise<B
   let changed = false;
   const layers = record.layers.map((l) => ({ ...l }));
   for (const layer of layers) {
-    let blob = layer.blob;
-    if (!blob || !(await stores.content.has(blob.digest))) {
-      // A layer made here may still have its uncompressed tar under its diff id.
-      if (await stores.content.has(layer.diffId)) blob = { digest: layer.diffId, size: await stores.content.size(layer.diffId), mediaType: MediaType.DockerLayer };
-      else throw new BerthError('NotFound', `layer ${shortId(layer.diffId)} of image ${shortId(record.id)} has no stored data to push (pull the image again to restore it)`);
+    // The image's own blob; else another stored blob of the same diff id (a shared layer first
+    // stored from another registry's bytes), or the uncompressed tar a layer made here kept.
+    let blob = await storedBlobFor(stores, layer.diffId, layer.blob);
+    if (!blob) throw new BerthError('NotFound', `layer ${shortId(layer.diffId)} of image ${shortId(record.id)} has no stored data to push (pull the image again to restore it)`);
+    if (blob !== layer.blob) {
+      layer.blob = blob;
+      changed = true;
     }
     if (UNCOMPRESSED.includes(blob.mediaType)) {
       blob = await gzipLayer(stores, blob);

@@ -1,7 +1,8 @@
 /**
  * The uncompressed tar of a stored layer, for `save`: the kept tar itself when the layer was
  * made here or loaded (its blob's digest is the diff id), else the pulled compressed blob
- * decompressed, else the layer dir archived again with layer-diff. Whatever the source, the
+ * decompressed (the image's own, or one stored for the same diff id by another image), else
+ * the layer dir archived again with layer-diff. Whatever the source, the
  * bytes must hash to the diff id — an archive whose layers do not match its config would be
  * rejected by every loader — so anything not already verified goes through a scratch file
  * and is checked before it is used.
@@ -18,6 +19,7 @@ import { decompressor, detectCompression } from '../layers/decompress';
 import type { Stores } from '../store/stores';
 import { HashingStream } from '../store/content';
 import type { ImageLayerRef } from '../store/images';
+import { storedBlobFor } from './layer-source';
 
 export interface LayerFile {
   diffId: Digest;
@@ -49,7 +51,8 @@ async function decompressed(stores: Stores, blob: Digest): Promise<Readable> {
 
 /** Finds or makes the uncompressed tar of a layer. Scratch files go to `tmpDir`. */
 export async function layerFile(stores: Stores, layer: ImageLayerRef, tmpDir: string): Promise<LayerFile> {
-  const blob = layer.blob;
+  // The image's own blob, else one another image stored for the same diff id (layer-source.ts).
+  const blob = await storedBlobFor(stores, layer.diffId, layer.blob);
   if (blob && blob.digest === layer.diffId && (await stores.content.has(blob.digest))) {
     return { diffId: layer.diffId, path: stores.content.pathOf(blob.digest), size: await stores.content.size(blob.digest) };
   }
