@@ -9,6 +9,7 @@
  */
 import { invalid } from '../errors';
 import type { ContainerConfig } from '../oci/types';
+import { checkDeviceConfig } from './devices-config';
 import type { HostConfig } from './record';
 
 export interface CreateRequest {
@@ -75,6 +76,7 @@ export function parseCreateRequest(body: unknown): CreateRequest {
   hostConfig.ReadonlyRootfs = hostConfig.ReadonlyRootfs === true;
   if (hostConfig.Init !== undefined && hostConfig.Init !== null && typeof hostConfig.Init !== 'boolean') throw invalid('invalid HostConfig.Init: expected a boolean');
   if (hostConfig.NetworkMode !== undefined && typeof hostConfig.NetworkMode !== 'string') throw invalid('invalid HostConfig.NetworkMode');
+  checkDeviceConfig(hostConfig);
   const cs = hostConfig.ConsoleSize;
   if (cs !== undefined && cs !== null && (!Array.isArray(cs) || cs.length !== 2 || !cs.every((n) => Number.isInteger(n) && n >= 0))) {
     throw invalid('invalid HostConfig.ConsoleSize: expected [height, width]');

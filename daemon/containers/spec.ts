@@ -4,6 +4,7 @@
  */
 import type { ContainerSpec } from '../runtime/types';
 import { processEnv } from './create-config';
+import { devicePolicyOf } from './devices-config';
 import { mountsOf } from './mounts';
 import type { ContainerPaths, ContainerRecord } from './record';
 
@@ -29,5 +30,6 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
     consoleSize: cs && cs.length === 2 && (cs[0] ?? 0) > 0 ? [cs[0] as number, cs[1] as number] : undefined,
     network: mode === 'none' ? 'none' : mode === 'host' ? 'host' : 'private',
+    devices: devicePolicyOf(rec.HostConfig),
   };
 }

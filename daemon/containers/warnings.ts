@@ -25,7 +25,6 @@ export function createWarnings(hc: HostConfig): string[] {
   if (limits.length) out.push(`berth does not set resource limits: ${limits.join(', ')} ${limits.length === 1 ? 'is' : 'are'} ignored`);
   const restart = hc.RestartPolicy?.Name;
   if (restart && restart !== 'no') out.push(`berth does not restart containers: --restart ${restart} is ignored`);
-  if (nonEmpty(hc.Devices)) out.push('berth does not pass host devices: --device is ignored');
   const gateway = (hc.ExtraHosts ?? []).filter((h) => h.endsWith(`:${HOST_GATEWAY}`)).map((h) => h.slice(0, h.indexOf(':')));
   if (gateway.length && hc.NetworkMode !== 'host') {
     out.push(`berth containers have no route to the host (loopback only), so --add-host ${gateway.join(', ')}:host-gateway is left out of /etc/hosts (with --network host it is 127.0.0.1)`);

@@ -1,16 +1,22 @@
 /**
- * One cgroup per container, for pause/unpause (freezer), `top` (cgroup.procs) and future
- * limits. cgroup v2 when /sys/fs/cgroup is a cgroup2 mount, otherwise v1 with the freezer,
- * memory, pids and cpu hierarchies that are mounted. The daemon only makes and removes the
- * directories and writes control files; the helper moves the container's processes in.
- * With no usable hierarchy every method degrades: create() gives [], pause() refuses.
+ * One cgroup per container, for pause/unpause (freezer), `top` (cgroup.procs), the device
+ * policy (device-rules.ts) and future limits. cgroup v2 when /sys/fs/cgroup is a cgroup2
+ * mount, otherwise v1 with the freezer, devices, memory, pids and cpu hierarchies that are
+ * mounted. The daemon only makes and removes the directories and writes control files (v2's
+ * device policy is a BPF program it attaches, native/ffi/bpf.ts); the helper moves the
+ * container's processes in. With no usable hierarchy every method degrades: create() gives
+ * [], pause() refuses, setDevices() does nothing (such a host, e.g. a sandbox without a
+ * cgroup mount, has no means to confine devices at all: `berth info` shows CgroupVersion 0).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { notImplemented, systemError } from '../errors';
+import { KoffiDeviceBpf, type DeviceBpf } from '../../native/ffi';
+import { deviceProgram } from './device-bpf';
+import { ruleLine, type DeviceRule } from './device-rules';
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
-const V1_CONTROLLERS = ['freezer', 'memory', 'pids', 'cpu'];
+const V1_CONTROLLERS = ['freezer', 'devices', 'memory', 'pids', 'cpu'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Cgroups {
@@ -20,6 +26,12 @@ export interface Cgroups {
   freeze(id: string): Promise<void>;
   thaw(id: string): Promise<void>;
   pids(id: string): Promise<number[]>;
+  /**
+   * Confines the container's device access to the allow rules (ALLOW_ALL for --privileged):
+   * everything else is denied, opening and mknod alike. Called after create(), before any
+   * process joins. Throws when the policy cannot be applied.
+   */
+  setDevices(id: string, rules: readonly DeviceRule[]): Promise<void>;
   /** Removes the directories (the container must have no processes left). Idempotent. */
   remove(id: string): Promise<void>;
 }
@@ -93,6 +105,14 @@ class CgroupsV1 implements Cgroups {
     return ctrl ? readPids(path.join(this.dir(ctrl, id), 'cgroup.procs')) : [];
   }
 
+  async setDevices(id: string, rules: readonly DeviceRule[]): Promise<void> {
+    if (!this.controllers.includes('devices')) throw notImplemented('the devices cgroup controller is not mounted on this host, so containers cannot be confined to their devices');
+    const dir = this.dir('devices', id);
+    // deny everything, then allow the list; "a" in devices.allow (privileged) re-allows all
+    await writeFile(path.join(dir, 'devices.deny'), 'a');
+    for (const r of rules) await writeFile(path.join(dir, 'devices.allow'), ruleLine(r));
+  }
+
   async remove(id: string): Promise<void> {
     for (const c of this.controllers) await rmdirRetry(this.dir(c, id));
   }
@@ -100,7 +120,7 @@ class CgroupsV1 implements Cgroups {
 
 class CgroupsV2 implements Cgroups {
   readonly version = 2 as const;
-  constructor(private readonly root: string) {}
+  constructor(private readonly root: string, private readonly bpf: DeviceBpf) {}
 
   private dir(id: string): string {
     return path.join(this.root, 'berth', id);
@@ -132,6 +152,10 @@ class CgroupsV2 implements Cgroups {
     return readPids(path.join(this.dir(id), 'cgroup.procs'));
   }
 
+  async setDevices(id: string, rules: readonly DeviceRule[]): Promise<void> {
+    this.bpf.attachDeviceProgram(this.dir(id), deviceProgram(rules));
+  }
+
   remove(id: string): Promise<void> {
     return rmdirRetry(this.dir(id));
   }
@@ -143,13 +167,17 @@ class NoCgroups implements Cgroups {
   async freeze(): Promise<void> { throw notImplemented('pausing needs cgroups, which are not available on this host'); }
   async thaw(): Promise<void> { throw notImplemented('unpausing needs cgroups, which are not available on this host'); }
   async pids(): Promise<number[]> { return []; }
+  async setDevices(): Promise<void> {} // nothing to confine with: see the header
   async remove(): Promise<void> {}
 }
 
-/** Picks v2, v1 or none by looking at what is mounted under root. */
-export async function detectCgroups(root = '/sys/fs/cgroup'): Promise<Cgroups> {
+/**
+ * Picks v2, v1 or none by looking at what is mounted under root. Tests pass the v2 mount of a
+ * hybrid host (/sys/fs/cgroup/unified) to run containers under v2 where v1 is the default.
+ */
+export async function detectCgroups(root = '/sys/fs/cgroup', bpf: DeviceBpf = new KoffiDeviceBpf()): Promise<Cgroups> {
   const st = await fs.statfs(root).catch(() => undefined);
-  if (st && st.type === CGROUP2_SUPER_MAGIC) return new CgroupsV2(root);
+  if (st && st.type === CGROUP2_SUPER_MAGIC) return new CgroupsV2(root, bpf);
   const present: string[] = [];
   for (const c of V1_CONTROLLERS) {
     const s = await fs.statfs(path.join(root, c)).catch(() => undefined);

@@ -6,6 +6,7 @@ import { KoffiSyscalls, type Syscalls } from '../../native/ffi';
 import type { StorePaths } from '../store/paths';
 import { detectCgroups, type Cgroups } from './cgroups';
 import { defaultHelperPath } from './helper';
+import type { DeviceRule } from './device-rules';
 import type { MountEntry } from './mountinfo';
 import { HelperRuntime } from './runtime';
 import type { Runtime } from './types';
@@ -53,6 +54,7 @@ function lazyCgroups(): Cgroups {
     freeze: wrap((c, id: string) => c.freeze(id)),
     thaw: wrap((c, id: string) => c.thaw(id)),
     pids: wrap((c, id: string) => c.pids(id)),
+    setDevices: wrap((c, id: string, rules: readonly DeviceRule[]) => c.setDevices(id, rules)),
     remove: wrap((c, id: string) => c.remove(id)),
   };
 }

@@ -11,6 +11,7 @@ import type { StorePaths } from '../store/paths';
 import type { Syscalls } from '../../native/ffi';
 import { attachMonitor, resizeMonitor } from './attach';
 import type { Cgroups } from './cgroups';
+import { resolveDevices } from './devices';
 import { startExec } from './exec';
 import { parseStartReport, runHelper } from './helper';
 import { readMountinfo, type MountEntry } from './mountinfo';
@@ -65,8 +66,11 @@ export class HelperRuntime implements Runtime {
     const cgroups = await this.cgroups.create(spec.id);
     await mountRootfs(this.sys, spec, path.join(rundir, 'empty-layer'), this.isMounted);
     try {
+      // the device policy is in place before any process of the container joins the cgroup
+      const devices = await resolveDevices(spec.devices);
+      await this.cgroups.setDevices(spec.id, devices.rules);
       const specFile = path.join(rundir, 'spec');
-      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups }), { mode: 0o600 });
+      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups, devices: devices.nodes }), { mode: 0o600 });
       const report = parseStartReport(await runHelper(this.helper, ['start', specFile]));
       return { pid: report.pid, startedAt: new Date().toISOString() };
     } catch (err) {

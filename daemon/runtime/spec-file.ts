@@ -5,6 +5,7 @@
  * is rejected here with a clear error.
  */
 import { invalid } from '../errors';
+import { deviceRecord, type DeviceNode } from './devices';
 import type { ContainerSpec, ExecSpec } from './types';
 
 type Record_ = [string, string | number | boolean];
@@ -22,6 +23,8 @@ function encode(records: Record_[]): Buffer {
 export interface StartExtras {
   rundir: string;
   cgroups: string[];
+  /** Nodes the helper makes in the rootfs (devices.ts). */
+  devices?: DeviceNode[];
 }
 
 export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer {
@@ -47,6 +50,7 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
   for (const a of spec.args) r.push(['arg', a]);
   for (const e of spec.env) r.push(['env', e]);
   for (const c of extra.cgroups) r.push(['cgroup', c]);
+  for (const d of extra.devices ?? []) r.push(['device', deviceRecord(d)]);
   for (const m of spec.mounts) {
     r.push(['mount', m.type], ['mount.dst', m.destination]);
     if (m.type === 'bind') r.push(['mount.src', m.source], ['mount.ro', m.readonly]);

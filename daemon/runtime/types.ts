@@ -7,6 +7,7 @@
  * `Runtime` object main wires in.
  */
 import type { Duplex } from 'node:stream';
+import type { DevicePolicy } from './device-rules';
 
 export interface BindMount {
   type: 'bind';
@@ -58,6 +59,8 @@ export interface ContainerSpec {
    * with `replay` (or 60 s passed), so nothing printed before the attach is lost.
    */
   awaitAttach?: boolean;
+  /** --device, --device-cgroup-rule, --privileged's devices; Docker's default rules when absent. */
+  devices?: DevicePolicy;
 }
 
 export interface ExitStatus {

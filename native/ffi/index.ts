@@ -8,3 +8,4 @@ export { SyscallError, errnoError, errnoName } from './errno';
 export { KoffiSyscalls } from './mounts';
 export { RecordingSyscalls } from './fake';
 export { posixSpawn, SpawnError, type SpawnedChild, type SpawnExit, type StdioKind } from './spawn';
+export { KoffiDeviceBpf, RecordingDeviceBpf, type DeviceBpf } from './bpf';

@@ -1,16 +1,18 @@
 /* devices.c: see devices.h. Nodes are made with mknod (we are real root with CAP_MKNOD);
- * when that is refused the host node is bind-mounted instead. */
+ * when that is refused for the minimal set the host node is bind-mounted instead. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "devices.h"
+#include "path.h"
 #include "utils.h"
 
 static const struct { const char *name; unsigned maj, min; } nodes[] = {
@@ -80,6 +82,48 @@ devices_setup (const char *rootfs, struct berth_error *err)
       snprintf (path, sizeof path, "%s/%s", dev, links[i].name);
       if (symlink (links[i].target, path) < 0 && errno != EEXIST)
         return berth_make_error (err, errno, "symlink `/dev/%s`", links[i].name);
+    }
+  return 0;
+}
+
+/* One `device` record: "TYPE MAJOR MINOR MODE UID GID PATH", MODE in octal. */
+static int
+add_device (const char *rootfs, const char *rec, struct berth_error *err)
+{
+  char type, path[PATH_MAX], parent[PATH_MAX], *slash;
+  unsigned maj, min, mode, uid, gid;
+  int off = -1, ret;
+
+  if (sscanf (rec, "%c %u %u %o %u %u %n", &type, &maj, &min, &mode, &uid, &gid, &off) != 6 || off < 0
+      || (type != 'b' && type != 'c') || rec[off] != '/')
+    return berth_make_error (err, EINVAL, "spec: invalid device `%s`", rec);
+  if ((ret = path_secure_join (rootfs, rec + off, path, sizeof path, err)) < 0)
+    return ret;
+  snprintf (parent, sizeof parent, "%s", path);
+  slash = strrchr (parent, '/');
+  if (slash && slash != parent)
+    {
+      *slash = '\0';
+      if ((ret = mkdir_p (parent, 0755, err)) < 0)
+        return berth_error_wrap (err, "device `%s`", rec + off);
+    }
+  if (unlink (path) < 0 && errno != ENOENT)
+    return berth_make_error (err, errno, "replace `%s` with a device", rec + off);
+  if (mknod (path, (type == 'b' ? S_IFBLK : S_IFCHR) | (mode & 07777), makedev (maj, min)) < 0)
+    return berth_make_error (err, errno, "mknod `%s`", rec + off);
+  if (chown (path, uid, gid) < 0 || chmod (path, mode & 07777) < 0)
+    return berth_make_error (err, errno, "set the owner and mode of `%s`", rec + off);
+  return 0;
+}
+
+int
+devices_add (const struct spec *s, struct berth_error *err)
+{
+  for (int i = 0; i < s->ndevices; i++)
+    {
+      int ret = add_device (s->rootfs, s->devices[i], err);
+      if (ret < 0)
+        return ret;
     }
   return 0;
 }

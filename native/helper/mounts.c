@@ -147,7 +147,7 @@ mounts_setup (const struct spec *s, struct berth_error *err)
         return ret;
     }
 
-  if ((ret = devices_setup (s->rootfs, err)) < 0)
+  if ((ret = devices_setup (s->rootfs, err)) < 0 || (ret = devices_add (s, err)) < 0)
     return ret;
 
   if ((ret = bind_etc_file (s->rootfs, s->hosts, "/etc/hosts", err)) < 0

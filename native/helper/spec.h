@@ -2,7 +2,7 @@
  *
  * File format (documented in README.md): a sequence of NUL-terminated records `key=value`.
  * Keys never contain '='; values may contain anything but NUL (newlines included). Repeated
- * keys (arg, env, cgroup) append in order; `mount=<type>` starts a new mount whose fields
+ * keys (arg, env, cgroup, device) append in order; `mount=<type>` starts a new mount whose fields
  * follow as mount.src / mount.dst / mount.ro / mount.opt. Unknown keys are rejected so a
  * daemon/helper version skew fails loudly. */
 #ifndef BERTH_SPEC_H
@@ -43,6 +43,9 @@ struct spec
   int nenv;
   const char *cgroups[16];
   int ncgroups;
+  /* `device=TYPE MAJOR MINOR MODE UID GID PATH` (MODE octal): nodes to make (devices.c) */
+  const char *devices[SPEC_MAX_LIST + 1];
+  int ndevices;
   struct spec_mount mounts[SPEC_MAX_MOUNTS];
   int nmounts;
 };

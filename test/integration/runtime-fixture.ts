@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StorePaths } from '../../daemon/store/paths';
 import { createRuntime } from '../../daemon/runtime';
+import type { Cgroups } from '../../daemon/runtime/cgroups';
 import type { ContainerSpec, Runtime } from '../../daemon/runtime/types';
 
 export const HELPER = path.resolve(__dirname, '../../../native/helper/build/berth-helper');
@@ -45,9 +46,12 @@ export class RuntimeFixture {
   readonly layer = makeBusyboxLayer(path.join(this.root, 'layer'));
   readonly ids: string[] = [];
 
-  /** helper: another build of berth-helper (the sanitizer suite's); default the project's. */
-  constructor(readonly helper = HELPER) {
-    this.runtime = createRuntime({ paths: this.paths, helperPath: helper });
+  /**
+   * helper: another build of berth-helper (the sanitizer suite's); default the project's.
+   * cgroups: a fixed hierarchy (the v2 mount of a hybrid host); default the host's own.
+   */
+  constructor(readonly helper = HELPER, cgroups?: Cgroups) {
+    this.runtime = createRuntime({ paths: this.paths, helperPath: helper, cgroups });
   }
 
   newId(): string {

@@ -19,6 +19,7 @@ function fakeCgroups(): Cgroups & { removed: string[] } {
     freeze: async () => undefined,
     thaw: async () => undefined,
     pids: async () => [],
+    setDevices: async () => undefined,
     remove: async (id: string) => {
       removed.push(id);
     },

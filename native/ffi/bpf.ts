@@ -1,0 +1,88 @@
+/**
+ * bpf(2) for the cgroup v2 device controller: load a BPF_PROG_TYPE_CGROUP_DEVICE program
+ * and attach it to a cgroup directory (BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI so programs of
+ * parent cgroups, e.g. systemd's, still apply too: every program must allow). The program
+ * stays attached while the cgroup exists; our fds are closed at once. The bytecode comes
+ * from daemon/runtime/device-bpf.ts. bpf(2) acts on no per-thread state, so it is safe in
+ * berthd's multithreaded process (unlike setns/unshare, research/ffi.md).
+ */
+import { closeSync, openSync } from 'node:fs';
+import { loadLibc } from './libc';
+import { errnoError } from './errno';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- FFI glue */
+type Fn = (...args: any[]) => any;
+
+const SYS_BPF = 321; // x86_64
+const BPF_PROG_LOAD = 5;
+const BPF_PROG_ATTACH = 8;
+const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+const BPF_CGROUP_DEVICE = 6;
+const BPF_F_ALLOW_MULTI = 2;
+const LOG_SIZE = 16384;
+
+/** The kernel side of the v2 device cgroup; a fake records calls in unit tests. */
+export interface DeviceBpf {
+  /** Loads insns (8-byte BPF instructions) and attaches them to the cgroup directory. */
+  attachDeviceProgram(cgroupDir: string, insns: Buffer): void;
+}
+
+let fns: { load: Fn; attach: Fn; loadSize: number; attachSize: number; errno: () => number } | undefined;
+
+function bind(): NonNullable<typeof fns> {
+  if (fns) return fns;
+  const { koffi, libc, errno } = loadLibc();
+  // union bpf_attr, the members of the two commands used (uapi linux/bpf.h), zero-padded
+  const load = koffi.struct('berth_bpf_prog_load', {
+    prog_type: 'uint32_t', insn_cnt: 'uint32_t', insns: 'const uint8_t *', license: 'const char *',
+    log_level: 'uint32_t', log_size: 'uint32_t', log_buf: 'uint8_t *', kern_version: 'uint32_t', prog_flags: 'uint32_t',
+    prog_name: koffi.array('char', 16), prog_ifindex: 'uint32_t', expected_attach_type: 'uint32_t', pad: koffi.array('uint8_t', 56),
+  });
+  const attach = koffi.struct('berth_bpf_prog_attach', {
+    target_fd: 'uint32_t', attach_bpf_fd: 'uint32_t', attach_type: 'uint32_t', attach_flags: 'uint32_t', replace_bpf_fd: 'uint32_t', pad: koffi.array('uint8_t', 44),
+  });
+  fns = {
+    load: libc.func('long syscall(long nr, int cmd, berth_bpf_prog_load *attr, uint32_t size)'),
+    attach: libc.func('long syscall(long nr, int cmd, berth_bpf_prog_attach *attr, uint32_t size)'),
+    loadSize: koffi.sizeof(load) as number,
+    attachSize: koffi.sizeof(attach) as number,
+    errno,
+  };
+  return fns;
+}
+
+export class KoffiDeviceBpf implements DeviceBpf {
+  attachDeviceProgram(cgroupDir: string, insns: Buffer): void {
+    const b = bind();
+    const log = Buffer.alloc(LOG_SIZE);
+    const attr = {
+      prog_type: BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt: insns.length / 8, insns, license: 'Apache-2.0',
+      log_level: 1, log_size: LOG_SIZE, log_buf: log, kern_version: 0, prog_flags: 0, prog_name: 'berth_devices',
+      prog_ifindex: 0, expected_attach_type: BPF_CGROUP_DEVICE, pad: [],
+    };
+    const prog = Number(b.load(SYS_BPF, BPF_PROG_LOAD, attr, b.loadSize));
+    if (prog < 0) {
+      const e = b.errno();
+      // log_level 1 with a too small buffer fails with ENOSPC; the verifier's words help more than errno
+      const why = log.toString('utf8').replace(/\0[\s\S]*$/, '').trim().split('\n').slice(-2).join('; ');
+      throw errnoError('bpf(BPF_PROG_LOAD)', e, `device program${why ? ` (${why})` : ''}`);
+    }
+    let dir = -1;
+    try {
+      dir = openSync(cgroupDir, 'r');
+      const r = Number(b.attach(SYS_BPF, BPF_PROG_ATTACH, { target_fd: dir, attach_bpf_fd: prog, attach_type: BPF_CGROUP_DEVICE, attach_flags: BPF_F_ALLOW_MULTI, replace_bpf_fd: 0, pad: [] }, b.attachSize));
+      if (r < 0) throw errnoError('bpf(BPF_PROG_ATTACH)', b.errno(), cgroupDir);
+    } finally {
+      if (dir >= 0) closeSync(dir);
+      closeSync(prog);
+    }
+  }
+}
+
+/** Records attachments; for unit tests of the cgroup code. */
+export class RecordingDeviceBpf implements DeviceBpf {
+  readonly attached: { cgroupDir: string; insns: Buffer }[] = [];
+  attachDeviceProgram(cgroupDir: string, insns: Buffer): void {
+    this.attached.push({ cgroupDir, insns });
+  }
+}
