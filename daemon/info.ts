@@ -153,7 +153,8 @@ export async function infoBody(config: InfoConfig, images: number, containers: C
     ContainerdCommit: { ID: '', Expected: '' },
     RuncCommit: { ID: '', Expected: '' },
     InitCommit: { ID: '', Expected: '' },
-    SecurityOptions: ['name=no-new-privileges'],
+    // Docker's words: containers get the builtin seccomp profile unless told otherwise
+    SecurityOptions: ['name=seccomp,profile=builtin'],
     CDISpecDirs: [],
     Warnings: [],
   };

@@ -25,6 +25,7 @@ quiet() {
 # ---------------------------------------------------------------- Debian packages
 PACKAGES=(
   build-essential libcap-dev          # the C helper (plain cc + make)
+  libseccomp-dev libseccomp2          # the helper compiles seccomp profiles with libseccomp
   docker-registry skopeo umoci        # e2e: local registry, pushing fixtures, format cross-checks
   apache2-utils                       # htpasswd (bcrypt) for the registry's basic-auth mode
   busybox-static                      # the busybox test image

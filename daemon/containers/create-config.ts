@@ -11,6 +11,8 @@ import { invalid } from '../errors';
 import type { ContainerConfig } from '../oci/types';
 import { checkDeviceConfig } from './devices-config';
 import type { HostConfig } from './record';
+import { parseCapabilityList } from '../runtime/capabilities';
+import { parseSecurityOpt } from '../runtime/security-opt';
 
 export interface CreateRequest {
   config: ContainerConfig & { Image: string };
@@ -77,11 +79,20 @@ export function parseCreateRequest(body: unknown): CreateRequest {
   if (hostConfig.Init !== undefined && hostConfig.Init !== null && typeof hostConfig.Init !== 'boolean') throw invalid('invalid HostConfig.Init: expected a boolean');
   if (hostConfig.NetworkMode !== undefined && typeof hostConfig.NetworkMode !== 'string') throw invalid('invalid HostConfig.NetworkMode');
   checkDeviceConfig(hostConfig);
+  checkSecurity(hostConfig);
   const cs = hostConfig.ConsoleSize;
   if (cs !== undefined && cs !== null && (!Array.isArray(cs) || cs.length !== 2 || !cs.every((n) => Number.isInteger(n) && n >= 0))) {
     throw invalid('invalid HostConfig.ConsoleSize: expected [height, width]');
   }
   return { config: config as unknown as CreateRequest['config'], hostConfig, networkingConfig: b.NetworkingConfig };
+}
+
+/** CapAdd, CapDrop, Privileged, SecurityOpt: Docker's 400s at create, not a failed start later. */
+function checkSecurity(hc: HostConfig): void {
+  parseCapabilityList(hc.CapAdd, 'CapAdd');
+  parseCapabilityList(hc.CapDrop, 'CapDrop');
+  if (hc.Privileged !== undefined && hc.Privileged !== null && typeof hc.Privileged !== 'boolean') throw invalid('invalid HostConfig.Privileged: expected a boolean');
+  parseSecurityOpt(hc.SecurityOpt);
 }
 
 function envKey(entry: string): string {

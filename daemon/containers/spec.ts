@@ -2,7 +2,7 @@
  * What the runtime is asked to run for a container record: the ContainerSpec (layers, argv,
  * env with Docker's additions, user, tty, mounts, /etc files, network mode). Pure.
  */
-import type { ContainerSpec } from '../runtime/types';
+import type { ContainerSpec, ProcessSecurity } from '../runtime/types';
 import { processEnv } from './create-config';
 import { devicePolicyOf } from './devices-config';
 import { mountsOf } from './mounts';
@@ -31,5 +31,13 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     consoleSize: cs && cs.length === 2 && (cs[0] ?? 0) > 0 ? [cs[0] as number, cs[1] as number] : undefined,
     network: mode === 'none' ? 'none' : mode === 'host' ? 'host' : 'private',
     devices: devicePolicyOf(rec.HostConfig),
+    security: securityOf(rec.HostConfig),
   };
+}
+
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** The record's capability and seccomp settings (checked at create) for the runtime. */
+export function securityOf(hc: ContainerRecord['HostConfig']): ProcessSecurity {
+  return { capAdd: strs(hc.CapAdd), capDrop: strs(hc.CapDrop), privileged: hc.Privileged === true, securityOpt: strs(hc.SecurityOpt) };
 }

@@ -19,8 +19,6 @@ export function createWarnings(hc: HostConfig): string[] {
   if (nonEmpty(hc.PortBindings)) {
     out.push('berth does not publish ports: the container has its own network namespace with loopback only, so -p is ignored (use --network host to share the host\'s network)');
   }
-  if (hc.Privileged === true) out.push('berth does not run privileged containers: --privileged is ignored and the container keeps Docker\'s default capabilities');
-  if (nonEmpty(hc.CapAdd) || nonEmpty(hc.CapDrop)) out.push('berth keeps Docker\'s default capabilities: --cap-add and --cap-drop are ignored');
   const limits = LIMITS.filter((k) => typeof hc[k] === 'number' && (hc[k] as number) > 0).map((k) => LIMIT_FLAGS[k]);
   if (limits.length) out.push(`berth does not set resource limits: ${limits.join(', ')} ${limits.length === 1 ? 'is' : 'are'} ignored`);
   const restart = hc.RestartPolicy?.Name;

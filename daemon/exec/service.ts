@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { conflict, describe, invalid, notFound } from '../errors';
 import type { ContainerService } from '../containers/service';
+import { securityOf } from '../containers/spec';
 import type { ExecProcess } from '../runtime/types';
 import { log } from '../log';
 
@@ -112,6 +113,7 @@ export class ExecService {
         stdin: e.config.AttachStdin,
         privileged: e.config.Privileged,
         consoleSize: e.config.ConsoleSize,
+        security: securityOf(rec.HostConfig),
       });
       e.process = proc;
       e.pid = proc.pid;

@@ -12,6 +12,7 @@ import { systemError } from '../errors';
 import { posixSpawn, type SpawnedChild, type SpawnExit } from '../../native/ffi';
 import { frame } from './frames';
 import { StartError } from './helper';
+import type { ResolvedSecurity } from './security';
 import { encodeExecSpec } from './spec-file';
 import type { ExecProcess, ExecSpec } from './types';
 
@@ -41,9 +42,11 @@ function readControl(ctl: Socket): Promise<ControlMessage> {
   });
 }
 
-export async function startExec(helper: string, rundir: string, pid: number, spec: ExecSpec, cgroups: string[]): Promise<ExecProcess> {
+export async function startExec(
+  helper: string, rundir: string, pid: number, spec: ExecSpec, cgroups: string[], security: ResolvedSecurity,
+): Promise<ExecProcess> {
   const specPath = path.join(rundir, `exec-${randomBytes(6).toString('hex')}.spec`);
-  await fs.writeFile(specPath, encodeExecSpec(pid, spec, cgroups), { mode: 0o600 });
+  await fs.writeFile(specPath, encodeExecSpec(pid, spec, cgroups, security), { mode: 0o600 });
   // posix_spawn, not child_process: libuv forks, and forking berthd costs 10+ ms (spawn.ts).
   let child: SpawnedChild;
   try {

@@ -17,6 +17,7 @@ import { parseStartReport, runHelper } from './helper';
 import { readMountinfo, type MountEntry } from './mountinfo';
 import { isSameProcess } from './proc';
 import { mountRootfs, unmountRootfs } from './rootfs';
+import { SecurityResolver } from './security';
 import { parseSignal } from './signals';
 import { encodeStartSpec } from './spec-file';
 import { readExitFile, readState, type MonitorState } from './state';
@@ -27,6 +28,9 @@ import { waitForExit } from './wait';
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
+/** Docker's defaults: its capability set, its seccomp profile, no_new_privs off. */
+const DEFAULT_SECURITY = { capAdd: [], capDrop: [], privileged: false, securityOpt: [] };
+
 export class HelperRuntime implements Runtime {
   constructor(
     private readonly paths: StorePaths,
@@ -35,7 +39,11 @@ export class HelperRuntime implements Runtime {
     private readonly helper: string,
     /** The mount table; injectable so unit tests can pair it with a fake Syscalls. */
     private readonly mounts: () => Promise<MountEntry[]> = readMountinfo,
-  ) {}
+  ) {
+    this.security = new SecurityResolver(path.join(paths.execRoot, 'seccomp'), helper);
+  }
+
+  private readonly security: SecurityResolver;
 
   private isMounted = async (p: string): Promise<boolean> => (await this.mounts()).some((m) => m.mountPoint === p);
 
@@ -59,6 +67,7 @@ export class HelperRuntime implements Runtime {
   async start(spec: ContainerSpec): Promise<StartedProcess> {
     const rundir = this.rundir(spec.id);
     if (await this.running(spec.id)) throw conflict(`container ${spec.id} is already running`);
+    const security = await this.security.resolve(spec.security ?? DEFAULT_SECURITY);
     await stopLingeringMonitor(await readState(rundir));
     // a previous run's files (exit.json above all) must not answer for this one
     await fs.rm(rundir, { recursive: true, force: true });
@@ -70,7 +79,7 @@ export class HelperRuntime implements Runtime {
       const devices = await resolveDevices(spec.devices);
       await this.cgroups.setDevices(spec.id, devices.rules);
       const specFile = path.join(rundir, 'spec');
-      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups, devices: devices.nodes }), { mode: 0o600 });
+      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups, devices: devices.nodes, security }), { mode: 0o600 });
       const report = parseStartReport(await runHelper(this.helper, ['start', specFile]));
       return { pid: report.pid, startedAt: new Date().toISOString() };
     } catch (err) {
@@ -147,8 +156,9 @@ export class HelperRuntime implements Runtime {
   async exec(id: string, spec: ExecSpec): Promise<ExecProcess> {
     if (spec.args.length === 0) throw invalid('No exec command specified');
     const st = await this.mustRun(id);
+    const security = await this.security.resolve(spec.security ?? DEFAULT_SECURITY, spec.privileged === true);
     const cgroups = await this.cgroups.create(id);
-    return startExec(this.helper, this.rundir(id), st.pid, spec, cgroups);
+    return startExec(this.helper, this.rundir(id), st.pid, spec, cgroups, security);
   }
 
   async reconcile(): Promise<string[]> {

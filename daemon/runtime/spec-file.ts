@@ -6,6 +6,7 @@
  */
 import { invalid } from '../errors';
 import { deviceRecord, type DeviceNode } from './devices';
+import type { ResolvedSecurity } from './security';
 import type { ContainerSpec, ExecSpec } from './types';
 
 type Record_ = [string, string | number | boolean];
@@ -25,6 +26,13 @@ export interface StartExtras {
   cgroups: string[];
   /** Nodes the helper makes in the rootfs (devices.ts). */
   devices?: DeviceNode[];
+  security: ResolvedSecurity;
+}
+
+function securityRecords(sec: ResolvedSecurity): Record_[] {
+  const r: Record_[] = [['caps', sec.caps], ['nnp', sec.nnp]];
+  if (sec.seccomp) r.push(['seccomp', sec.seccomp]);
+  return r;
 }
 
 export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer {
@@ -45,6 +53,7 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
     ['readonly', spec.readonlyRootfs],
     ['init', spec.init],
     ['await_attach', spec.awaitAttach === true],
+    ...securityRecords(extra.security),
   ];
   if (spec.consoleSize) r.push(['rows', spec.consoleSize[0]], ['cols', spec.consoleSize[1]]);
   for (const a of spec.args) r.push(['arg', a]);
@@ -59,9 +68,10 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
   return encode(r);
 }
 
-export function encodeExecSpec(pid: number, spec: ExecSpec, cgroups: string[]): Buffer {
+export function encodeExecSpec(pid: number, spec: ExecSpec, cgroups: string[], security: ResolvedSecurity): Buffer {
   const r: Record_[] = [
     ['pid', pid],
+    ...securityRecords(security),
     ['cwd', spec.cwd || '/'],
     ['user', spec.user],
     ['tty', spec.tty],

@@ -25,6 +25,20 @@ export interface TmpfsMount {
 
 export type MountSpec = BindMount | TmpfsMount;
 
+/**
+ * What the container's processes may do, as the create request gave it (validated there):
+ * the runtime resolves it at start and exec (security.ts).
+ */
+export interface ProcessSecurity {
+  /** HostConfig.CapAdd / CapDrop, Docker's names with or without CAP_, or ALL. */
+  capAdd: string[];
+  capDrop: string[];
+  /** --privileged: every capability berthd holds, no seccomp filter. */
+  privileged: boolean;
+  /** HostConfig.SecurityOpt: seccomp=..., no-new-privileges... */
+  securityOpt: string[];
+}
+
 /** Everything the helper needs to start one container's init process. */
 export interface ContainerSpec {
   id: string;
@@ -61,6 +75,8 @@ export interface ContainerSpec {
   awaitAttach?: boolean;
   /** --device, --device-cgroup-rule, --privileged's devices; Docker's default rules when absent. */
   devices?: DevicePolicy;
+  /** Capabilities, seccomp, no_new_privs; Docker's defaults when absent. */
+  security?: ProcessSecurity;
 }
 
 export interface ExitStatus {
@@ -110,6 +126,8 @@ export interface ExecSpec {
   stdin: boolean;
   privileged?: boolean;
   consoleSize?: [number, number];
+  /** The container's: an exec runs under the same filter and capability bounds. */
+  security?: ProcessSecurity;
 }
 
 export interface ExecProcess {

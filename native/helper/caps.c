@@ -1,4 +1,7 @@
-/* caps.c: Docker's default capability set, bounding set, capset and no_new_privs.
+/* caps.c: the container's capability sets (bounding, then effective/permitted) and
+ * no_new_privs. The set itself is the daemon's decision (Docker's default set with
+ * --cap-add/--cap-drop applied, or what berthd holds for --privileged), passed in the spec as
+ * a mask; Docker's default set stays here for specs that carry none.
  * Raw capset/prctl: libcap would add a runtime dependency for three calls. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,8 +19,12 @@ static const int default_caps[] = {
   CAP_AUDIT_WRITE,
 };
 
-static uint64_t
-default_mask (void)
+/* The set caps_bound kept; caps_finish gives it to root. One process, one container: the
+ * container's init (and its --init pid 1) or one exec session. */
+static uint64_t kept;
+
+uint64_t
+caps_default_mask (void)
 {
   uint64_t m = 0;
   for (size_t i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++)
@@ -26,9 +33,9 @@ default_mask (void)
 }
 
 int
-caps_bound (struct berth_error *err)
+caps_bound (uint64_t keep, struct berth_error *err)
 {
-  uint64_t keep = default_mask ();
+  kept = keep;
   for (int cap = 0; cap <= 63; cap++)
     {
       if (keep & (1ULL << cap))
@@ -48,13 +55,19 @@ caps_finish (int is_root, struct berth_error *err)
 {
   struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
   struct __user_cap_data_struct data[2] = { 0 };
-  uint64_t m = is_root ? default_mask () : 0;
+  uint64_t m = is_root ? kept : 0;
 
   data[0].effective = data[0].permitted = (uint32_t) m;
   data[1].effective = data[1].permitted = (uint32_t) (m >> 32);
   /* inheritable stays empty, as in Docker since CVE-2022-24769 */
   if (syscall (SYS_capset, &hdr, data) < 0)
     return berth_make_error (err, errno, "capset");
+  return 0;
+}
+
+int
+caps_no_new_privs (struct berth_error *err)
+{
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return berth_make_error (err, errno, "set no_new_privs");
   return 0;

@@ -3,8 +3,9 @@
  *
  * Opens every /proc/<pid>/ns/<type> fd first (after joining the mount namespace /proc would be
  * the container's), joins the container's cgroups, setns()es ipc, uts, net, pid, mnt, then
- * forks (the pid namespace applies to children only). The child sets the user, cwd, caps
- * and no_new_privs and execs. stdio: without a tty the child inherits ours; with a tty a
+ * forks (the pid namespace applies to children only). The child sets the bounding set,
+ * [no_new_privs], the container's seccomp filter, the user, caps, cwd, marks every inherited
+ * fd >= 3 close-on-exec and execs (the same order as a container's init, container.c). stdio: without a tty the child inherits ours; with a tty a
  * pty is opened in the container's devpts and proxied to our stdin/stdout.
  *
  * fd 3, when open, is the control channel (a socket from the daemon):
@@ -28,6 +29,8 @@
 #include "cgroup.h"
 #include "console.h"
 #include "execve.h"
+#include "fds.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "subcommands.h"
 #include "user.h"
@@ -63,7 +66,7 @@ join_container (const struct spec *s, struct berth_error *err)
 }
 
 static void __attribute__ ((noreturn))
-child (const struct spec *s, int slave, int errfd)
+child (const struct spec *s, const struct seccomp_program *filter, int slave, int errfd)
 {
   struct berth_error err = { 0 };
   struct user_ids ids;
@@ -84,8 +87,9 @@ child (const struct spec *s, int slave, int errfd)
   if (ret == 0)
     {
       envp = exec_build_env (s->env, NULL, ids.home, s->tty);
-      if ((ret = caps_bound (&err)) == 0 && (ret = user_apply (&ids, &err)) == 0
-          && (ret = caps_finish (ids.uid == 0, &err)) == 0)
+      if ((ret = caps_bound (s->caps, &err)) == 0 && (!s->nnp || (ret = caps_no_new_privs (&err)) == 0)
+          && (ret = seccomp_program_load (filter, &err)) == 0 && (ret = user_apply (&ids, &err)) == 0
+          && (ret = caps_finish (ids.uid == 0, &err)) == 0 && (ret = fds_cloexec_from (3)) == 0)
         exec_command ((char *const *) s->args, envp, &err);
     }
   write_all (errfd, &err, sizeof err);
@@ -171,6 +175,7 @@ helper_exec (const char *spec_path)
 {
   static struct spec spec;
   struct berth_error err = { 0 };
+  struct seccomp_program filter = { 0 };
   int ctl = fcntl (3, F_GETFD) >= 0 ? 3 : -1, errp[2], master = -1, slave = -1, sigfd;
   char json[2300], esc[2048];
   sigset_t mask;
@@ -180,6 +185,7 @@ helper_exec (const char *spec_path)
   if (ctl >= 0)
     fcntl (ctl, F_SETFD, FD_CLOEXEC);
   if (spec_load (spec_path, &spec, &err) < 0 || spec.pid <= 0
+      || seccomp_program_read (spec.seccomp, &filter, &err) < 0 /* before setns(mnt) */
       || join_container (&spec, &err) < 0
       || (spec.tty && console_open (spec.rows, spec.cols, 0, &master, &slave, &err) < 0)
       || pipe2 (errp, O_CLOEXEC) < 0)
@@ -196,7 +202,7 @@ helper_exec (const char *spec_path)
       goto fail;
     }
   if (pid == 0)
-    child (&spec, slave, errp[1]);
+    child (&spec, &filter, slave, errp[1]);
   close (errp[1]);
   if (slave >= 0)
     close (slave);

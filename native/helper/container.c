@@ -1,7 +1,12 @@
 /* container.c: the container's setup sequence, in order:
  *   reset signals -> wait for "go" -> / rprivate -> lo up -> mounts (host paths) ->
  *   pivot_root -> masks, read-only paths -> hostname -> stdio/tty -> user -> cwd ->
- *   [--init: fork, pid 1 stays] -> capabilities -> setuid -> no_new_privs -> exec.
+ *   bounding set -> [no_new_privs] -> seccomp -> [--init: fork, pid 1 stays] -> setuid ->
+ *   capabilities -> inherited fds close-on-exec -> exec.
+ * seccomp goes in before the user switch, as runc does without no_new_privs: loading a filter
+ * then needs CAP_SYS_ADMIN, which a non-root user or the default set no longer has; what runs
+ * after it (fork, setgroups/setuid, capset, close_range, execve) is allowed by every profile
+ * a container can run with. pid 1 of --init is filtered too.
  * Any failure goes to the monitor as a struct berth_error over the CLOEXEC error pipe. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,9 +22,11 @@
 #include "console.h"
 #include "container.h"
 #include "execve.h"
+#include "fds.h"
 #include "init.h"
 #include "mounts.h"
 #include "net.h"
+#include "seccomp.h"
 #include "user.h"
 #include "utils.h"
 
@@ -78,6 +85,7 @@ setup (struct container_ctx *c, struct berth_error *err)
   const struct spec *s = c->spec;
   struct user_ids ids;
   cleanup_free char **envp = NULL;
+  struct seccomp_program filter;
   char go;
   int ret;
 
@@ -85,6 +93,9 @@ setup (struct container_ctx *c, struct berth_error *err)
     return berth_make_error (err, EPIPE, "the monitor went away before the start");
   close (c->sync_fd);
 
+  /* read while the exec-root is visible (before pivot_root) */
+  if ((ret = seccomp_program_read (s->seccomp, &filter, err)) < 0)
+    return ret;
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return berth_make_error (err, errno, "make / rprivate");
   if (strcmp (s->network, "host") != 0 && (ret = net_loopback_up (err)) < 0)
@@ -106,7 +117,11 @@ setup (struct container_ctx *c, struct berth_error *err)
   envp = exec_build_env (s->env, s->hostname, ids.home, s->tty);
   if (envp == NULL)
     return berth_make_error (err, ENOMEM, "environment");
-  if ((ret = caps_bound (err)) < 0)
+  if ((ret = caps_bound (s->caps, err)) < 0)
+    return ret;
+  if (s->nnp && (ret = caps_no_new_privs (err)) < 0)
+    return ret;
+  if ((ret = seccomp_program_load (&filter, err)) < 0)
     return ret;
   if (s->init && (ret = init_fork (s->tty, s->args, err)) < 0)
     return ret;
@@ -114,6 +129,7 @@ setup (struct container_ctx *c, struct berth_error *err)
     return ret;
   if ((ret = caps_finish (ids.uid == 0, err)) < 0)
     return ret;
+  fds_cloexec_from (3);
   return exec_command ((char *const *) s->args, envp, err);
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "spec.h"
 #include "utils.h"
 
@@ -61,6 +62,7 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     { "hostnamefile", offsetof (struct spec, hostname_file) },
     { "resolv", offsetof (struct spec, resolv) },   { "network", offsetof (struct spec, network) },
     { "cwd", offsetof (struct spec, cwd) },         { "user", offsetof (struct spec, user) },
+    { "seccomp", offsetof (struct spec, seccomp) },
   };
   static const struct { const char *key; size_t off; } ints[] = {
     { "tty", offsetof (struct spec, tty) },         { "stdin", offsetof (struct spec, open_stdin) },
@@ -68,8 +70,18 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     { "await_attach", offsetof (struct spec, await_attach) },
     { "pid", offsetof (struct spec, pid) },         { "rows", offsetof (struct spec, rows) },
     { "cols", offsetof (struct spec, cols) },
+    { "nnp", offsetof (struct spec, nnp) },
   };
 
+  if (strcmp (key, "caps") == 0)
+    {
+      char *end;
+      errno = 0;
+      s->caps = strtoull (v, &end, 16);
+      if (errno != 0 || *v == '\0' || *end != '\0')
+        return berth_make_error (err, EINVAL, "spec: invalid capability mask `%s`", v);
+      return 0;
+    }
   if (strcmp (key, "arg") == 0)
     return push (s->args, &s->nargs, SPEC_MAX_LIST, key, v, err);
   if (strcmp (key, "env") == 0)
@@ -113,6 +125,7 @@ spec_load (const char *path, struct spec *s, struct berth_error *err)
   s->user = "";
   s->network = "none";
   s->hostname = "";
+  s->caps = caps_default_mask ();
   ret = read_file (path, &s->buf, &len, err);
   if (ret < 0)
     return berth_error_wrap (err, "spec");

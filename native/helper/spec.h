@@ -8,6 +8,8 @@
 #ifndef BERTH_SPEC_H
 #define BERTH_SPEC_H
 
+#include <stdint.h>
+
 #include "error.h"
 
 #define SPEC_MAX_LIST 4096
@@ -36,6 +38,11 @@ struct spec
   /* both */
   const char *cwd, *user;
   int rows, cols;
+  /* security: capability mask (`caps`, hex; Docker's default set when absent), compiled
+   * seccomp program (`seccomp`, a path; none when absent), `nnp` no_new_privs */
+  uint64_t caps;
+  const char *seccomp;
+  int nnp;
 
   const char *args[SPEC_MAX_LIST + 1];
   int nargs;

@@ -18,6 +18,8 @@ export interface DaemonOptions {
   /** Extra berthd flags, e.g. ['--insecure-registry', 'example:5000']. */
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Descriptors berthd inherits besides stdio: child fd number → an open fd of ours. */
+  inheritFds?: Record<number, number>;
 }
 
 export interface ClientOptions {
@@ -113,7 +115,12 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
 
   const launch = async (): Promise<void> => {
     const fd = openSync(logFile, 'a');
-    const c = spawn(process.execPath, [berthdPath(), ...args], { stdio: ['ignore', fd, fd], env: { ...process.env, ...opts.env } });
+    const stdio: (number | 'ignore')[] = ['ignore', fd, fd];
+    for (const [n, from] of Object.entries(opts.inheritFds ?? {})) {
+      while (stdio.length <= Number(n)) stdio.push('ignore');
+      stdio[Number(n)] = from;
+    }
+    const c = spawn(process.execPath, [berthdPath(), ...args], { stdio, env: { ...process.env, ...opts.env } });
     closeSync(fd);
     child = c;
     exited = new Promise((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));

@@ -27,7 +27,7 @@
  *   sharedFixtures(): Promise<Fixtures>                  stopped by a root after() hook.
  *
  * Daemon (daemon.ts)
- *   startDaemon(opts?: { dataRoot?, execRoot?, args?: string[], env? }): Promise<TestDaemon>
+ *   startDaemon(opts?: { dataRoot?, execRoot?, args?: string[], env?, inheritFds?: { [childFd]: ourFd } }): Promise<TestDaemon>
  *     TestDaemon = { dir, socket, host: 'unix://…', dataRoot, execRoot, logFile, pid,
  *       stop({ keepDirs? }) → { code, signal }   SIGTERM + wait; removes temp dir (unmounts first),
  *       kill() → { code, signal }                SIGKILL + wait; keeps state,

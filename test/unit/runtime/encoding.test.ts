@@ -39,11 +39,12 @@ function records(buf: Buffer): string[] {
 
 describe('runtime spec file', () => {
   it('encodes a container spec as NUL-terminated key=value records, lists in order', () => {
-    const r = records(encodeStartSpec(spec, { rundir: '/run/x', cgroups: ['/cg/a', '/cg/b'] }));
+    const r = records(encodeStartSpec(spec, { rundir: '/run/x', cgroups: ['/cg/a', '/cg/b'], security: { caps: 'a80425fb', seccomp: '/run/s.bpf', nnp: true } }));
     assert.ok(r.includes('id=abc'));
     assert.ok(r.includes('cwd=/'), 'empty cwd means /');
     assert.ok(r.includes('tty=1') && r.includes('stdin=0') && r.includes('readonly=1'));
     assert.ok(r.includes('network=host') && r.includes('rows=24') && r.includes('cols=80'));
+    assert.ok(r.includes('caps=a80425fb') && r.includes('seccomp=/run/s.bpf') && r.includes('nnp=1'));
     assert.deepEqual(r.filter((x) => x.startsWith('arg=')), ['arg=sh', 'arg=-c', 'arg=echo a=b\nnext']);
     assert.deepEqual(r.filter((x) => x.startsWith('env=')), ['env=A=1', 'env=B=x=y']);
     assert.deepEqual(r.filter((x) => x.startsWith('cgroup=')), ['cgroup=/cg/a', 'cgroup=/cg/b']);
@@ -52,12 +53,12 @@ describe('runtime spec file', () => {
   });
 
   it('rejects a NUL inside a value', () => {
-    assert.throws(() => encodeStartSpec({ ...spec, args: ['a\0b'] }, { rundir: '/x', cgroups: [] }), /arg must not contain a NUL byte/);
+    assert.throws(() => encodeStartSpec({ ...spec, args: ['a\0b'] }, { rundir: '/x', cgroups: [], security: { caps: '0', nnp: false } }), /arg must not contain a NUL byte/);
   });
 
   it('encodes an exec spec', () => {
-    const r = records(encodeExecSpec(42, { args: ['ls'], env: [], cwd: '/tmp', user: '1:2', tty: false, stdin: true }, []));
-    assert.deepEqual(r, ['pid=42', 'cwd=/tmp', 'user=1:2', 'tty=0', 'stdin=1', 'arg=ls']);
+    const r = records(encodeExecSpec(42, { args: ['ls'], env: [], cwd: '/tmp', user: '1:2', tty: false, stdin: true }, [], { caps: '0', nnp: false }));
+    assert.deepEqual(r, ['pid=42', 'caps=0', 'nnp=0', 'cwd=/tmp', 'user=1:2', 'tty=0', 'stdin=1', 'arg=ls']);
   });
 });
 
