@@ -37,9 +37,14 @@ export function builtinSeccompProfile(): SeccompProfile {
   return (builtin ??= parseSeccompProfile(defaultProfileJson as unknown));
 }
 
+/** Distinct settings remembered; past this the memo starts over (user profiles are unbounded). */
+const MEMO_MAX = 256;
+
 export class SecurityResolver {
   /** rule-list hash → compiled program path (or its compile in flight) */
   private readonly programs = new Map<string, Promise<string>>();
+  /** settings → their resolution: a start or exec with settings seen before costs a lookup */
+  private readonly memo = new Map<string, Promise<ResolvedSecurity>>();
 
   constructor(
     private readonly dir: string,
@@ -51,7 +56,19 @@ export class SecurityResolver {
    * `privilegedExec`: `docker exec --privileged` gives the process everything berthd holds,
    * under the container's seccomp filter and no_new_privs, as Docker does.
    */
-  async resolve(sec: ProcessSecurity, privilegedExec = false): Promise<ResolvedSecurity> {
+  resolve(sec: ProcessSecurity, privilegedExec = false): Promise<ResolvedSecurity> {
+    const key = JSON.stringify([sec.capAdd, sec.capDrop, sec.privileged, sec.securityOpt, privilegedExec]);
+    let p = this.memo.get(key);
+    if (!p) {
+      if (this.memo.size >= MEMO_MAX) this.memo.clear();
+      p = this.resolveNow(sec, privilegedExec);
+      this.memo.set(key, p);
+      p.catch(() => this.memo.delete(key));
+    }
+    return p;
+  }
+
+  private async resolveNow(sec: ProcessSecurity, privilegedExec: boolean): Promise<ResolvedSecurity> {
     const opts = parseSecurityOpt(sec.securityOpt);
     const caps = resolveCapabilities({ capAdd: sec.capAdd, capDrop: sec.capDrop, privileged: sec.privileged }, this.held());
     const procCaps = privilegedExec ? resolveCapabilities({ capAdd: [], capDrop: [], privileged: true }, this.held()) : caps;
