@@ -34,6 +34,10 @@ export const CREATE_FLAGS: FlagSpec = {
   pull: { type: 'string' },
   platform: { type: 'string' },
   quiet: { type: 'bool', short: 'q' },
+  'cap-add': { type: 'list' },
+  'cap-drop': { type: 'list' },
+  privileged: { type: 'bool' },
+  'security-opt': { type: 'list' },
 };
 
 /**
@@ -109,6 +113,30 @@ function portBindings(list: string[] | undefined): { exposed: Record<string, obj
   return { exposed, bindings };
 }
 
+/**
+ * --security-opt as Docker's CLI sends it: `seccomp=FILE` becomes `seccomp=<the file's JSON,
+ * compacted>` (the daemon never reads the client's files); `unconfined`/`builtin` stay names.
+ */
+async function securityOpts(list: string[] | undefined): Promise<string[] | null> {
+  if (!list?.length) return null;
+  return Promise.all(list.map(async (opt) => {
+    const m = /^seccomp[=:](.+)$/.exec(opt);
+    if (!m || m[1] === 'unconfined' || m[1] === 'builtin') return opt;
+    const file = m[1] as string;
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      throw new CliError(`opening seccomp profile (${file}) failed: ${(e as Error).message}`);
+    }
+    try {
+      return `seccomp=${JSON.stringify(JSON.parse(text))}`;
+    } catch (e) {
+      throw new CliError(`compacting json for seccomp profile (${file}) failed: ${(e as Error).message}`);
+    }
+  }));
+}
+
 /** The create body Docker's CLI sends, from parsed flags; `args` = IMAGE [COMMAND...]. */
 export async function createBody(p: Parsed, args: string[]): Promise<Record<string, unknown>> {
   const [image, ...cmd] = args;
@@ -162,6 +190,10 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
       ConsoleSize: tty && rows && cols ? [rows, cols] : [0, 0],
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
       LogConfig: { Type: '', Config: {} },
+      CapAdd: p.lists['cap-add']?.length ? p.lists['cap-add'] : null,
+      CapDrop: p.lists['cap-drop']?.length ? p.lists['cap-drop'] : null,
+      Privileged: !!p.bools.privileged,
+      SecurityOpt: await securityOpts(p.lists['security-opt']),
     },
     NetworkingConfig: { EndpointsConfig: {} },
   };
@@ -206,6 +238,8 @@ export const CREATE_USAGE = `Usage:  berth create [OPTIONS] IMAGE [COMMAND] [ARG
 Create a new container
 
 Options:
+      --cap-add list        Add Linux capabilities (NET_ADMIN, CAP_SYS_PTRACE, ALL)
+      --cap-drop list       Drop Linux capabilities
       --entrypoint string   Overwrite the default ENTRYPOINT of the image
   -e, --env list            Set environment variables
       --env-file list       Read in a file of environment variables
@@ -215,8 +249,10 @@ Options:
   -l, --label list          Set meta data on a container
       --name string         Assign a name to the container
       --network string      Connect a container to a network (none, host)
+      --privileged          Give extended privileges to this container
       --read-only           Mount the container's root filesystem as read only
       --rm                  Automatically remove the container when it exits
+      --security-opt list   Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)
       --tmpfs list          Mount a tmpfs directory
   -t, --tty                 Allocate a pseudo-TTY
   -u, --user string         Username or UID (format: <name|uid>[:<group|gid>])

@@ -195,6 +195,27 @@ describe('e2e: containment (seccomp, capabilities, no_new_privs, inherited fds)'
     });
   });
 
+  describe('other clients', () => {
+    it('the berth CLI (seccomp=FILE read client-side, as docker does) and docker-py send the same settings', async function () {
+      const file = path.join(dir, 'allow-but-keyctl.json');
+      await fs.writeFile(file, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['keyctl'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }] }));
+      const b = await d.berth(['run', '--rm', '--cap-drop', 'ALL', '--cap-add', 'kill', '--security-opt', `seccomp=${file}`, image, '/probe', 'keys']);
+      assert.equal(b.code, 0, b.stderr);
+      assert.equal(kv(b.stdout).keyctl, 'ENOSYS');
+      const s = await d.berth(['run', '--rm', '--cap-drop', 'ALL', '--cap-add', 'kill', '--security-opt', 'no-new-privileges', image, 'grep', '-E', '^(CapEff|NoNewPrivs)', '/proc/self/status']);
+      assert.equal(s.code, 0, s.stderr);
+      assert.deepEqual(status(s.stdout), { CapEff: (1n << 5n).toString(16).padStart(16, '0'), NoNewPrivs: '1' });
+      const py = await d.dockerPy(`import docker
+c = docker.from_env()
+print(c.containers.run('${image}', ['grep', '-E', '^(CapEff|NoNewPrivs|Seccomp)', '/proc/self/status'], cap_drop=['ALL'], cap_add=['NET_ADMIN'],
+  security_opt=['no-new-privileges', 'seccomp=unconfined'], remove=True).decode(), end='')
+`);
+      assert.equal(py.code, 0, py.stderr);
+      const st = status(py.stdout);
+      assert.deepEqual([st.CapEff, st.NoNewPrivs, st.Seccomp], [(1n << 12n).toString(16).padStart(16, '0'), '1', '0']);
+    });
+  });
+
   describe('inherited descriptors', () => {
     const noLeak = (r: Record<string, string>, what: string) => {
       assert.equal(r.fds, '0,1,2', `${what}: ${JSON.stringify(r)}`);
