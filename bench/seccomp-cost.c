@@ -1,5 +1,5 @@
 /* seccomp-cost.c: what the seccomp filter costs a container, measured on the helper's own code
- * (native/helper/seccomp.c). Built and run by bench/seccomp-cost.sh.
+ * (native/helper/seccomp.c). Built and run by bench/containment-cost.sh.
  *
  *   seccomp-cost PROGRAM.bpf [ROUNDS]
  *
