@@ -42,6 +42,10 @@ import { ExecService } from './exec/service';
 import { containersRouter } from './api/containers';
 import { attachUpgradeRoute } from './api/containers-attach';
 import { execRouter, execStartUpgradeRoute } from './api/exec';
+import { StorePaths } from './store/paths';
+import { LayerIndexes } from './layers/layer-indexes';
+import { ExploreService } from './images/explore';
+import { exploreRouter } from './api/explore';
 
 export interface Daemon {
   stores: Stores;
@@ -53,7 +57,9 @@ export interface Daemon {
 }
 
 export async function composeDaemon(config: Config): Promise<Daemon> {
-  const stores = await openStores(config);
+  // Every layer gets its file index recorded as it is stored (image explore, system check).
+  const indexes = new LayerIndexes((chainId) => new StorePaths(config.dataRoot, config.execRoot).layerDir(chainId));
+  const stores = await openStores(config, { sealLayer: (dir) => indexes.record(dir) });
   const events = new EventBus();
   const registries = new Registries(config);
 
@@ -97,6 +103,8 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
     execRouter(execs),
     commitRouter({ commit: (ref, opts) => commitContainer(stores, commitFrom, ref, opts) }),
   ];
+  // berth's own extensions of the API (documented in the README).
+  routers.push(exploreRouter(new ExploreService(stores, indexes)));
   const upgrades: UpgradeRoute[] = [attachUpgradeRoute(containers), execStartUpgradeRoute(execs)];
   return { stores, routers, upgrades, shutdown: async () => {} };
 }

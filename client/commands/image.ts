@@ -14,6 +14,7 @@ type Run = (args: string[], ctx: CommandContext, ...rest: unknown[]) => Promise<
 const FORWARD: Record<string, string> = {
   ls: 'images', list: 'images', rm: 'rmi', remove: 'rmi', tag: 'tag', history: 'history',
   pull: 'pull', push: 'push', build: 'build', save: 'save', load: 'load', import: 'import',
+  explore: 'explore',
 };
 
 const USAGE = `Usage:  berth image COMMAND
@@ -22,6 +23,7 @@ Manage images
 
 Commands:
   build       Build an image from a Dockerfile
+  explore     Show what each layer adds, modifies and removes, and the bytes it wastes
   history     Show the history of an image
   import      Import the contents from a tarball to create a filesystem image
   inspect     Display detailed information on one or more images

@@ -7,6 +7,8 @@
  * - `create` is idempotent and deduplicated: concurrent creates of one chain id share one
  *   unpack, and an existing layer is returned as is (a shared base is stored once).
  * - Layers are immutable; the garbage collector deletes those no image or container needs.
+ * - `seal(dir)`, when given, runs on the filled temp directory before the rename (it records
+ *   the layer's file index, layers/layer-indexes.ts); if it fails, the layer is not kept.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -37,7 +39,10 @@ function parseLayerRecord(v: unknown): LayerRecord | undefined {
 export class LayerStore {
   private readonly inFlight = new Map<Digest, Promise<LayerRecord>>();
 
-  constructor(private readonly paths: StorePaths) {}
+  constructor(
+    private readonly paths: StorePaths,
+    private readonly opts: { seal?: (dir: string) => Promise<void> } = {},
+  ) {}
 
   async init(): Promise<void> {
     await fs.mkdir(this.paths.layers, { recursive: true });
@@ -88,6 +93,7 @@ export class LayerStore {
       const size = await fill(path.join(tmp, 'diff'));
       const record: LayerRecord = { chainId, diffId, parent, size };
       await atomicWriteJson(path.join(tmp, 'layer.json'), record);
+      await this.opts.seal?.(tmp);
       await fs.rename(tmp, this.dirOf(chainId));
       await fsyncDir(this.paths.layers);
       return record;

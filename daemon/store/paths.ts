@@ -29,6 +29,9 @@ export class StorePaths {
   get pidFile(): string { return path.join(this.execRoot, 'berthd.pid'); }
   get runContainers(): string { return path.join(this.execRoot, 'containers'); }
 
+  /** An unpacked layer's directory (diff/, layer.json, index.json). */
+  layerDir(chainId: string): string { return path.join(this.layers, chainId.replace(/^sha256:/, '')); }
+
   containerDir(id: string): string { return path.join(this.containers, id); }
   containerRunDir(id: string): string { return path.join(this.runContainers, id); }
 }

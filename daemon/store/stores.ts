@@ -18,12 +18,13 @@ export interface Stores {
   refs: ReferenceStore;
 }
 
-export async function openStores(roots: { dataRoot: string; execRoot: string }): Promise<Stores> {
+/** `sealLayer` runs on each new layer's directory before it is stored (LayerStore.create). */
+export async function openStores(roots: { dataRoot: string; execRoot: string }, opts: { sealLayer?: (dir: string) => Promise<void> } = {}): Promise<Stores> {
   const paths = new StorePaths(roots.dataRoot, roots.execRoot);
   const stores: Stores = {
     paths,
     content: new ContentStore(paths),
-    layers: new LayerStore(paths),
+    layers: new LayerStore(paths, { seal: opts.sealLayer }),
     images: new ImageStore(paths),
     refs: new ReferenceStore(paths),
   };

@@ -1,0 +1,18 @@
+/**
+ * The worker-thread side of file-index-pool.ts: walks (and hashes) one layer directory with
+ * synchronous syscalls and posts the entries back, or {error}. One message in, one out.
+ */
+import { parentPort } from 'node:worker_threads';
+import { walkLayer } from './file-index';
+
+const port = parentPort;
+if (port) {
+  port.once('message', (m: { dir: string; hash: boolean }) => {
+    try {
+      port.postMessage({ entries: walkLayer(m.dir, { hash: m.hash }) });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      port.postMessage({ error: { message: err instanceof Error ? err.message : String(err), code } });
+    }
+  });
+}
