@@ -77,6 +77,7 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
   const containers = new ContainerService(stores, new ContainerStore(stores.paths), runtime, events, {
     names,
     releaseLayers: (chainIds) => images.releaseLayers(chainIds),
+    defaultUlimits: () => Object.values(config.defaultUlimits),
   });
   await containers.recover();
   await runtime.reconcile?.();

@@ -5,13 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { invalid } from './errors';
+import { checkUlimit, Ulimit } from './ulimits';
 
-/** A ulimit as dockerd's daemon.json and HostConfig.Ulimits spell it. */
-export interface Ulimit {
-  Name: string;
-  Soft: number;
-  Hard: number;
-}
+export type { Ulimit };
 
 export interface FileConfig {
   hosts?: string[];
@@ -51,22 +47,12 @@ const stringMap: Check = (v, where) => {
   }
 };
 
-/** RLIMIT_* names dockerd accepts in --ulimit and default-ulimits. */
-export const ULIMIT_NAMES = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack', 'as'];
-
 const ulimits: Check = (v, where) => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalid(`${where} must be an object like {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 2048}}`);
   for (const [key, u] of Object.entries(v)) {
-    const at = `${where}.${key}`;
-    if (!ULIMIT_NAMES.includes(key)) throw invalid(`${at}: unknown ulimit "${key}" (one of ${ULIMIT_NAMES.join(', ')})`);
-    const o = u as Partial<Ulimit> | null;
-    if (!o || typeof o !== 'object') throw invalid(`${at} must be an object with Name, Soft and Hard`);
-    if (o.Name !== undefined && o.Name !== key) throw invalid(`${at}: Name "${String(o.Name)}" does not match the key`);
-    for (const f of ['Soft', 'Hard'] as const) {
-      const n = o[f];
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < -1) throw invalid(`${at}.${f} must be a whole number (-1 for unlimited)`);
-    }
-    if (o.Hard !== -1 && (o.Soft === -1 || (o.Soft as number) > (o.Hard as number))) throw invalid(`${at}: the soft limit ${String(o.Soft)} is above the hard limit ${String(o.Hard)}`);
+    const named = u && typeof u === 'object' ? { Name: key, ...(u as object) } : u;
+    if ((named as Partial<Ulimit>).Name !== key) throw invalid(`${where}.${key}: Name "${String((named as Partial<Ulimit>).Name)}" does not match the key`);
+    checkUlimit(named, `${where}.${key}`);
   }
 };
 

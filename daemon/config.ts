@@ -98,7 +98,6 @@ function checkLogging(file: FileConfig): void {
   if (driver !== undefined && !LOG_DRIVERS.includes(driver)) throw invalid(`log-driver "${driver}" is not available: berth's containers log with ${LOG_DRIVERS.join(', ')}`);
   const opts = Object.keys(file['log-opts'] ?? {});
   if (opts.length) throw invalid(`log-opts ${opts.join(', ')}: berth's json-file driver takes no options yet`);
-  if (Object.keys(file['default-ulimits'] ?? {}).length) throw invalid('default-ulimits: berth does not set ulimits on containers yet');
 }
 
 export function parseArgs(argv: readonly string[]): ParseResult {
@@ -167,7 +166,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       maxConcurrentDownloads: downloads ?? file['max-concurrent-downloads'] ?? DEFAULTS.maxConcurrentDownloads,
       maxConcurrentUploads: uploads ?? file['max-concurrent-uploads'] ?? DEFAULTS.maxConcurrentUploads,
       labels: checkLabels([...(file.labels ?? []), ...labels]),
-      defaultUlimits: file['default-ulimits'] ?? {},
+      defaultUlimits: Object.fromEntries(Object.entries(file['default-ulimits'] ?? {}).map(([k, u]) => [k, { ...u, Name: k }])),
       logDriver: file['log-driver'] ?? 'json-file',
       logOpts: file['log-opts'] ?? {},
       configFile: configFile ?? DEFAULTS.configFile,

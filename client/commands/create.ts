@@ -25,6 +25,7 @@ export const CREATE_FLAGS: FlagSpec = {
   init: { type: 'bool' },
   volume: { type: 'list', short: 'v' },
   tmpfs: { type: 'list' },
+  ulimit: { type: 'list' },
   network: { type: 'string', aliases: ['net'] },
   label: { type: 'list', short: 'l' },
   rm: { type: 'bool' },
@@ -86,6 +87,16 @@ async function readEnvFiles(files: string[]): Promise<string[]> {
     }
   }
   return out;
+}
+
+/** `--ulimit nofile=1024:2048` (or `=1024` for both) as HostConfig.Ulimits; the daemon checks names and values. */
+function ulimits(list: string[] | undefined): { Name: string; Soft: number; Hard: number }[] | undefined {
+  if (!list?.length) return undefined;
+  return list.map((u) => {
+    const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(u);
+    if (!m) throw new CliError(`invalid argument "${u}" for "--ulimit" flag: use name=soft[:hard], e.g. nofile=1024:2048`);
+    return { Name: m[1] as string, Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
+  });
 }
 
 function labels(list: string[] | undefined): Record<string, string> {
@@ -187,6 +198,7 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
       ReadonlyRootfs: !!p.bools['read-only'],
       Init: p.bools.init ? true : null,
       Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
+      Ulimits: ulimits(p.lists.ulimit),
       ConsoleSize: tty && rows && cols ? [rows, cols] : [0, 0],
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
       LogConfig: { Type: '', Config: {} },
@@ -254,6 +266,7 @@ Options:
       --rm                  Automatically remove the container when it exits
       --security-opt list   Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)
       --tmpfs list          Mount a tmpfs directory
+      --ulimit ulimit       Ulimit options (name=soft[:hard])
   -t, --tty                 Allocate a pseudo-TTY
   -u, --user string         Username or UID (format: <name|uid>[:<group|gid>])
   -v, --volume list         Bind mount a volume (HOST:CONTAINER[:ro])

@@ -7,6 +7,7 @@
  * User, StopSignal, labels, exposed ports and volumes fall back to the image's.
  * Pure: no I/O. The body crosses a trust boundary, so every field is type-checked here.
  */
+import { checkUlimits } from '../ulimits';
 import { invalid } from '../errors';
 import type { ContainerConfig } from '../oci/types';
 import { checkDeviceConfig } from './devices-config';
@@ -80,6 +81,7 @@ export function parseCreateRequest(body: unknown): CreateRequest {
   if (hostConfig.NetworkMode !== undefined && typeof hostConfig.NetworkMode !== 'string') throw invalid('invalid HostConfig.NetworkMode');
   checkDeviceConfig(hostConfig);
   checkSecurity(hostConfig);
+  hostConfig.Ulimits = checkUlimits(hostConfig.Ulimits);
   const cs = hostConfig.ConsoleSize;
   if (cs !== undefined && cs !== null && (!Array.isArray(cs) || cs.length !== 2 || !cs.every((n) => Number.isInteger(n) && n >= 0))) {
     throw invalid('invalid HostConfig.ConsoleSize: expected [height, width]');

@@ -6,6 +6,7 @@
  * Docker's messages; never touches HTTP. Exits are observed through runtime.waitExit, which
  * keeps working across a daemon restart (see recover()).
  */
+import type { Ulimit } from '../ulimits';
 import type { Digest } from '../oci/digest';
 import { promises as fs } from 'node:fs';
 import { BerthError, conflict, describe, invalid, notFound, notModified } from '../errors';
@@ -43,12 +44,20 @@ export class ContainerService {
     readonly store: ContainerStore,
     readonly runtime: Runtime,
     bus?: EventBus,
-    deps: { names?: ContainerNameIndex; releaseLayers?: (chainIds: readonly Digest[]) => Promise<unknown> } = {},
+    deps: {
+      names?: ContainerNameIndex;
+      releaseLayers?: (chainIds: readonly Digest[]) => Promise<unknown>;
+      /** daemon.json default-ulimits, read at each start (a SIGHUP reload applies to the next). */
+      defaultUlimits?: () => readonly Ulimit[];
+    } = {},
   ) {
     this.notifier = new ContainerNotifier(bus);
     this.names = deps.names ?? new ContainerNameIndex();
     this.releaseLayers = deps.releaseLayers;
+    this.defaultUlimits = deps.defaultUlimits ?? (() => []);
   }
+
+  private readonly defaultUlimits: () => readonly Ulimit[];
 
   // ---- lookup ----
 
@@ -198,7 +207,7 @@ export class ContainerService {
       const logSize = await fs.stat(p.log).then((s) => s.size, () => 0);
       try {
         for (const dir of [p.upper, p.work, p.rootfs]) await fs.mkdir(dir, { recursive: true });
-        const spec = specOf(rec, p, (c) => this.images.layers.diffDir(c));
+        const spec = specOf(rec, p, (c) => this.images.layers.diffDir(c), this.defaultUlimits());
         spec.awaitAttach = this.notifier.attachPending(rec.Id);
         const started = await this.runtime.start(spec);
         this.runLogOffset.set(rec.Id, logSize);

@@ -7,8 +7,10 @@ import { processEnv } from './create-config';
 import { devicePolicyOf } from './devices-config';
 import { mountsOf } from './mounts';
 import type { ContainerPaths, ContainerRecord } from './record';
+import { checkUlimits, mergeUlimits, type Ulimit } from '../ulimits';
 
-export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chainId: ContainerRecord['Image']) => string): ContainerSpec {
+/** `defaultUlimits`: the daemon's default-ulimits at this start (its own Ulimits win by name). */
+export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chainId: ContainerRecord['Image']) => string, defaultUlimits: readonly Ulimit[] = []): ContainerSpec {
   const mode = rec.HostConfig.NetworkMode;
   const cs = rec.HostConfig.ConsoleSize;
   const hostname = rec.Config.Hostname || rec.Id.slice(0, 12);
@@ -32,6 +34,7 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     network: mode === 'none' ? 'none' : mode === 'host' ? 'host' : 'private',
     devices: devicePolicyOf(rec.HostConfig),
     security: securityOf(rec.HostConfig),
+    rlimits: mergeUlimits(checkUlimits(rec.HostConfig.Ulimits), defaultUlimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
   };
 }
 

@@ -60,6 +60,7 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
   for (const e of spec.env) r.push(['env', e]);
   for (const c of extra.cgroups) r.push(['cgroup', c]);
   for (const d of extra.devices ?? []) r.push(['device', deviceRecord(d)]);
+  for (const l of spec.rlimits ?? []) r.push(['rlimit', `${l.name}:${l.soft}:${l.hard}`]);
   for (const m of spec.mounts) {
     r.push(['mount', m.type], ['mount.dst', m.destination]);
     if (m.type === 'bind') r.push(['mount.src', m.source], ['mount.ro', m.readonly]);

@@ -67,6 +67,8 @@ export interface ContainerSpec {
   consoleSize?: [number, number];
   /** Network mode: "none" gives an isolated netns with loopback up; "host" shares the host's. */
   network: 'none' | 'host' | 'private';
+  /** setrlimit before exec (`--ulimit`, daemon.json default-ulimits); -1 is unlimited. */
+  rlimits?: { name: string; soft: number; hard: number }[];
   /**
    * A client will attach right after start (attach-before-start, `docker run` without -d):
    * the monitor keeps a short-lived container's output and socket until one client attached

@@ -31,6 +31,7 @@
 #include "execve.h"
 #include "fds.h"
 #include "seccomp.h"
+#include "rlimits.h"
 #include "spec.h"
 #include "subcommands.h"
 #include "user.h"
@@ -184,9 +185,11 @@ helper_exec (const char *spec_path)
 
   if (ctl >= 0)
     fcntl (ctl, F_SETFD, FD_CLOEXEC);
+  /* The session's limits are the container's: prlimit names the pid in this process's own pid
+   * namespace, which setns leaves as it was (only children enter the container's). */
   if (spec_load (spec_path, &spec, &err) < 0 || spec.pid <= 0
       || seccomp_program_read (spec.seccomp, &filter, &err) < 0 /* before setns(mnt) */
-      || join_container (&spec, &err) < 0
+      || join_container (&spec, &err) < 0 || rlimits_copy_from (spec.pid, &err) < 0
       || (spec.tty && console_open (spec.rows, spec.cols, 0, &master, &slave, &err) < 0)
       || pipe2 (errp, O_CLOEXEC) < 0)
     goto fail;

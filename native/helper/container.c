@@ -21,6 +21,7 @@
 #include "caps.h"
 #include "console.h"
 #include "container.h"
+#include "rlimits.h"
 #include "execve.h"
 #include "fds.h"
 #include "init.h"
@@ -117,6 +118,8 @@ setup (struct container_ctx *c, struct berth_error *err)
   envp = exec_build_env (s->env, s->hostname, ids.home, s->tty);
   if (envp == NULL)
     return berth_make_error (err, ENOMEM, "environment");
+  if ((ret = rlimits_apply (s->rlimits, s->nrlimits, err)) < 0)
+    return ret;
   if ((ret = caps_bound (s->caps, err)) < 0)
     return ret;
   if (s->nnp && (ret = caps_no_new_privs (err)) < 0)

@@ -90,6 +90,8 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     return push (s->cgroups, &s->ncgroups, 15, key, v, err);
   if (strcmp (key, "device") == 0)
     return push (s->devices, &s->ndevices, SPEC_MAX_LIST, key, v, err);
+  if (strcmp (key, "rlimit") == 0)
+    return push (s->rlimits, &s->nrlimits, SPEC_MAX_RLIMITS, key, v, err);
   if (strcmp (key, "mount") == 0)
     {
       if (s->nmounts >= SPEC_MAX_MOUNTS)

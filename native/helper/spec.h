@@ -14,6 +14,7 @@
 
 #define SPEC_MAX_LIST 4096
 #define SPEC_MAX_MOUNTS 256
+#define SPEC_MAX_RLIMITS 16
 
 struct spec_mount
 {
@@ -53,6 +54,8 @@ struct spec
   /* `device=TYPE MAJOR MINOR MODE UID GID PATH` (MODE octal): nodes to make (devices.c) */
   const char *devices[SPEC_MAX_LIST + 1];
   int ndevices;
+  const char *rlimits[SPEC_MAX_RLIMITS]; /* "name:soft:hard", see rlimits.h */
+  int nrlimits;
   struct spec_mount mounts[SPEC_MAX_MOUNTS];
   int nmounts;
 };

@@ -14,6 +14,7 @@
  * group when the group did not exist before.
  */
 import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -52,6 +53,8 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
   let notify: NotifyListener | undefined;
   let activated: Activated | undefined;
   let manualPid: number | undefined;
+  let machineLock: ChildProcess | undefined;
+  let owned = false;
   const member = `berthpkg${process.pid}`;
   const outsider = `berthout${process.pid}`;
 
@@ -68,14 +71,23 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
     for (const c of ['dpkg-deb', 'dpkg-shlibdeps', 'systemd-analyze', 'systemd-socket-activate', 'setpriv', 'useradd', 'man']) {
       if (!haveCommand(c)) skipBecause(this, `${c} is not installed (scripts/install.sh)`);
     }
+    // One package test per machine at a time (other worktrees run the suite too).
+    // -o: only flock itself holds the lock; `cat` ends (and the lock with it) when our end of its stdin closes.
+    machineLock = spawn('flock', ['-n', '-o', '-E', '99', '/run/lock/berth-package-test.lock', 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const got = await new Promise<boolean>((resolve) => {
+      machineLock!.stdout!.once('data', () => resolve(true));
+      machineLock!.once('exit', () => resolve(false));
+    });
+    if (!got) skipBecause(this, 'another run of this suite holds /run/lock/berth-package-test.lock (one package test per machine)');
     const state = await installed();
     if (/ok installed|config-files/.test(state)) {
-      skipBecause(this, 'a berth package is already installed here; this suite does not touch it');
+      skipBecause(this, `a berth package is installed here (${state}); this suite does not touch it (dpkg --purge berth to run it)`);
     }
     for (const d of SYSTEM_DIRS) {
       const pid = liveBerthd(d);
       if (pid) skipBecause(this, `a berthd (pid ${pid}) runs on ${d}; purging the package would remove its state`);
     }
+    owned = true; // from here on, what is on this machine is this run's to clean up
     dir = await makeTempDir('package');
     await fs.chmod(dir, 0o755);
     for (const p of [...SYSTEM_DIRS, CONFFILE]) {
@@ -92,6 +104,10 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
   });
 
   after(async function () {
+    if (!owned) {
+      machineLock?.stdin?.end();
+      return;
+    }
     await activated?.stop('SIGKILL');
     await notify?.close();
     if (manualPid) {
@@ -111,6 +127,7 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
       await fs.rename(aside, p);
     }
     if (dir) await removeTree(dir);
+    machineLock?.stdin?.end();
   });
 
   it('installs with dpkg -i: files where Debian puts them, the berth group, a conffile', async function () {
@@ -183,7 +200,6 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
     }
     // berthd creates the socket itself here: root:berth 0660 without any flag (the group exists).
     const log = await fs.open(path.join(dir, 'manual.log'), 'a');
-    const { spawn } = await import('node:child_process');
     const child = spawn('/usr/sbin/berthd', ['-H', `unix://${socket}`], { stdio: ['ignore', log.fd, log.fd], detached: true });
     await log.close();
     manualPid = child.pid;

@@ -13,6 +13,7 @@ import { lookupGroup, socketGroup } from '../../../daemon/socket-group';
 import { Registries } from '../../../daemon/registry';
 import { registryConfig } from '../../../daemon/info';
 import { unixAddress } from '../../../native/ffi/sd-notify';
+import { checkUlimits, mergeUlimits } from '../../../daemon/ulimits';
 
 async function tempFile(text: string): Promise<{ file: string; dir: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-reload-'));
@@ -36,7 +37,8 @@ describe('unit: daemon.json reloadable keys', () => {
     assert.deepEqual(r.config.labels, ['tier=a', 'b=c']);
     assert.equal(r.config.logFormat, 'text');
     assert.equal(r.config.group, 'staff');
-    const d = parseArgs(['--config-file', '/nonexistent/none.json'].slice(2));
+    await fs.writeFile(file, '{}');
+    const d = parseArgs(['--config-file', file]);
     if (d.kind === 'run') {
       assert.equal(d.config.maxConcurrentDownloads, 3);
       assert.equal(d.config.maxConcurrentUploads, 5);
@@ -57,11 +59,25 @@ describe('unit: daemon.json reloadable keys', () => {
   });
 
   it('refuses what berth cannot apply yet instead of ignoring it', async () => {
-    for (const body of [{ 'log-driver': 'syslog' }, { 'log-opts': { 'max-size': '10m' } }, { 'default-ulimits': { nofile: { Name: 'nofile', Soft: 1024, Hard: 2048 } } }]) {
+    for (const body of [{ 'log-driver': 'syslog' }, { 'log-opts': { 'max-size': '10m' } }]) {
       const { file, dir } = await tempFile(JSON.stringify(body));
-      assert.throws(() => parseArgs(['--config-file', file]), /not available|takes no options|does not set ulimits/);
+      assert.throws(() => parseArgs(['--config-file', file]), /not available|takes no options/);
       await fs.rm(dir, { recursive: true });
     }
+  });
+
+  it('reads default-ulimits (Name optional, as dockerd) and merges them under a container\'s own', async () => {
+    const { file, dir } = await tempFile(JSON.stringify({ 'default-ulimits': { nofile: { Soft: 1024, Hard: 2048 }, nproc: { Name: 'nproc', Soft: 10, Hard: -1 } } }));
+    const r = parseArgs(['--config-file', file]);
+    assert.equal(r.kind, 'run');
+    if (r.kind !== 'run') return;
+    assert.deepEqual(r.config.defaultUlimits.nofile, { Name: 'nofile', Soft: 1024, Hard: 2048 });
+    const merged = mergeUlimits(checkUlimits([{ Name: 'nofile', Soft: 5, Hard: 6 }]), Object.values(r.config.defaultUlimits));
+    assert.deepEqual(merged, [{ Name: 'nofile', Hard: 6, Soft: 5 }, { Name: 'nproc', Soft: 10, Hard: -1 }].sort((a, b) => (a.Name === 'nofile' ? -1 : b.Name === 'nofile' ? 1 : 0)));
+    assert.throws(() => checkUlimits({}), /HostConfig.Ulimits must be a list/);
+    assert.throws(() => checkUlimits([{ Name: 'nofile', Soft: -1, Hard: 5 }]), /soft limit -1 is above the hard limit 5/);
+    assert.deepEqual(checkUlimits(null), []);
+    await fs.rm(dir, { recursive: true });
   });
 });
 
