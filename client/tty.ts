@@ -2,7 +2,7 @@
  * The terminal side of `run -it`, `start -ai`, `attach` and `exec -it`: raw mode for the
  * local terminal (restored on every exit path), the terminal's size, and following its
  * resizes (SIGWINCH) into POST /containers/{id}/resize or /exec/{id}/resize. Detaching
- * (ctrl-p ctrl-q) is recognised by the daemon in the stdin stream, so raw mode sends it through.
+ * (ctrl-p ctrl-q) is recognised in the stdin stream by the client (detach-keys.ts).
  */
 import type { DaemonClient } from './http';
 

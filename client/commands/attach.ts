@@ -5,10 +5,11 @@
  * a tty or demultiplexed from stdcopy frames to stdout/stderr without one.
  */
 import type { Duplex } from 'node:stream';
-import { CliError, DaemonClient } from '../http';
+import { CliError, DaemonClient, readAll } from '../http';
 import { parseFlags, requireArgs } from '../flags';
 import type { CommandContext } from '../main';
 import { enterRawMode, followResize } from '../tty';
+import { DEFAULT_DETACH_KEYS, DetachWatcher, detachKeyBytes } from '../detach-keys';
 
 /** Decodes stdcopy frames ([stream,0,0,0,len BE32] + data) into stdout and stderr. */
 export class Demux {
@@ -29,17 +30,40 @@ export class Demux {
 export interface StreamOptions {
   stdin: boolean;
   tty: boolean;
+  /** --detach-keys; the docker CLI's default (ctrl-p ctrl-q) when unset or invalid. */
+  detachKeys?: string;
 }
 
-/** Pumps a hijacked socket to/from the terminal; resolves when the daemon ends the output. */
-export function pumpHijacked(socket: Duplex, head: Buffer, o: StreamOptions): Promise<void> {
+/** How a hijacked stream ended: `detached` when the user typed the detach keys. */
+export interface StreamEnd {
+  detached: boolean;
+}
+
+/**
+ * Pumps a hijacked socket to/from the terminal; resolves when the daemon ends the output, or
+ * at once when the user types the detach keys (a tty with stdin only, as the docker CLI). The
+ * keys are not sent on, and the socket is destroyed rather than half-closed: a half-close
+ * would close the container's stdin (StdinOnce) and end a shell the user meant to leave running.
+ */
+export function pumpHijacked(socket: Duplex, head: Buffer, o: StreamOptions): Promise<StreamEnd> {
   return new Promise((resolve) => {
     const demux = new Demux();
     const onOut = (b: Buffer) => (o.tty ? process.stdout.write(b) : demux.push(b));
     if (head.length) onOut(head);
     socket.on('data', onOut);
+    const watcher = o.tty && o.stdin ? new DetachWatcher(detachKeyBytes(o.detachKeys ?? '') ?? (detachKeyBytes(DEFAULT_DETACH_KEYS) as Buffer)) : undefined;
     const onIn = (b: Buffer) => {
-      if (socket.writable) socket.write(b);
+      if (done) return;
+      if (!watcher) {
+        if (socket.writable) socket.write(b);
+        return;
+      }
+      const { forward, detached } = watcher.push(b);
+      if (forward.length && socket.writable) socket.write(forward);
+      if (detached) {
+        finish(true);
+        socket.destroy();
+      }
     };
     const onInEnd = () => {
       if (socket.writable) socket.end();
@@ -50,17 +74,17 @@ export function pumpHijacked(socket: Duplex, head: Buffer, o: StreamOptions): Pr
       process.stdin.resume();
     }
     let done = false;
-    const finish = () => {
+    const finish = (detached: boolean) => {
       if (done) return;
       done = true;
       process.stdin.off('data', onIn);
       process.stdin.off('end', onInEnd);
       process.stdin.pause();
-      resolve();
+      resolve({ detached });
     };
-    socket.on('end', finish);
-    socket.on('close', finish);
-    socket.on('error', finish);
+    socket.on('end', () => finish(false));
+    socket.on('close', () => finish(false));
+    socket.on('error', () => finish(false));
   });
 }
 
@@ -75,11 +99,55 @@ export async function attachContainer(client: DaemonClient, id: string, o: Strea
 interface Inspect {
   Id: string;
   Config: { Tty: boolean; OpenStdin: boolean };
+  HostConfig?: { AutoRemove?: boolean };
   State: { Running: boolean; Paused: boolean; ExitCode: number; Status: string };
 }
 
 export function inspectContainer(client: DaemonClient, id: string): Promise<Inspect> {
   return client.json<Inspect>(`/containers/${encodeURIComponent(id)}/json`);
+}
+
+interface WaitBody {
+  StatusCode: number;
+  Error?: { Message?: string } | null;
+}
+
+export interface WaitHandle {
+  /** The container's exit code; rejects with a CliError when the daemon reports an error. */
+  exitCode(): Promise<number>;
+  cancel(): void;
+}
+
+/**
+ * POST /containers/{id}/wait, asked *before* start or attach as the docker CLI does, so no
+ * exit can slip by: resolves once the headers are in (the daemon flushes them at once); the
+ * exit code comes with the body. `condition`: next-exit, removed (for --rm) or not-running.
+ */
+export async function requestWait(client: DaemonClient, id: string, condition: string): Promise<WaitHandle> {
+  const res = await client.raw(`/containers/${encodeURIComponent(id)}/wait`, { method: 'POST', query: { condition } });
+  if ((res.statusCode ?? 0) >= 400) throw new CliError(errorText(await readAll(res)), res.statusCode, 125);
+  const body = readAll(res).then((b) => JSON.parse(b.toString('utf8')) as WaitBody);
+  body.catch(() => undefined);
+  return {
+    exitCode: async () => {
+      const status = await body.catch(() => {
+        throw new CliError('the connection to the daemon ended before the container exited', undefined, 125);
+      });
+      if (status.Error?.Message) throw new CliError(status.Error.Message, undefined, 125);
+      return status.StatusCode;
+    },
+    cancel: () => res.destroy(),
+  };
+}
+
+function errorText(body: Buffer): string {
+  try {
+    const m = (JSON.parse(body.toString('utf8')) as { message?: unknown }).message;
+    if (typeof m === 'string') return m;
+  } catch {
+    // not JSON
+  }
+  return body.toString('utf8').trim();
 }
 
 const USAGE = `Usage:  berth attach [OPTIONS] CONTAINER
@@ -104,16 +172,19 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
   if (c.State.Paused) throw new CliError('You cannot attach to a paused container, unpause it first');
   const stdin = !p.bools['no-stdin'] && c.Config.OpenStdin;
   if (stdin && c.Config.Tty && !process.stdin.isTTY) throw new CliError('the input device is not a TTY');
-  const { socket, head } = await attachContainer(client, c.Id, { stdin, tty: c.Config.Tty, detachKeys: p.strings['detach-keys'] });
+  const detachKeys = p.strings['detach-keys'];
+  const wait = await requestWait(client, c.Id, 'not-running');
+  const { socket, head } = await attachContainer(client, c.Id, { stdin, tty: c.Config.Tty, detachKeys });
   const restore = c.Config.Tty && stdin ? enterRawMode() : () => undefined;
   const stopResize = c.Config.Tty ? followResize(client, `/containers/${c.Id}/resize`) : () => undefined;
   try {
-    await pumpHijacked(socket, head, { stdin, tty: c.Config.Tty });
+    const end = await pumpHijacked(socket, head, { stdin, tty: c.Config.Tty, detachKeys });
+    if (end.detached) return 0;
+    return await wait.exitCode();
   } finally {
     stopResize();
     restore();
+    socket.destroy();
+    wait.cancel();
   }
-  const after = await inspectContainer(client, c.Id).catch(() => undefined);
-  if (after?.State.Running) return 0; // detached
-  return after?.State.ExitCode ?? 0;
 }

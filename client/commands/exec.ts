@@ -56,7 +56,7 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
   const restore = tty && stdin ? enterRawMode() : () => undefined;
   const stopResize = tty ? followResize(client, `/exec/${Id}/resize`) : () => undefined;
   try {
-    await pumpHijacked(socket, head, { stdin, tty });
+    if ((await pumpHijacked(socket, head, { stdin, tty, detachKeys: p.strings['detach-keys'] })).detached) return 0;
   } finally {
     stopResize();
     restore();

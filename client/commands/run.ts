@@ -4,12 +4,12 @@
  * come at once), start, follow the terminal size, and exit with the container's code. Errors
  * of the daemon exit 125; a command that cannot be run exits 126 or 127, as with Docker.
  */
-import { CliError, DaemonClient, readAll } from '../http';
+import { CliError, DaemonClient } from '../http';
 import { requireArgs } from '../flags';
 import type { CommandContext } from '../main';
 import { enterRawMode, followResize } from '../tty';
 import { CREATE_USAGE, createBody, createContainer, parseContainerFlags } from './create';
-import { attachContainer, inspectContainer, pumpHijacked } from './attach';
+import { attachContainer, pumpHijacked, requestWait } from './attach';
 
 const RUN_FLAGS = {
   detach: { type: 'bool' as const, short: 'd' },
@@ -27,20 +27,6 @@ export function startFailureCode(message: string): number {
   if (/executable file not found|no such file or directory|not found in \$PATH/i.test(message)) return 127;
   if (/permission denied/i.test(message)) return 126;
   return 125;
-}
-
-interface WaitBody {
-  StatusCode: number;
-  Error?: { Message?: string } | null;
-}
-
-/** POST /wait; resolves once the headers are in, with the result body to come and a canceller. */
-async function requestWait(client: DaemonClient, id: string, condition: string): Promise<{ body: Promise<WaitBody>; cancel(): void }> {
-  const res = await client.raw(`/containers/${id}/wait`, { method: 'POST', query: { condition } });
-  if ((res.statusCode ?? 0) >= 400) throw new CliError((await readAll(res)).toString(), res.statusCode, 125);
-  const body = readAll(res).then((b) => JSON.parse(b.toString('utf8')) as WaitBody);
-  body.catch(() => undefined);
-  return { body, cancel: () => res.destroy() };
 }
 
 function proxySignals(client: DaemonClient, id: string): () => void {
@@ -84,23 +70,21 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
     process.stdout.write(`${id}\n`);
     return 0;
   }
-  const { socket, head } = await attachContainer(client, id, { stdin, tty, detachKeys: p.strings['detach-keys'] });
+  const detachKeys = p.strings['detach-keys'];
+  const { socket, head } = await attachContainer(client, id, { stdin, tty, detachKeys });
   const result = await requestWait(client, id, p.bools.rm ? 'removed' : 'next-exit');
   const restore = tty && stdin ? enterRawMode() : () => undefined;
-  const output = pumpHijacked(socket, head, { stdin, tty });
+  const output = pumpHijacked(socket, head, { stdin, tty, detachKeys });
   let stopResize = () => undefined as void;
   let stopSignals = () => undefined as void;
   try {
     await startOrExit(client, id);
     if (tty) stopResize = followResize(client, `/containers/${id}/resize`);
     else if (p.bools['sig-proxy'] !== false) stopSignals = proxySignals(client, id);
-    await output;
-    // The output ends at exit, or when the user detached (ctrl-p ctrl-q): then it still runs.
-    const now = await inspectContainer(client, id).catch(() => undefined);
-    if (now?.State.Running) return 0;
-    const status = await result.body;
-    if (status.Error?.Message) throw new CliError(status.Error.Message, undefined, 125);
-    return status.StatusCode;
+    // The output ends at exit or when the user typed the detach keys; only the keys mean
+    // "detached" (the container may still look running for a moment after it exited).
+    if ((await output).detached) return 0;
+    return await result.exitCode();
   } finally {
     stopResize();
     stopSignals();

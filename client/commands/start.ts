@@ -6,7 +6,7 @@ import { CliError } from '../http';
 import { parseFlags, requireArgs } from '../flags';
 import type { CommandContext } from '../main';
 import { enterRawMode, followResize } from '../tty';
-import { attachContainer, inspectContainer, pumpHijacked } from './attach';
+import { attachContainer, inspectContainer, pumpHijacked, requestWait } from './attach';
 import { forEachContainer } from './container';
 import { startFailureCode } from './run';
 
@@ -27,9 +27,11 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
   const tty = c.Config.Tty;
   const stdin = !!p.bools.interactive && c.Config.OpenStdin;
   if (stdin && tty && !process.stdin.isTTY) throw new CliError('the input device is not a TTY');
-  const { socket, head } = await attachContainer(client, c.Id, { stdin, tty, detachKeys: p.strings['detach-keys'] });
+  const detachKeys = p.strings['detach-keys'];
+  const { socket, head } = await attachContainer(client, c.Id, { stdin, tty, detachKeys });
+  const wait = await requestWait(client, c.Id, c.HostConfig?.AutoRemove ? 'removed' : 'next-exit');
   const restore = tty && stdin ? enterRawMode() : () => undefined;
-  const output = pumpHijacked(socket, head, { stdin, tty });
+  const output = pumpHijacked(socket, head, { stdin, tty, detachKeys });
   let stopResize = () => undefined as void;
   try {
     try {
@@ -39,13 +41,12 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
       throw err;
     }
     if (tty) stopResize = followResize(client, `/containers/${c.Id}/resize`);
-    await output;
+    if ((await output).detached) return 0;
+    return await wait.exitCode();
   } finally {
     stopResize();
     restore();
     socket.destroy();
+    wait.cancel();
   }
-  const after = await inspectContainer(client, c.Id).catch(() => undefined);
-  if (!after || after.State.Running) return 0;
-  return after.State.ExitCode;
 }
