@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'Conflict'
   | 'NotModified'
   | 'NotImplemented'
+  | 'TooLarge'
   | 'Unavailable'
   | 'System';
 
@@ -24,6 +25,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   Conflict: 409,
   NotModified: 304,
   NotImplemented: 501,
+  TooLarge: 413,
   Unavailable: 503,
   System: 500,
 };

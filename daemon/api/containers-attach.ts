@@ -2,12 +2,13 @@
  * POST /containers/{id}/attach, the HTTP side: hijacked (`Upgrade: tcp` → `101 UPGRADED`,
  * stdin from the socket) or plain (output only, as a streaming response). The query picks the
  * streams and detach keys; what flows is the containers service's (containers/attach.ts).
+ * A request body (dockerode sends its options as JSON) is read and dropped.
  */
 import type { Request, Response } from 'express';
 import type { AttachIo, AttachOptions } from '../containers/attach';
 import { parseDetachKeys } from '../containers/detach-keys';
 import type { UpgradeRequest, UpgradeRoute } from './upgrade';
-import { streamMediaType, writeUpgraded } from './containers-stream';
+import { readUpgradeBody, streamMediaType, writeUpgraded } from './containers-stream';
 import { qbool, qopt, type QuerySource } from './query';
 
 /** What the attach routes need of the containers service. */
@@ -39,6 +40,9 @@ export function attachUpgradeRoute(svc: AttachBackend): UpgradeRoute {
       const rec = svc.get(u.params.id ?? '');
       const o = attachOptions(u.query);
       const socket = u.socket;
+      // Some clients (dockerode: `{stream, stdin, hijack}`) send their options as a JSON body
+      // with Content-Length; those bytes are the request's, not the container's stdin.
+      const { rest } = await readUpgradeBody(socket, u.head, Number(u.req.headers['content-length'] ?? 0) || 0);
       writeUpgraded(socket, streamMediaType(rec.Config.Tty === true, u.apiVersion));
       if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
       await svc.attach(rec.Id, o, {
@@ -48,7 +52,7 @@ export function attachUpgradeRoute(svc: AttachBackend): UpgradeRoute {
           if (socket.writable) socket.end();
         },
         input: socket,
-        early: u.head,
+        early: rest,
       });
     },
   };

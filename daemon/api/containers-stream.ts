@@ -5,6 +5,7 @@
  * the streams (attach, logs, detach keys) is the containers service's (containers/attach.ts).
  */
 import type { Duplex } from 'node:stream';
+import { BerthError } from '../errors';
 import { API_VERSION, compareVersions } from './version';
 import { BERTH_VERSION } from '../version-info';
 
@@ -23,11 +24,16 @@ export function writeUpgraded(socket: Duplex, mediaType: string): void {
   );
 }
 
+/** The most an attach or exec start body may hold (a few options in JSON). */
+export const UPGRADE_BODY_LIMIT = 1024 * 1024;
+
 /**
  * Reads the request body that came with an upgrade request: first from `head`, then from the
  * socket until Content-Length bytes. Returns the body and any bytes beyond it (early stdin).
+ * A declared length over UPGRADE_BODY_LIMIT is refused (413) before anything is buffered.
  */
 export function readUpgradeBody(socket: Duplex, head: Buffer, contentLength: number): Promise<{ body: Buffer; rest: Buffer }> {
+  if (contentLength > UPGRADE_BODY_LIMIT) return Promise.reject(new BerthError('TooLarge', `request body too large (the limit is ${UPGRADE_BODY_LIMIT / 1024} KiB)`));
   return new Promise((resolve, reject) => {
     let buf = head;
     const done = () => {

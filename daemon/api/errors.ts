@@ -8,8 +8,9 @@ import { BerthError, describe } from '../errors';
 import { log } from '../log';
 
 export function errorMiddleware(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  const status = err instanceof BerthError ? err.status : isBodyParserError(err) ? 400 : 500;
-  const message = isBodyParserError(err) ? `invalid JSON in request body: ${describe(err)}` : describe(err);
+  const bodyErr = bodyReadError(err);
+  const status = err instanceof BerthError ? err.status : bodyErr ? bodyErr.status : 500;
+  const message = bodyErr ? bodyErr.message : describe(err);
   // Only unexpected failures (500) carry a stack; 503 (registry down) is a user-facing condition.
   if (status === 500) log.error('request failed', { method: req.method, url: req.originalUrl, error: message, stack: (err as Error)?.stack });
   else if (status >= 500) log.warn('request failed', { method: req.method, url: req.originalUrl, error: message });
@@ -27,8 +28,21 @@ export function errorMiddleware(err: unknown, req: Request, res: Response, _next
   res.end(JSON.stringify({ message }));
 }
 
-function isBodyParserError(err: unknown): boolean {
-  return !!err && typeof err === 'object' && (err as { type?: string }).type === 'entity.parse.failed';
+/**
+ * The client's fault while its body was read (express.json's errors carry a 4xx `status` and
+ * a `type`): bad JSON is a 400, a body over the route's limit a 413, an unsupported charset
+ * or encoding a 415 — never a 500, which would blame the daemon.
+ */
+function bodyReadError(err: unknown): { status: number; message: string } | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as { type?: unknown; status?: unknown; limit?: unknown };
+  if (typeof e.type !== 'string' || typeof e.status !== 'number' || e.status < 400 || e.status > 499) return undefined;
+  if (e.type === 'entity.parse.failed') return { status: 400, message: `invalid JSON in request body: ${describe(err)}` };
+  if (e.type === 'entity.too.large') {
+    const limit = typeof e.limit === 'number' ? ` (the limit is ${Math.floor(e.limit / 1024)} KiB)` : '';
+    return { status: 413, message: `request body too large${limit}` };
+  }
+  return { status: e.status, message: `cannot read the request body: ${describe(err)}` };
 }
 
 /** Wraps an async handler so rejections reach the error middleware. */

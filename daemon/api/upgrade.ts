@@ -4,7 +4,7 @@
  * and whatever body bytes came along in `head`. Handlers registered here get them after the
  * version prefix is stripped, and answer `HTTP/1.1 101 UPGRADED` themselves.
  */
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BerthError, describe } from '../errors';
 import { log } from '../log';
@@ -33,7 +33,7 @@ export function rejectUpgrade(socket: Duplex, err: unknown): void {
   const status = err instanceof BerthError ? err.status : 500;
   const body = JSON.stringify({ message: describe(err) });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : status === 400 ? 'Bad Request' : 'Error'}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
       `Content-Type: application/json\r\nApi-Version: ${API_VERSION}\r\nOstype: linux\r\nServer: berth/${BERTH_VERSION} (linux)\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -14,6 +14,7 @@ import { checkDeviceConfig } from './devices-config';
 import type { HostConfig } from './record';
 import { parseCapabilityList } from '../runtime/capabilities';
 import { parseSecurityOpt } from '../runtime/security-opt';
+import { checkCreateTypes } from './create-schema';
 
 export interface CreateRequest {
   config: ContainerConfig & { Image: string };
@@ -43,6 +44,7 @@ function stringMap(v: unknown, field: string): Record<string, string> | null | u
 export function parseCreateRequest(body: unknown): CreateRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('invalid container config: expected a JSON object');
   const b = body as Record<string, unknown>;
+  checkCreateTypes(b);
   const config: Record<string, unknown> = {};
   for (const f of STRING_FIELDS) {
     if (b[f] === undefined || b[f] === null) continue;

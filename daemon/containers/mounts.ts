@@ -11,7 +11,44 @@ import type { BindMount, MountSpec } from '../runtime/types';
 import type { HostConfig } from './record';
 import { apiMounts, inspectApiMounts, mountSpecsOf } from './mounts-api';
 
-const BIND_MODES = new Set(['ro', 'rw', 'z', 'Z', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'nocopy', 'consistent', 'cached', 'delegated']);
+/** Docker's mode words by group; a mode may name at most one word of each group. */
+const MODE_GROUPS: readonly (readonly string[])[] = [
+  ['ro', 'rw'],
+  ['z', 'Z'],
+  ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'],
+  ['nocopy'],
+  ['consistent', 'cached', 'delegated'],
+];
+
+/** Docker's linuxValidMountMode: known words, one per group ("ro,rw" is refused). */
+export function validBindMode(mode: string): boolean {
+  if (mode === '') return true;
+  const used = new Set<number>();
+  for (const word of mode.split(',')) {
+    const g = MODE_GROUPS.findIndex((words) => words.includes(word));
+    if (g < 0 || used.has(g)) return false;
+    used.add(g);
+  }
+  return true;
+}
+
+/**
+ * runc's proc-safety rule, which Docker users meet at start: over /proc itself only a procfs
+ * may be mounted, and nothing inside /proc but the few files lxcfs emulates.
+ */
+const PROC_FILES_ALLOWED = new Set(['/proc/cpuinfo', '/proc/diskstats', '/proc/meminfo', '/proc/stat', '/proc/swaps', '/proc/uptime',
+  '/proc/loadavg', '/proc/slabinfo', '/proc/net/dev', '/proc/sys/kernel/ns_last_pid', '/proc/sys/crypto/fips_enabled']);
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+async function checkProcSafety(m: MountSpec): Promise<void> {
+  const dest = m.destination.replace(/\/+$/, '') || '/';
+  if (dest === '/proc') {
+    const isProc = m.type === 'bind' && (await fs.statfs(m.source).then((s) => s.type === PROC_SUPER_MAGIC, () => false));
+    if (!isProc) throw invalid(`invalid mount config: "${m.destination}" cannot be mounted because it is not of type proc`);
+  } else if (dest.startsWith('/proc/') && !PROC_FILES_ALLOWED.has(dest)) {
+    throw invalid(`invalid mount config: "${m.destination}" cannot be mounted because it is inside /proc`);
+  }
+}
 
 /** Parses one `HOST:CTR[:MODES]` bind (no I/O). */
 export function parseBind(spec: string): BindMount {
@@ -22,8 +59,8 @@ export function parseBind(spec: string): BindMount {
     throw notImplemented(`invalid volume specification: '${spec}': named volumes are not supported by berth, use an absolute host path`);
   }
   if (!destination.startsWith('/')) throw invalid(`invalid volume specification: '${spec}': mount path must be absolute`);
+  if (!validBindMode(modes)) throw invalid(`invalid mode: ${modes}`);
   const flags = modes ? modes.split(',') : [];
-  for (const f of flags) if (!BIND_MODES.has(f)) throw invalid(`invalid mode: ${f}`);
   if (destination === '/') throw invalid(`invalid volume specification: '${spec}': destination can't be '/'`);
   return { type: 'bind', source: path.normalize(source), destination: path.normalize(destination), readonly: flags.includes('ro') };
 }
@@ -43,9 +80,10 @@ export function mountsOf(hc: HostConfig): MountSpec[] {
   return out;
 }
 
-/** Checks that every bind source exists on the host. */
+/** Checks the mounts against the host: every bind source exists, and /proc stays procfs. */
 export async function checkBindSources(mounts: MountSpec[]): Promise<void> {
   for (const m of mounts) {
+    await checkProcSafety(m);
     if (m.type !== 'bind') continue;
     try {
       await fs.stat(m.source);
