@@ -13,6 +13,7 @@ import { acquireRootLocks } from './lock';
 import { listenAll } from './listen';
 import { composeDaemon } from './compose';
 import { createServer } from './api/app';
+import { stallTimeoutMs } from './api/stall-timeouts';
 import { describe } from './errors';
 import { log, setLogFormat, setLogLevel } from './log';
 import { BERTH_VERSION } from './version-info';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     process.stdout.write(`berthd version ${BERTH_VERSION}\n`);
     return;
   }
+  const stallMs = stallTimeoutMs();
   setLogFormat(parsed.config.logFormat);
   setLogLevel(parsed.config.logLevel);
   const live = new LiveConfig(parsed.config, () => parseArgs(process.argv.slice(2)), (s) => setLogLevel(s.logLevel));
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   const gid = socketGroup(config.group, DEFAULTS.group);
   const release = await acquireRootLocks([config.dataRoot, config.execRoot]);
   const daemon = await composeDaemon(config);
-  const server = createServer({ routers: daemon.routers, upgrades: daemon.upgrades });
+  const server = createServer({ routers: daemon.routers, upgrades: daemon.upgrades }, stallMs);
   const listening = await listenAll(server, config.hosts, gid);
   log.info('berthd listening', { version: BERTH_VERSION, hosts: listening, dataRoot: config.dataRoot, execRoot: config.execRoot });
   serving = true;

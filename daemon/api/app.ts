@@ -9,6 +9,7 @@ import { errorMiddleware } from './errors';
 import { BerthError } from '../errors';
 import { versionMiddleware } from './version';
 import { UpgradeRoute, dispatchUpgrade } from './upgrade';
+import { applyStallTimeouts, DEFAULT_STALL_MS, stallServerOptions } from './stall-timeouts';
 
 export interface AppParts {
   routers: Router[];
@@ -29,12 +30,11 @@ export function createApp(parts: AppParts): express.Express {
   return app;
 }
 
-export function createServer(parts: AppParts): http.Server {
+/** `stallMs`: how long a client may stay silent while it owes us headers or body (stall-timeouts.ts). */
+export function createServer(parts: AppParts, stallMs = DEFAULT_STALL_MS): http.Server {
   const app = createApp(parts);
-  // allowHalfOpen: a client that closes its write side (stdin EOF) still reads our output.
-  const server = http.createServer({ keepAliveTimeout: 0 }, app);
+  const server = http.createServer(stallServerOptions(stallMs), app);
   server.on('upgrade', (req, socket, head) => dispatchUpgrade(parts.upgrades, req, socket, head));
-  server.headersTimeout = 0;
-  server.requestTimeout = 0;
+  applyStallTimeouts(server, stallMs);
   return server;
 }

@@ -5,17 +5,17 @@
  */
 import type { Fixtures, FixtureImage } from './fixtures';
 import { sharedFixtures } from './shared';
-import { startDaemon, type TestDaemon } from './daemon';
+import { startDaemon, type DaemonOptions, type TestDaemon } from './daemon';
 import { haveCommand } from './proc';
 import { requireRoot, skipBecause } from './skip';
 
-export function useDockerDaemon(pulls: (f: Fixtures) => FixtureImage[], ready: (d: TestDaemon, f: Fixtures) => void): void {
+export function useDockerDaemon(pulls: (f: Fixtures) => FixtureImage[], ready: (d: TestDaemon, f: Fixtures) => void, opts?: DaemonOptions): void {
   let daemon: TestDaemon | undefined;
   before(async function () {
     requireRoot(this);
     if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
     const f = await sharedFixtures();
-    daemon = await startDaemon();
+    daemon = await startDaemon(opts);
     for (const img of pulls(f)) {
       const r = await daemon.docker(['pull', '-q', img.ref]);
       if (r.code !== 0) throw new Error(`pull ${img.ref} failed: ${r.stderr}`);
