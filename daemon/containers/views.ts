@@ -51,8 +51,9 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths, extras: Ins
     MemoryReservation: 0, MemorySwap: 0, MemorySwappiness: null, OomKillDisable: false, PidsLimit: null, Ulimits: [],
     CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0,
     ...rec.HostConfig,
-    MaskedPaths: MASKED_PATHS,
-    ReadonlyPaths: READONLY_PATHS,
+    // Docker's: none for --privileged (the helper masks nothing then)
+    MaskedPaths: rec.HostConfig.Privileged === true ? null : MASKED_PATHS,
+    ReadonlyPaths: rec.HostConfig.Privileged === true ? null : READONLY_PATHS,
   };
   const out: Record<string, unknown> = {
     Id: rec.Id,

@@ -54,6 +54,7 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
     ['init', spec.init],
     ['await_attach', spec.awaitAttach === true],
     ...securityRecords(extra.security),
+    ['privileged', spec.security?.privileged === true],
   ];
   if (spec.consoleSize) r.push(['rows', spec.consoleSize[0]], ['cols', spec.consoleSize[1]]);
   for (const a of spec.args) r.push(['arg', a]);

@@ -138,12 +138,12 @@ mounts_setup (const struct spec *s, struct berth_error *err)
   snprintf (p, sizeof p, "%s/sys", s->rootfs);
   if ((ret = path_make_mountpoint (p, 0, err)) < 0)
     return ret;
-  if (mount ("sysfs", p, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0)
+  if (mount ("sysfs", p, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | (s->privileged ? 0 : MS_RDONLY), NULL) < 0)
     {
-      /* sysfs of the host netns cannot be mounted fresh everywhere: bind it read-only */
+      /* sysfs of the host netns cannot be mounted fresh everywhere: bind it (read-only) */
       if (mount ("/sys", p, NULL, MS_BIND | MS_REC, NULL) < 0)
         return berth_make_error (err, errno, "mount /sys");
-      if ((ret = mounts_remount_ro (p, err)) < 0)
+      if (!s->privileged && (ret = mounts_remount_ro (p, err)) < 0)
         return ret;
     }
 
@@ -192,6 +192,8 @@ mounts_finish (const struct spec *s, struct berth_error *err)
   struct stat st;
   int ret;
 
+  if (s->privileged) /* Docker masks nothing for --privileged */
+    goto rootfs;
   for (const char *const *m = masked_paths; *m; m++)
     {
       if (stat (*m, &st) < 0)
@@ -212,6 +214,7 @@ mounts_finish (const struct spec *s, struct berth_error *err)
       if ((ret = mounts_remount_ro (*r, err)) < 0)
         return ret;
     }
+rootfs:
   if (s->readonly && (ret = mounts_remount_ro ("/", err)) < 0)
     return berth_error_wrap (err, "read-only rootfs");
   return 0;

@@ -71,6 +71,7 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     { "pid", offsetof (struct spec, pid) },         { "rows", offsetof (struct spec, rows) },
     { "cols", offsetof (struct spec, cols) },
     { "nnp", offsetof (struct spec, nnp) },
+    { "privileged", offsetof (struct spec, privileged) },
   };
 
   if (strcmp (key, "caps") == 0)

@@ -44,6 +44,8 @@ struct spec
   uint64_t caps;
   const char *seccomp;
   int nnp;
+  /* --privileged (start): /sys read-write, no masked or read-only /proc paths, as Docker */
+  int privileged;
 
   const char *args[SPEC_MAX_LIST + 1];
   int nargs;

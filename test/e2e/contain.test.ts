@@ -195,6 +195,23 @@ describe('e2e: containment (seccomp, capabilities, no_new_privs, inherited fds)'
     });
   });
 
+  describe('--privileged mounts', () => {
+    it('as Docker: /sys read-write, no masked or read-only /proc paths, none in inspect', async function () {
+      // mount points under /proc and /sys, but /proc itself and the devpts/mqueue-like children of /dev
+      const script = "awk '$5 ~ /^\\/(proc|sys)(\\/|$)/ && $5 != \"/proc\" {split($6, o, \",\"); print $5, o[1]}' /proc/self/mountinfo";
+      const plain = await d.docker(['run', '--rm', image, 'sh', '-c', script]);
+      assert.equal(plain.code, 0, plain.stderr);
+      const p = plain.stdout.trim().split('\n');
+      assert.ok(p.includes('/sys ro') && p.includes('/proc/sys ro') && p.includes('/proc/keys rw'), plain.stdout);
+      const priv = await d.docker(['run', '--name', 'priv-mounts', '--privileged', image, 'sh', '-c', script]);
+      assert.equal(priv.code, 0, priv.stderr);
+      assert.deepEqual(priv.stdout.trim().split('\n'), ['/sys rw']);
+      const i = await d.docker(['inspect', '-f', '{{json .HostConfig.MaskedPaths}} {{json .HostConfig.ReadonlyPaths}} {{.HostConfig.Privileged}}', 'priv-mounts']);
+      assert.equal(i.stdout.trim(), 'null null true');
+      await d.docker(['rm', 'priv-mounts']);
+    });
+  });
+
   describe('other clients', () => {
     it('the berth CLI (seccomp=FILE read client-side, as docker does) and docker-py send the same settings', async function () {
       const file = path.join(dir, 'allow-but-keyctl.json');
