@@ -37,6 +37,8 @@ import { ContainerStore } from './containers/record';
 import { ContainerNameIndex } from './containers/name-index';
 import { imageUsersOf } from './containers/image-users';
 import { ContainerService } from './containers/service';
+import { createNetworking } from './networks';
+import { networksRouter } from './api/networks';
 import { ContainerQueries } from './containers/queries';
 import { ExecService } from './exec/service';
 import { containersRouter } from './api/containers';
@@ -74,10 +76,19 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
   // Containers: recovery (re-attach running containers, record the exits of those that
   // ended, unmount leftovers) happens before anything listens.
   const runtime = createRuntime({ paths: stores.paths, helperPath: config.helperPath });
-  const containers = new ContainerService(stores, new ContainerStore(stores.paths), runtime, events, {
+  const containerStore = new ContainerStore(stores.paths);
+  // Networks (default bridge, user networks, ports, DNS) attach to containers at start; they
+  // look containers up by name and change records under the containers' own locks.
+  const networking = await createNetworking(config, { bridgeName: config.bridge, bip: config.bip, pools: config.defaultAddressPools }, {
+    find: (ref) => names.find(ref),
+    etcPaths: (id) => containerStore.pathsOf(id),
+    update: (id, fn) => containers.updateRecord(id, fn),
+  });
+  const containers = new ContainerService(stores, containerStore, runtime, events, {
     names,
     releaseLayers: (chainIds) => images.releaseLayers(chainIds),
     defaultUlimits: () => Object.values(config.defaultUlimits),
+    networking: networking.containers,
   });
   await containers.recover();
   await runtime.reconcile?.();
@@ -94,6 +105,7 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
     infoRouter(config, images, () => queries.containersView()),
     eventsRouter(events),
     networksVolumesRouter(),
+    networksRouter(networking.backend),
     imagesPullRouter(pulls),
     imagesPushRouter(pushes),
     authRouter(new AuthService(registries)),

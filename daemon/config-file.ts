@@ -25,6 +25,9 @@ export interface FileConfig {
   'log-driver'?: string;
   'log-opts'?: Record<string, string>;
   debug?: boolean;
+  bridge?: string;
+  bip?: string;
+  'default-address-pools'?: Array<{ base: string; size: number }>;
 }
 
 type Check = (value: unknown, where: string) => void;
@@ -56,7 +59,16 @@ const ulimits: Check = (v, where) => {
   }
 };
 
+const pools: Check = (v, where) => {
+  if (!Array.isArray(v) || !v.every((p) => p && typeof p === 'object' && typeof p.base === 'string' && Number.isInteger(p.size))) {
+    throw invalid(`${where} must be a list like [{"base": "10.10.0.0/16", "size": 24}]`);
+  }
+};
+
 const CHECKS: Record<keyof FileConfig, Check> = {
+  bridge: string,
+  bip: string,
+  'default-address-pools': pools,
   hosts: strings,
   'data-root': string,
   'exec-root': string,

@@ -6,6 +6,7 @@
  */
 import { invalid } from './errors';
 import { FileConfig, normaliseMirror, readFileConfig, Ulimit } from './config-file';
+import { AddressPool, checkPool, DEFAULT_POOLS, parsePoolFlag } from './networks/pools';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -33,6 +34,12 @@ export interface Config {
   logFormat: LogFormat;
   /** Path of the C helper binary; default: native/helper/build/berth-helper next to the code. */
   helperPath?: string;
+  /** The default network's Linux bridge (dockerd's -b/--bridge). */
+  bridge: string;
+  /** The default network's gateway/prefix (dockerd's --bip); unset: first free pool subnet. */
+  bip?: string;
+  /** Where new networks' subnets come from (dockerd's default-address-pools). */
+  defaultAddressPools: AddressPool[];
 }
 
 /** What SIGHUP reloads from daemon.json (the rest needs a restart). */
@@ -45,6 +52,7 @@ export const DEFAULTS = {
   dataRoot: '/var/lib/berth',
   execRoot: '/run/berth',
   configFile: '/etc/berth/daemon.json',
+  bridge: 'berth0',
   group: 'berth',
   maxConcurrentDownloads: 3,
   maxConcurrentUploads: 5,
@@ -65,6 +73,9 @@ Options:
       --max-concurrent-uploads int  Parallel layer uploads per push (default ${DEFAULTS.maxConcurrentUploads})
       --label list                  Engine labels (key=value)
       --config-file string          Daemon configuration file (default ${DEFAULTS.configFile})
+  -b, --bridge string               Linux bridge of the default network (default "${DEFAULTS.bridge}")
+      --bip string                  Default network's gateway address and prefix, e.g. 10.20.0.1/24
+      --default-address-pool list   Subnet pool for networks: base=10.10.0.0/16,size=24
   -l, --log-level string            debug, info, warn or error (default "info")
       --log-format string           text or json (default "json")
   -D, --debug                       Same as --log-level debug
@@ -114,6 +125,9 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   let group: string | undefined;
   let downloads: number | undefined;
   let uploads: number | undefined;
+  let bridge: string | undefined;
+  let bip: string | undefined;
+  const pools: AddressPool[] = [];
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] as string;
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -138,6 +152,9 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       case '-l': case '--log-level': logLevel = value(); break;
       case '--log-format': logFormat = value(); break;
       case '--helper': helperPath = value(); break;
+      case '-b': case '--bridge': bridge = value(); break;
+      case '--bip': bip = value(); break;
+      case '--default-address-pool': pools.push(parsePoolFlag(value())); break;
       case '-D': case '--debug': logLevel = 'debug'; break;
       case '-h': case '--help': return { kind: 'help' };
       case '-v': case '--version': return { kind: 'version' };
@@ -173,6 +190,15 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       logLevel: level as LogLevel,
       logFormat: format as LogFormat,
       helperPath,
+      ...networkSettings(bridge ?? file.bridge, bip ?? file.bip, pools.length ? pools : file['default-address-pools']),
     }),
   };
+}
+
+function networkSettings(bridge: string | undefined, bip: string | undefined, pools: AddressPool[] | undefined): Pick<Config, 'bridge' | 'bip' | 'defaultAddressPools'> {
+  const name = bridge ?? DEFAULTS.bridge;
+  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(name)) throw invalid(`invalid bridge name "${name}": at most 15 characters of [a-zA-Z0-9_.-]`);
+  if (bip !== undefined && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(bip)) throw invalid(`invalid --bip "${bip}": expected an address with a prefix such as 10.20.0.1/24`);
+  const list = pools === undefined ? DEFAULT_POOLS : pools.map(checkPool);
+  return { bridge: name, ...(bip !== undefined ? { bip } : {}), defaultAddressPools: list };
 }

@@ -34,6 +34,8 @@ PACKAGES=(
   systemd                             # systemd-analyze for verifying systemd/*.service
   dpkg-dev zsh fish                   # scripts/package-deb.sh (dpkg-shlibdeps); completion tests
   iproute2 util-linux                 # ip, unshare, nsenter, mount tools used by tests
+  netavark aardvark-dns iptables      # bridge networks, published ports, DNS by container name
+  docker-compose                      # e2e: a compose 1.29 project on berthd
   ca-certificates
 )
 # The real docker CLI is used by the e2e tests. Machines here have it in /usr/local/bin; only

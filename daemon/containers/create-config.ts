@@ -15,11 +15,14 @@ import type { HostConfig } from './record';
 import { parseCapabilityList } from '../runtime/capabilities';
 import { parseSecurityOpt } from '../runtime/security-opt';
 import { checkCreateTypes } from './create-schema';
+import type { ContainerNetworkState } from '../networks/record';
 
 export interface CreateRequest {
   config: ContainerConfig & { Image: string };
   hostConfig: HostConfig;
   networkingConfig?: unknown;
+  /** Set by the service from networking's checks before the container is built. */
+  networkState?: ContainerNetworkState;
 }
 
 const STRING_FIELDS = ['Hostname', 'Domainname', 'User', 'WorkingDir', 'StopSignal', 'Image'] as const;

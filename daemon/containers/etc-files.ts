@@ -3,7 +3,9 @@
  * /etc/hosts, /etc/hostname and /etc/resolv.conf (Docker keeps them beside the container
  * record too). With `--network host` the host's own hosts and resolv.conf are used; otherwise
  * resolv.conf is the host's without loopback nameservers (unreachable from a private network
- * namespace), with Docker's public fallbacks when nothing is left, and HostConfig.Dns* applied.
+ * namespace), with Docker's public fallbacks when nothing is left, and HostConfig.Dns* applied;
+ * on a network with DNS the network's server comes first. They are written at create and
+ * again at each start, when the container's address is known.
  */
 import { promises as fs } from 'node:fs';
 import { atomicWrite } from '../store/atomic';
@@ -28,30 +30,38 @@ export const HOST_GATEWAY = 'host-gateway';
  * `--network host` that is 127.0.0.1; a private network namespace (loopback only) has no route
  * to the host, so the entry is left out (create warns) rather than written as an invalid line.
  */
-export function extraHostLines(extraHosts: string[], hostNetwork: boolean): string[] {
+export function extraHostLines(extraHosts: string[], hostNetwork: boolean, gateway?: string): string[] {
   const out: string[] = [];
   for (const h of extraHosts) {
     const i = h.indexOf(':');
     if (i <= 0) continue;
     let ip = h.slice(i + 1);
     if (ip === HOST_GATEWAY) {
-      if (!hostNetwork) continue;
-      ip = '127.0.0.1';
+      if (hostNetwork) ip = '127.0.0.1';
+      else if (gateway) ip = gateway; // the bridge's address on the host, as Docker does
+      else continue;
     }
     out.push(`${ip}\t${h.slice(0, i)}`);
   }
   return out;
 }
 
-export function hostsFile(hostname: string, domainname: string, extraHosts: string[]): string {
-  const lines = [...HOSTS_BASE, ...extraHostLines(extraHosts, false)];
+/** What the container's network gave it: its address, its gateway, DNS servers to use. */
+export interface NetworkFacts {
+  ipAddress?: string;
+  gateway?: string;
+  nameservers?: string[];
+}
+
+export function hostsFile(hostname: string, domainname: string, extraHosts: string[], net: NetworkFacts = {}): string {
+  const lines = [...HOSTS_BASE, ...extraHostLines(extraHosts, false, net.gateway)];
   const fqdn = domainname ? `${hostname}.${domainname} ${hostname}` : hostname;
-  lines.push(`127.0.1.1\t${fqdn}`);
+  lines.push(`${net.ipAddress ?? '127.0.1.1'}\t${fqdn}`);
   return lines.join('\n') + '\n';
 }
 
 /** resolv.conf for a container from the host's, with HostConfig's Dns, DnsSearch, DnsOptions applied. */
-export function resolvConf(hostResolv: string, hc: HostConfig, hostNetwork: boolean): string {
+export function resolvConf(hostResolv: string, hc: HostConfig, hostNetwork: boolean, networkDns?: string[]): string {
   const lines = hostResolv.split('\n');
   let nameservers = lines.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1] ?? '').filter(Boolean);
   let search = lines.filter((l) => /^\s*(search|domain)\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
@@ -61,6 +71,9 @@ export function resolvConf(hostResolv: string, hc: HostConfig, hostNetwork: bool
     if (nameservers.length === 0) nameservers = FALLBACK_NAMESERVERS;
   }
   if (hc.Dns && hc.Dns.length) nameservers = hc.Dns;
+  // On networks with DNS the network's server answers container names and forwards the rest
+  // (to the host's resolvers); --dns servers follow it.
+  if (networkDns && networkDns.length) nameservers = [...networkDns, ...(hc.Dns ?? [])];
   if (hc.DnsSearch && hc.DnsSearch.length) search = hc.DnsSearch;
   if (hc.DnsOptions && hc.DnsOptions.length) options = hc.DnsOptions;
   const out: string[] = [];
@@ -80,12 +93,12 @@ async function readOr(file: string, fallback: string): Promise<string> {
 }
 
 /** Writes the three files into the container's directory. */
-export async function writeEtcFiles(p: ContainerPaths, hostname: string, domainname: string, hc: HostConfig): Promise<void> {
+export async function writeEtcFiles(p: ContainerPaths, hostname: string, domainname: string, hc: HostConfig, net: NetworkFacts = {}): Promise<void> {
   const hostNetwork = hc.NetworkMode === 'host';
   // With --network host the host's own hosts file, plus the --add-host entries (as Docker does).
   const hosts = hostNetwork
     ? withLines(await readOr('/etc/hosts', hostsFile(hostname, domainname, [])), extraHostLines(hc.ExtraHosts ?? [], true))
-    : hostsFile(hostname, domainname, hc.ExtraHosts ?? []);
-  const resolv = resolvConf(await readOr('/etc/resolv.conf', ''), hc, hostNetwork);
+    : hostsFile(hostname, domainname, hc.ExtraHosts ?? [], net);
+  const resolv = resolvConf(await readOr('/etc/resolv.conf', ''), hc, hostNetwork, net.nameservers);
   await Promise.all([atomicWrite(p.hosts, hosts), atomicWrite(p.hostname, hostname + '\n'), atomicWrite(p.resolvConf, resolv)]);
 }

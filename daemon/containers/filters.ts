@@ -125,12 +125,17 @@ export function matches(r: ContainerRecord, filters: Filters, ctx: MatchContext)
         if (!any((v) => mounts.some((m) => m.Source === v || m.Destination === v))) return false;
         break;
       }
-      case 'network':
-        if (!any((v) => v === networkName(r))) return false;
+      case 'network': {
+        const nets = r.NetworkSettings ? Object.entries(r.NetworkSettings.Networks) : [[networkName(r), { NetworkID: '' }] as const];
+        if (!any((v) => nets.some(([name, ep]) => v === name || (v.length >= 12 && ep.NetworkID.startsWith(v))))) return false;
         break;
-      case 'publish':
-        // berth publishes no ports (the container's network namespace has loopback only).
-        return false;
+      }
+      case 'publish': {
+        // Published host ports: "8080" or "8080/tcp" (ranges are not matched).
+        const published = Object.entries(r.NetworkSettings?.Ports ?? {}).flatMap(([k, bs]) => (bs ?? []).map((b) => `${b.HostPort}/${k.split('/')[1] ?? 'tcp'}`));
+        if (!any((v) => published.includes(v.includes('/') ? v : `${v}/tcp`))) return false;
+        break;
+      }
       case 'expose':
         if (!any((v) => Object.keys((r.Config as { ExposedPorts?: Record<string, unknown> }).ExposedPorts ?? {}).includes(v.includes('/') ? v : `${v}/tcp`))) return false;
         break;

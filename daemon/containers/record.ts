@@ -13,6 +13,7 @@ import type { Digest } from '../oci/digest';
 import { isDigest } from '../oci/digest';
 import { atomicWriteJson, readJsonIfExists, sweepTemps } from '../store/atomic';
 import type { StorePaths } from '../store/paths';
+import type { ContainerNetworkState } from '../networks/record';
 import { log } from '../log';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -60,6 +61,8 @@ export interface ContainerRecord {
   Config: ContainerConfig & { Image: string };
   HostConfig: HostConfig;
   NetworkingConfig?: unknown;
+  /** Networks, addresses, published ports, namespace path (daemon/networks keeps it current). */
+  NetworkSettings?: ContainerNetworkState;
   /** The image id the container was created from. */
   Image: Digest;
   State: ContainerState;
@@ -99,7 +102,7 @@ function parseRecord(v: unknown): ContainerRecord | undefined {
   return {
     Id: r.Id, Created: typeof r.Created === 'string' ? r.Created : ZERO_TIME, Name: r.Name, Path: r.Path,
     Args: r.Args.filter((a): a is string => typeof a === 'string'), Config: r.Config, HostConfig: r.HostConfig,
-    NetworkingConfig: r.NetworkingConfig, Image: r.Image, State: { ...initialState(), ...r.State },
+    NetworkingConfig: r.NetworkingConfig, NetworkSettings: r.NetworkSettings, Image: r.Image, State: { ...initialState(), ...r.State },
     RestartCount: typeof r.RestartCount === 'number' ? r.RestartCount : 0, LayerChainIds: r.LayerChainIds,
   };
 }

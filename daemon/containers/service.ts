@@ -26,6 +26,8 @@ import { createWarnings } from './warnings';
 import { killContainer, stopContainer } from './stop';
 import { attachContainer, type AttachIo, type AttachOptions } from './attach';
 import { pumpLogs, type LogStreamOptions } from './log-stream';
+import type { ContainerNetworking, SandboxInfo } from './networking';
+import { writeEtcFiles } from './etc-files';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export interface WaitResult { StatusCode: number; Error: { Message: string } | null }
@@ -38,6 +40,8 @@ export class ContainerService {
   private readonly runLogOffset = new Map<string, number>();
   /** Collects image layers a removed container was the last user of (the images service's GC). */
   private readonly releaseLayers?: (chainIds: readonly Digest[]) => Promise<unknown>;
+  /** Bridge networks, ports, DNS (daemon/networks). Without it: the helper's loopback only. */
+  private readonly networking?: ContainerNetworking;
 
   constructor(
     readonly images: ImageStores,
@@ -49,12 +53,14 @@ export class ContainerService {
       releaseLayers?: (chainIds: readonly Digest[]) => Promise<unknown>;
       /** daemon.json default-ulimits, read at each start (a SIGHUP reload applies to the next). */
       defaultUlimits?: () => readonly Ulimit[];
+      networking?: ContainerNetworking;
     } = {},
   ) {
     this.notifier = new ContainerNotifier(bus);
     this.names = deps.names ?? new ContainerNameIndex();
     this.releaseLayers = deps.releaseLayers;
     this.defaultUlimits = deps.defaultUlimits ?? (() => []);
+    this.networking = deps.networking;
   }
 
   private readonly defaultUlimits: () => readonly Ulimit[];
@@ -128,6 +134,9 @@ export class ContainerService {
     // Reserve the name while the directory is made, so two creates cannot both take it.
     const release = this.names.reserve(wanted, id);
     try {
+      if (this.networking) {
+        req.networkState = this.networking.prepare({ id, name: wanted, hostConfig: req.hostConfig, networkingConfig: req.networkingConfig, exposedPorts: req.config.ExposedPorts });
+      }
       const rec = await buildContainer(this.images, this.store, id, wanted, req);
       this.names.add(rec);
       log.info('container created', { id, name: wanted });
@@ -175,6 +184,7 @@ export class ContainerService {
       const before = rec.State.Status;
       rec.State.Status = 'removing';
       try {
+        await this.networking?.detach(rec);
         await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs);
       } catch (err) {
         rec.State.Status = before;
@@ -205,11 +215,16 @@ export class ContainerService {
       if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal and cannot be started`);
       const p = this.store.pathsOf(rec.Id);
       const logSize = await fs.stat(p.log).then((s) => s.size, () => 0);
+      let sandbox: SandboxInfo | undefined;
       try {
         for (const dir of [p.upper, p.work, p.rootfs]) await fs.mkdir(dir, { recursive: true });
-        const spec = specOf(rec, p, (c) => this.images.layers.diffDir(c), this.defaultUlimits());
+        if (this.networking) sandbox = await this.attachNetwork(rec);
+        const spec = specOf(rec, p, (c) => this.images.layers.diffDir(c), this.defaultUlimits(), sandbox);
         spec.awaitAttach = this.notifier.attachPending(rec.Id);
-        const started = await this.runtime.start(spec);
+        const started = await this.runtime.start(spec).catch(async (err) => {
+          if (sandbox) await this.networking?.detach(rec).catch(() => undefined);
+          throw err;
+        });
         this.runLogOffset.set(rec.Id, logSize);
         Object.assign(rec.State, {
           Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
@@ -237,6 +252,20 @@ export class ContainerService {
     }
   }
 
+  /** The container's network before its start, and its /etc files to match. */
+  private async attachNetwork(rec: ContainerRecord): Promise<SandboxInfo> {
+    const sandbox = await (this.networking as ContainerNetworking).attach(rec);
+    try {
+      if (!sandbox.shareFrom) {
+        await writeEtcFiles(this.store.pathsOf(rec.Id), rec.Config.Hostname || rec.Id.slice(0, 12), rec.Config.Domainname ?? '', rec.HostConfig, sandbox);
+      }
+    } catch (err) {
+      await this.networking?.detach(rec).catch(() => undefined);
+      throw err;
+    }
+    return sandbox;
+  }
+
   /** Follows a running container to its exit (also used after a daemon restart). */
   private watchExit(id: string): void {
     this.runtime.waitExit(id).then(
@@ -254,6 +283,8 @@ export class ContainerService {
         Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0,
         ExitCode: status.exitCode, OOMKilled: status.oomKilled === true, Error: status.error ?? '', FinishedAt: status.finishedAt,
       });
+      // Before anyone hears of the exit: its ports and addresses are free for the next start.
+      await this.networking?.detach(r).catch((err) => log.warn('network teardown failed', { id, error: describe(err) }));
       await this.store.save(r);
       log.info('container exited', { id, exitCode: status.exitCode });
       rec = r;
@@ -336,20 +367,26 @@ export class ContainerService {
   /** Loads every record and reconciles it with what is really running. Called once at start. */
   async recover(): Promise<void> {
     await this.store.init();
-    for (const rec of await this.store.loadAll()) {
+    const records = await this.store.loadAll();
+    const alive = new Set<string>();
+    for (const rec of records) if (await this.runtime.isRunning(rec.Id).catch(() => false)) alive.add(rec.Id);
+    // Networks first: running containers keep theirs, the rest is torn down (berthd may have
+    // been killed between a start and its record, or while containers died).
+    await this.networking?.recover(records, (id) => alive.has(id));
+    for (const rec of records) {
       this.names.add(rec);
       if (rec.State.Status === 'removing') {
         await this.destroy(rec.Id).catch((err) => log.warn('finishing a removal failed', { id: rec.Id, error: describe(err) }));
         continue;
       }
-      const alive = await this.runtime.isRunning(rec.Id).catch(() => false);
-      if (!rec.State.Running && alive) {
+      const running = alive.has(rec.Id);
+      if (!rec.State.Running && running) {
         // berthd died between starting the process and recording it: adopt the container.
         Object.assign(rec.State, { Status: 'running', Running: true, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() });
         await this.store.save(rec);
       }
       if (!rec.State.Running) continue;
-      if (alive) {
+      if (running) {
         log.info('re-attached to running container', { id: rec.Id });
         this.watchExit(rec.Id);
         continue;
@@ -359,6 +396,16 @@ export class ContainerService {
       };
       await this.onExit(rec.Id, status);
     }
+  }
+
+  /** For network connect/disconnect: changes a record under its lifecycle lock, then saves it. */
+  async updateRecord(id: string, fn: (rec: ContainerRecord) => Promise<void>): Promise<void> {
+    await this.locks.run(id, async () => {
+      const rec = this.names.byExactId(id);
+      if (!rec) throw notFound(`No such container: ${id}`);
+      await fn(rec);
+      await this.store.save(rec);
+    });
   }
 
   /** Containers created from an image (for rmi conflicts). */

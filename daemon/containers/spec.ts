@@ -8,12 +8,17 @@ import { devicePolicyOf } from './devices-config';
 import { mountsOf } from './mounts';
 import type { ContainerPaths, ContainerRecord } from './record';
 import { checkUlimits, mergeUlimits, type Ulimit } from '../ulimits';
+import type { SandboxInfo } from './networking';
+import { sysctlList } from '../networks/sysctls';
 
-/** `defaultUlimits`: the daemon's default-ulimits at this start (its own Ulimits win by name). */
-export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chainId: ContainerRecord['Image']) => string, defaultUlimits: readonly Ulimit[] = []): ContainerSpec {
+/** `defaultUlimits`: the daemon's default-ulimits at this start (its own Ulimits win by name);
+ *  `sandbox`: what networking prepared for this start (namespace to join, shared /etc files). */
+export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chainId: ContainerRecord['Image']) => string, defaultUlimits: readonly Ulimit[] = [], sandbox?: SandboxInfo): ContainerSpec {
   const mode = rec.HostConfig.NetworkMode;
   const cs = rec.HostConfig.ConsoleSize;
-  const hostname = rec.Config.Hostname || rec.Id.slice(0, 12);
+  // container:NAME shares that container's hostname and /etc files, as Docker does.
+  const share = sandbox?.shareFrom;
+  const hostname = share?.hostnameValue ?? (rec.Config.Hostname || rec.Id.slice(0, 12));
   return {
     id: rec.Id,
     layers: { lower: rec.LayerChainIds.map(layerDir), upper: p.upper, work: p.work },
@@ -29,9 +34,11 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     init: rec.HostConfig.Init === true,
     mounts: mountsOf(rec.HostConfig),
     logPath: p.log,
-    etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
+    etcFiles: share ? { hosts: share.hosts, hostname: share.hostname, resolvConf: share.resolvConf } : { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
     consoleSize: cs && cs.length === 2 && (cs[0] ?? 0) > 0 ? [cs[0] as number, cs[1] as number] : undefined,
-    network: mode === 'none' ? 'none' : mode === 'host' ? 'host' : 'private',
+    network: sandbox?.mode ?? (mode === 'none' ? 'none' : mode === 'host' ? 'host' : 'private'),
+    ...(sandbox?.netns ? { netns: sandbox.netns } : {}),
+    sysctls: sysctlList(rec.HostConfig.Sysctls),
     devices: devicePolicyOf(rec.HostConfig),
     security: securityOf(rec.HostConfig),
     rlimits: mergeUlimits(checkUlimits(rec.HostConfig.Ulimits), defaultUlimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),

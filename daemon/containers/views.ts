@@ -31,6 +31,34 @@ function endpoint(): Record<string, unknown> {
   };
 }
 
+/** NetworkSettings.Networks: what networking recorded, or the mode's one network. */
+function networksOf(rec: ContainerRecord): Record<string, unknown> {
+  const ns = rec.NetworkSettings;
+  if (ns) return Object.fromEntries(Object.entries(ns.Networks).map(([k, v]) => [k, { ...v }]));
+  return { [networkName(rec)]: endpoint() };
+}
+
+/** The top-level (legacy) fields Docker fills from the default bridge endpoint. */
+function primaryOf(rec: ContainerRecord): Record<string, unknown> {
+  const ep = rec.NetworkSettings?.Networks.bridge;
+  if (!ep || !ep.IPAddress) return {};
+  return { EndpointID: ep.EndpointID, Gateway: ep.Gateway, IPAddress: ep.IPAddress, IPPrefixLen: ep.IPPrefixLen, MacAddress: ep.MacAddress };
+}
+
+/** ps's Ports: one entry per binding, exposed-only ports without a public port. */
+export function portList(rec: ContainerRecord): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const [key, bindings] of Object.entries(rec.NetworkSettings?.Ports ?? {})) {
+    const [port, type = 'tcp'] = key.split('/');
+    if (!bindings || bindings.length === 0) {
+      out.push({ PrivatePort: Number(port), Type: type });
+      continue;
+    }
+    for (const b of bindings) out.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type });
+  }
+  return out;
+}
+
 export interface InspectExtras {
   execIds: string[];
   lowerDirs: string[];
@@ -87,10 +115,12 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths, extras: Ins
       ...rec.Config,
     },
     NetworkSettings: {
-      Bridge: '', SandboxID: '', SandboxKey: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-      Ports: {}, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '',
+      Bridge: '', SandboxID: rec.NetworkSettings?.SandboxKey ? rec.Id : '', SandboxKey: rec.NetworkSettings?.SandboxKey ?? '', HairpinMode: false,
+      LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+      Ports: { ...(rec.NetworkSettings?.Ports ?? {}) }, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
-      Networks: { [networkName(rec)]: endpoint() },
+      ...primaryOf(rec),
+      Networks: networksOf(rec),
     },
   };
   if (extras.sizeRw !== undefined) out.SizeRw = extras.sizeRw;
@@ -107,12 +137,12 @@ export function listView(rec: ContainerRecord, now: number, size?: { rw: number;
     ImageID: rec.Image,
     Command: commandText(rec),
     Created: Math.floor(Date.parse(rec.Created) / 1000),
-    Ports: [],
+    Ports: portList(rec),
     Labels: rec.Config.Labels ?? {},
     State: rec.State.Status,
     Status: statusText(rec, now),
     HostConfig: { NetworkMode: rec.HostConfig.NetworkMode ?? 'default' },
-    NetworkSettings: { Networks: { [networkName(rec)]: endpoint() } },
+    NetworkSettings: { Networks: networksOf(rec) },
     Mounts: safeMounts(rec),
   };
   if (size) {

@@ -46,6 +46,7 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
     ['hostnamefile', spec.etcFiles.hostname],
     ['resolv', spec.etcFiles.resolvConf],
     ['network', spec.network],
+    ['netns', spec.netns ?? ''],
     ['cwd', spec.cwd || '/'],
     ['user', spec.user],
     ['tty', spec.tty],
@@ -62,6 +63,7 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
   for (const c of extra.cgroups) r.push(['cgroup', c]);
   for (const d of extra.devices ?? []) r.push(['device', deviceRecord(d)]);
   for (const l of spec.rlimits ?? []) r.push(['rlimit', `${l.name}:${l.soft}:${l.hard}`]);
+  for (const s of spec.sysctls ?? []) r.push(['sysctl', s]);
   for (const m of spec.mounts) {
     r.push(['mount', m.type], ['mount.dst', m.destination]);
     if (m.type === 'bind') r.push(['mount.src', m.source], ['mount.ro', m.readonly]);

@@ -69,6 +69,10 @@ export interface ContainerSpec {
   network: 'none' | 'host' | 'private';
   /** setrlimit before exec (`--ulimit`, daemon.json default-ulimits); -1 is unlimited. */
   rlimits?: { name: string; soft: number; hard: number }[];
+  /** A network namespace file to join instead of making a new one (set up by daemon/networks). */
+  netns?: string;
+  /** `--sysctl` values ("net.ipv4.ip_forward=1"), written in the container's namespaces. */
+  sysctls?: string[];
   /**
    * A client will attach right after start (attach-before-start, `docker run` without -d):
    * the monitor keeps a short-lived container's output and socket until one client attached

@@ -1,5 +1,5 @@
 /* container.c: the container's setup sequence, in order:
- *   reset signals -> wait for "go" -> / rprivate -> lo up -> mounts (host paths) ->
+ *   reset signals -> wait for "go" -> / rprivate -> [join netns] -> lo up -> sysctls -> mounts ->
  *   pivot_root -> masks, read-only paths -> hostname -> stdio/tty -> user -> cwd ->
  *   bounding set -> [no_new_privs] -> seccomp -> [--init: fork, pid 1 stays] -> setuid ->
  *   capabilities -> inherited fds close-on-exec -> exec.
@@ -35,7 +35,7 @@ int
 container_clone_flags (const struct spec *spec)
 {
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (strcmp (spec->network, "host") != 0)
+  if (strcmp (spec->network, "host") != 0 && spec->netns[0] == '\0')
     flags |= CLONE_NEWNET;
   return flags;
 }
@@ -99,7 +99,11 @@ setup (struct container_ctx *c, struct berth_error *err)
     return ret;
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return berth_make_error (err, errno, "make / rprivate");
+  if (s->netns[0] && (ret = net_join (s->netns, err)) < 0)
+    return ret;
   if (strcmp (s->network, "host") != 0 && (ret = net_loopback_up (err)) < 0)
+    return ret;
+  if ((ret = net_sysctls (s->sysctls, s->nsysctls, err)) < 0)
     return ret;
   if ((ret = mounts_setup (s, err)) < 0)
     return ret;

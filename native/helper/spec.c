@@ -61,6 +61,7 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     { "log", offsetof (struct spec, log) },         { "hosts", offsetof (struct spec, hosts) },
     { "hostnamefile", offsetof (struct spec, hostname_file) },
     { "resolv", offsetof (struct spec, resolv) },   { "network", offsetof (struct spec, network) },
+    { "netns", offsetof (struct spec, netns) },
     { "cwd", offsetof (struct spec, cwd) },         { "user", offsetof (struct spec, user) },
     { "seccomp", offsetof (struct spec, seccomp) },
   };
@@ -93,6 +94,8 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     return push (s->devices, &s->ndevices, SPEC_MAX_LIST, key, v, err);
   if (strcmp (key, "rlimit") == 0)
     return push (s->rlimits, &s->nrlimits, SPEC_MAX_RLIMITS, key, v, err);
+  if (strcmp (key, "sysctl") == 0)
+    return push (s->sysctls, &s->nsysctls, SPEC_MAX_SYSCTLS, key, v, err);
   if (strcmp (key, "mount") == 0)
     {
       if (s->nmounts >= SPEC_MAX_MOUNTS)
@@ -127,6 +130,7 @@ spec_load (const char *path, struct spec *s, struct berth_error *err)
   s->cwd = "/";
   s->user = "";
   s->network = "none";
+  s->netns = "";
   s->hostname = "";
   s->caps = caps_default_mask ();
   ret = read_file (path, &s->buf, &len, err);

@@ -15,6 +15,7 @@
 #define SPEC_MAX_LIST 4096
 #define SPEC_MAX_MOUNTS 256
 #define SPEC_MAX_RLIMITS 16
+#define SPEC_MAX_SYSCTLS 256
 
 struct spec_mount
 {
@@ -33,6 +34,7 @@ struct spec
   const char *id, *rootfs, *rundir, *hostname, *log;
   const char *hosts, *hostname_file, *resolv;
   const char *network; /* none | host | private */
+  const char *netns;   /* "" or a network namespace file to join (the daemon set it up) */
   int tty, open_stdin, readonly, init, await_attach;
   /* exec */
   int pid;
@@ -60,6 +62,8 @@ struct spec
   int nrlimits;
   struct spec_mount mounts[SPEC_MAX_MOUNTS];
   int nmounts;
+  const char *sysctls[SPEC_MAX_SYSCTLS + 1]; /* "net.ipv4.x=1", written in the new namespaces */
+  int nsysctls;
 };
 
 /* Reads and validates a spec file. On success the caller owns spec->buf. */

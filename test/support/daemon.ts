@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import { track, untrack } from './lifecycle';
+import { acquireNetSlot, cleanSlotNetwork, releaseNetSlot, type NetSlot } from './netpool';
 import { makeTempDir, removeTree, repoRoot, run, waitFor, type RunOptions, type RunResult } from './proc';
 
 export interface DaemonOptions {
@@ -43,6 +44,8 @@ export interface TestDaemon {
   dataRoot: string;
   execRoot: string;
   logFile: string;
+  /** The daemon's network slot (bridge name, address pool), when running as root. */
+  netSlot?: NetSlot;
   /** pid of the running berthd, undefined when stopped. */
   readonly pid: number | undefined;
   /** SIGTERM, wait for exit (SIGKILL after 30 s), then remove the temp dir unless keepDirs. */
@@ -107,7 +110,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
   const dockerConfig = path.join(dir, 'docker-config');
   await fs.writeFile(configFile, '{}\n'); // never pick up the host's /etc/berth/daemon.json
   await fs.mkdir(dockerConfig);
-  const args = ['-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--config-file', configFile, ...(opts.args ?? [])];
+  // Its own bridge name and address pool, so concurrent suites never share a bridge or subnet.
+  const slot: NetSlot | undefined = opts.args?.includes('--bridge') || process.getuid?.() !== 0 ? undefined : acquireNetSlot();
+  const args = ['-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--config-file', configFile, ...(slot?.args ?? []), ...(opts.args ?? [])];
 
   let child: ChildProcess | undefined;
   let exited: Promise<ExitInfo> = Promise.resolve({ code: null, signal: null });
@@ -153,12 +158,16 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
   };
 
   const daemon: TestDaemon = {
-    dir, socket, host: `unix://${socket}`, dataRoot, execRoot, logFile,
+    dir, socket, host: `unix://${socket}`, dataRoot, execRoot, logFile, netSlot: slot,
     get pid() {
       return running() ? child?.pid : undefined;
     },
     async stop(o = {}) {
       const info = await terminate('SIGTERM');
+      if (slot && !o.keepDirs && !removed) {
+        cleanSlotNetwork(slot, execRoot);
+        releaseNetSlot(slot);
+      }
       if (!o.keepDirs && !removed) {
         removed = true;
         untrack(tracked);

@@ -38,6 +38,8 @@
  *       env(extra?) → the clients' environment (DOCKER_HOST, BERTH_HOST, DOCKER_CONFIG, …),
  *       logTail(lines?) }
  *     The daemon log tail is printed automatically when a test fails.
+ *     As root each daemon gets a network slot (netpool.ts): its own bridge `btN` and address
+ *     pool 10.X.Y.0/19 (`netSlot`), cleaned (bridges, rules, netns, aardvark) at stop().
  *   runBerthd(args, opts?): Promise<RunResult>   berthd run to completion (start-up errors).
  *   ping(socket): Promise<boolean>
  *
@@ -66,3 +68,4 @@ export * from './shared';
 export * from './daemon';
 export * from './suite';
 export * from './systemd';
+export * from './netpool';

@@ -11,24 +11,26 @@ describe('containers: create warnings', () => {
     assert.deepEqual(createWarnings({}), []);
   });
 
-  it('names each ignored setting: -m/--cpus, --restart, -p (--device, --privileged, --cap-add are applied)', () => {
+  it('names each ignored setting: -m/--cpus, --restart (-p, --device, --privileged, --cap-add are applied)', () => {
     const w = createWarnings({
       Privileged: true, CapAdd: ['NET_ADMIN'], Memory: 10 << 20, NanoCpus: 5e8, RestartPolicy: { Name: 'always' },
       Devices: [{ PathOnHost: '/dev/fuse' }], PortBindings: { '80/tcp': [{ HostPort: '8080' }] },
     });
-    assert.equal(w.length, 3);
+    assert.equal(w.length, 2);
     assert.ok(w.includes('berth does not set resource limits: --memory, --cpus are ignored'));
     assert.ok(w.includes('berth does not restart containers: --restart always is ignored'));
-    assert.ok(w.some((x) => x.includes('-p is ignored')));
   });
 });
 
 describe('containers: --add-host NAME:host-gateway', () => {
-  it('is 127.0.0.1 with --network host and left out (with a warning) in a private network namespace', () => {
+  it('is 127.0.0.1 with --network host, the bridge gateway on a bridge, left out (with a warning) with --network none', () => {
     assert.deepEqual(extraHostLines(['a:10.0.0.1', 'gw:host-gateway', 'v6:::1'], false), ['10.0.0.1\ta', '::1\tv6']);
     assert.deepEqual(extraHostLines(['gw:host-gateway'], true), ['127.0.0.1\tgw']);
+    assert.deepEqual(extraHostLines(['gw:host-gateway'], false, '172.17.0.1'), ['172.17.0.1\tgw']);
     assert.ok(!hostsFile('abc', '', ['gw:host-gateway']).includes('host-gateway'));
-    assert.equal(createWarnings({ ExtraHosts: ['gw:host-gateway'] }).length, 1);
+    assert.ok(hostsFile('abc', '', [], { ipAddress: '172.17.0.2' }).endsWith('172.17.0.2\tabc\n'));
+    assert.equal(createWarnings({ ExtraHosts: ['gw:host-gateway'], NetworkMode: 'none' }).length, 1);
+    assert.deepEqual(createWarnings({ ExtraHosts: ['gw:host-gateway'] }), []);
     assert.deepEqual(createWarnings({ ExtraHosts: ['gw:host-gateway'], NetworkMode: 'host' }), []);
     assert.deepEqual(createWarnings({ ExtraHosts: ['a:10.0.0.1'] }), []);
   });

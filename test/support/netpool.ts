@@ -1,0 +1,146 @@
+/**
+ * Network slots for test daemons. Every berthd makes a default bridge, and several e2e suites
+ * (other worktrees too) run at once on this machine, so each test daemon gets its own slot:
+ * a bridge name `btN` and an address pool 10.X.Y.0/19 (bip = its first /24, user networks
+ * from the rest), held by a lock file /tmp/berth-test-netslots/N (O_EXCL, with the owner's
+ * pid; a dead owner's slot is cleaned and reused). At the daemon's stop the slot is cleaned:
+ * netavark teardown of every sandbox the daemon left, aardvark-dns stopped, namespace files
+ * unmounted, bridges holding an address of the pool deleted, iptables rules naming the pool
+ * deleted, then the lock released. Only what lies in the slot's own pool is touched.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, mkdirSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+import { netavarkJson, type NetavarkInput } from '../../daemon/networks/netavark';
+
+const DIR = '/tmp/berth-test-netslots';
+const SLOTS = 1024;
+const AARDVARK = ['/usr/lib/podman/aardvark-dns', '/usr/libexec/podman/aardvark-dns'].find((p) => existsSync(p)) ?? 'aardvark-dns';
+
+export interface NetSlot {
+  n: number;
+  bridge: string;
+  /** "10.X.Y.0/19" */
+  pool: string;
+  bip: string;
+  args: string[];
+}
+
+function slotOf(n: number): NetSlot {
+  const x = 128 + (n >> 3);
+  const y = (n & 7) * 32;
+  const pool = `10.${x}.${y}.0/19`;
+  const bip = `10.${x}.${y}.1/24`;
+  const bridge = `bt${n}`;
+  return { n, bridge, pool, bip, args: ['--bridge', bridge, '--bip', bip, '--default-address-pool', `base=${pool},size=24`] };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function routesOverlap(s: NetSlot): boolean {
+  const r = spawnSync('ip', ['-4', 'route', 'show', 'root', s.pool], { encoding: 'utf8' });
+  return (r.stdout ?? '').trim() !== '';
+}
+
+/** Takes a free slot for this process. */
+export function acquireNetSlot(): NetSlot {
+  mkdirSync(DIR, { recursive: true });
+  const start = (process.pid * 7) % SLOTS;
+  for (let i = 0; i < SLOTS; i++) {
+    const n = (start + i) % SLOTS;
+    const file = path.join(DIR, String(n));
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+    } catch {
+      const owner = Number(readFileSync(file, 'utf8').trim() || '0');
+      if (owner && alive(owner)) continue;
+      // A dead owner: its daemon may have left things in the pool; clean, then take over.
+      cleanSlotNetwork(slotOf(n), undefined);
+      rmSync(file, { force: true });
+      i--; // retry this slot
+      continue;
+    }
+    const s = slotOf(n);
+    if (routesOverlap(s)) {
+      // Not ours (another tool uses these addresses): keep it locked for this run, try the next.
+      continue;
+    }
+    return s;
+  }
+  throw new Error('no free network slot for a test daemon');
+}
+
+export function releaseNetSlot(s: NetSlot): void {
+  rmSync(path.join(DIR, String(s.n)), { force: true });
+}
+
+function inPool(s: NetSlot, ip: string): boolean {
+  const [base, prefix] = s.pool.split('/') as [string, string];
+  const num = (a: string) => a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(prefix));
+  const v = num(ip);
+  return v >= num(base) && v < num(base) + size;
+}
+
+/**
+ * Removes everything the daemon of this slot set up on the host. With `execRoot` the
+ * daemon's own leftovers go through netavark first, so its rules are removed exactly.
+ */
+export function cleanSlotNetwork(s: NetSlot, execRoot: string | undefined): void {
+  if (execRoot) {
+    const netnsDir = path.join(execRoot, 'netns');
+    const cfg = path.join(execRoot, 'netavark');
+    const netavark = ['/usr/lib/podman/netavark', '/usr/libexec/podman/netavark'].find((p) => existsSync(p));
+    for (const f of existsSync(netnsDir) ? readdirSync(netnsDir) : []) {
+      const file = path.join(netnsDir, f);
+      if (f.endsWith('.json')) {
+        try {
+          const sb = JSON.parse(readFileSync(file, 'utf8')) as { netns: string; input: NetavarkInput };
+          if (netavark) spawnSync(netavark, ['--config', cfg, '--aardvark-binary', AARDVARK, 'teardown', sb.netns], { input: netavarkJson(sb.input), stdio: ['pipe', 'ignore', 'ignore'] });
+        } catch {
+          // unreadable: the generic sweep below still removes the bridge and rules
+        }
+      }
+    }
+    for (const f of existsSync(netnsDir) ? readdirSync(netnsDir) : []) {
+      if (!f.endsWith('.json')) spawnSync('umount', ['-l', path.join(netnsDir, f)], { stdio: 'ignore' });
+    }
+    const pidFile = path.join(cfg, 'aardvark-dns', 'aardvark.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      if (pid > 0) spawnSync('kill', [String(pid)], { stdio: 'ignore' });
+    }
+  }
+  // Bridges with an address of the pool (the default bridge and user networks' br-*).
+  const addrs = spawnSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8' });
+  try {
+    for (const link of JSON.parse(addrs.stdout || '[]') as Array<{ ifname: string; addr_info?: Array<{ local: string }> }>) {
+      if (link.ifname === s.bridge || (link.addr_info ?? []).some((a) => inPool(s, a.local))) {
+        spawnSync('ip', ['link', 'del', link.ifname], { stdio: 'ignore' });
+      }
+    }
+  } catch {
+    // no JSON: nothing to parse
+  }
+  spawnSync('ip', ['link', 'del', s.bridge], { stdio: 'ignore' });
+  // Any iptables rule that names an address of the pool.
+  const prefix = s.pool.split('.').slice(0, 2).join('.') + '.';
+  for (const table of ['nat', 'filter']) {
+    const rules = spawnSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' }).stdout ?? '';
+    for (const line of rules.split('\n')) {
+      if (!line.startsWith('-A ')) continue;
+      const ips = line.match(/\d+\.\d+\.\d+\.\d+/g) ?? [];
+      if (!ips.some((ip) => ip.startsWith(prefix) && inPool(s, ip))) continue;
+      spawnSync('sh', ['-c', `iptables -w -t ${table} ${line.replace(/^-A /, '-D ')}`], { stdio: 'ignore' });
+    }
+  }
+}
