@@ -48,6 +48,10 @@ import { StorePaths } from './store/paths';
 import { LayerIndexes } from './layers/layer-indexes';
 import { ExploreService } from './images/explore';
 import { exploreRouter } from './api/explore';
+import { StoreChecker } from './store/check';
+import { LayerChecker } from './layers/check-layer';
+import { HostCheckProbe } from './runtime/check-probe';
+import { checkRouter } from './api/check';
 
 export interface Daemon {
   stores: Stores;
@@ -118,6 +122,7 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
   ];
   // berth's own extensions of the API (documented in the README).
   routers.push(exploreRouter(new ExploreService(stores, indexes)));
+  routers.push(checkRouter(new StoreChecker(stores, images.gc, new LayerChecker(stores, indexes), new HostCheckProbe(stores.paths))));
   const upgrades: UpgradeRoute[] = [attachUpgradeRoute(containers), execStartUpgradeRoute(execs)];
   return { stores, routers, upgrades, shutdown: async () => {} };
 }

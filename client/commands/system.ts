@@ -81,13 +81,14 @@ async function prune(argv: string[], { client }: CommandContext): Promise<void> 
   process.stdout.write(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
 }
 
-const USAGE = 'Usage:  berth system COMMAND\n\nManage berth\n\nCommands:\n  df          Show disk usage\n  info        Display system-wide information\n  prune       Remove unused data\n';
+const USAGE = 'Usage:  berth system COMMAND\n\nManage berth\n\nCommands:\n  check       Verify the image store and find leftovers (--repair fixes them)\n  df          Show disk usage\n  info        Display system-wide information\n  prune       Remove unused data\n';
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number | void> {
   const [sub, ...rest] = argv;
   if (sub === 'df') return df(rest, ctx);
   if (sub === 'prune') return prune(rest, ctx);
   if (sub === 'info') return (await import('./info')).run(rest, ctx);
+  if (sub === 'check') return (await import('./system-check')).run(rest, ctx);
   if (!sub || sub === '--help' || sub === '-h') {
     process.stdout.write(USAGE);
     return sub ? 0 : 1;

@@ -134,7 +134,11 @@ export class ContainerStore {
       });
       const rec = parseRecord(raw);
       if (rec && rec.Id === name) out.push(rec);
-      else if (raw === undefined) await fs.rm(p.dir, { recursive: true, force: true });
+      else if (raw === undefined) {
+        // A create that never finished. A mount left inside (a crash) must not stop start-up:
+        // `system check --repair` detaches it, and the next start sweeps the directory.
+        await fs.rm(p.dir, { recursive: true, force: true }).catch((err: unknown) => log.warn('cannot remove an unfinished container directory', { id: name, error: String(err) }));
+      }
       else log.warn('skipping malformed container record', { id: name });
     }
     return out;

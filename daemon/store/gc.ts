@@ -75,13 +75,36 @@ export class GarbageCollector {
   /** Runs one collection; with `candidates`, only those digests may be deleted. */
   collect(opts: { candidates?: Iterable<Digest> } = {}): Promise<GcResult> {
     const candidates = opts.candidates ? new Set(opts.candidates) : undefined;
-    const run = this.queue.then(() => this.run(candidates));
+    return this.exclusive(() => this.run(candidates));
+  }
+
+  /**
+   * Runs `fn` while no collection runs (collections and exclusive sections take turns): what
+   * `system check` uses to look at the whole store without a sweep changing it underfoot.
+   * `fn` must not call `collect` (it would wait for itself); it may call `sweepNow`.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async run(candidates: Set<Digest> | undefined): Promise<GcResult> {
-    const { content, layers, images, refs } = this.stores;
+  /** Layers and blobs nothing marks (no image, tag, container or lease), without deleting. Call inside `exclusive`. */
+  async unreferenced(): Promise<{ layers: Digest[]; blobs: Digest[] }> {
+    const marked = await this.mark(false);
+    return {
+      layers: (await this.stores.layers.list()).filter((d) => !marked.marked.has(d)),
+      blobs: (await this.stores.content.list()).filter((d) => !marked.marked.has(d)),
+    };
+  }
+
+  /** A collection limited to `candidates`, for use inside `exclusive`. */
+  sweepNow(candidates: Iterable<Digest>): Promise<GcResult> {
+    return this.run(new Set(candidates));
+  }
+
+  private async mark(dropRefs: boolean): Promise<{ marked: Set<Digest>; dropped: string[] }> {
+    const { images, refs } = this.stores;
     const marked = new Set<Digest>(this.held.keys());
     const liveImages = new Set<Digest>();
     const layerRoots: Digest[] = [];
@@ -101,8 +124,10 @@ export class GarbageCollector {
     const dropped: string[] = [];
     for (const [key, id] of refs.entries()) {
       if (!liveImages.has(id)) {
-        await refs.deleteKey(key);
-        dropped.push(key);
+        if (dropRefs) {
+          await refs.deleteKey(key);
+          dropped.push(key);
+        }
         continue;
       }
       const at = key.indexOf('@');
@@ -112,7 +137,12 @@ export class GarbageCollector {
     for (const m of manifests) await this.markManifest(m, marked);
     layerRoots.push(...(await this.users.layersInUse()), ...[...this.held.keys()]);
     for (const chain of layerRoots) await this.markLayerChain(chain, marked);
+    return { marked, dropped };
+  }
 
+  private async run(candidates: Set<Digest> | undefined): Promise<GcResult> {
+    const { content, layers } = this.stores;
+    const { marked, dropped } = await this.mark(true);
     const result: GcResult = { layers: [], blobs: [], refs: dropped };
     const mayDelete = (d: Digest) => !marked.has(d) && (!candidates || candidates.has(d));
     for (const chain of await layers.list()) {

@@ -1,0 +1,119 @@
+/**
+ * `berth system check [--repair]` against a real berthd: a corrupted blob, a file deleted from
+ * an unpacked layer, a removed layer directory and a stale mount under the data root are each
+ * found; --repair quarantines, unpacks the damaged layers again from their blobs, drops the
+ * references to the quarantined blob and detaches the mount; a second run is clean, the
+ * repaired image runs, and the store is still clean after a SIGKILL and restart.
+ */
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { run, type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
+
+interface Finding {
+  Object: string;
+  Id: string;
+  Problem: string;
+  Severity: string;
+  Repair?: string;
+  Repaired?: boolean;
+}
+interface Report {
+  Checked: Record<string, number>;
+  Findings: Finding[];
+  PullAgain: string[];
+  Quarantine?: string;
+  Ok: boolean;
+}
+
+/** Findings other than idle cgroups that other engines on this shared host may have left. */
+const ours = (r: Report) => r.Findings.filter((f) => f.Object !== 'cgroup' && f.Severity !== 'info');
+
+describe('e2e: system check and --repair', function () {
+  let d: TestDaemon;
+  let f: Fixtures;
+
+  useDockerDaemon((fx) => [fx.busybox, fx.busyboxExtra], (daemon, fx) => ((d = daemon), (f = fx)));
+
+  after(async function () {
+    // a failed run may leave the test mount behind
+    if (d) await run('umount', ['-l', path.join(d.dataRoot, 'containers', 'f'.repeat(64), 'rootfs')]);
+  });
+
+  async function check(args: string[] = []): Promise<{ code: number | null; report: Report; stderr: string }> {
+    const r = await d.berth(['system', 'check', '--format', 'json', ...args]);
+    return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  }
+
+  async function imageRecord(ref: string): Promise<{ layers: { chainId: string; blob?: { digest: string } }[] }> {
+    const id = (await d.docker(['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim();
+    return JSON.parse(await fs.readFile(path.join(d.dataRoot, 'images', `${id.slice(7)}.json`), 'utf8'));
+  }
+
+  it('finds nothing wrong in a fresh store', async function () {
+    const { report } = await check();
+    assert.deepEqual(ours(report), []);
+    assert.ok(report.Checked.Blobs! > 0 && report.Checked.Layers === 4 && report.Checked.Images === 2);
+  });
+
+  it('finds a corrupt blob, a damaged and a missing layer and a stale mount; --repair fixes them; a second run is clean', async function () {
+    const extra = await imageRecord(f.busyboxExtra.ref);
+    const blob = extra.layers[0]?.blob?.digest as string;
+    const damaged = extra.layers[2]?.chainId as string;
+    const removed = extra.layers[3]?.chainId as string;
+    // 1. a blob whose bytes changed
+    const blobFile = path.join(d.dataRoot, 'blobs', 'sha256', blob.slice(7));
+    const bytes = await fs.readFile(blobFile);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
+    await fs.writeFile(blobFile, bytes);
+    // 2. a file deleted from an unpacked layer
+    await fs.rm(path.join(d.dataRoot, 'layers', damaged.slice(7), 'diff', 'opt', 'stay.txt'));
+    // 3. a layer directory removed
+    await fs.rm(path.join(d.dataRoot, 'layers', removed.slice(7)), { recursive: true });
+    // 4. a mount nobody owns
+    const stale = path.join(d.dataRoot, 'containers', 'f'.repeat(64), 'rootfs');
+    await fs.mkdir(stale, { recursive: true });
+    assert.equal((await run('mount', ['-t', 'tmpfs', 'tmpfs', stale])).code, 0);
+
+    const found = await check();
+    assert.equal(found.code, 1);
+    assert.equal(found.report.Ok, false);
+    const by = (o: string, id: string) => found.report.Findings.find((x) => x.Object === o && x.Id === id);
+    assert.match(by('blob', blob)?.Problem ?? '', /content hashes to sha256:[0-9a-f]{64}, not to its name/);
+    assert.match(by('layer', damaged)?.Problem ?? '', /missing \/opt\/stay\.txt/);
+    assert.match(by('layer', removed)?.Problem ?? '', /missing \(layer 3 of image/);
+    assert.match(by('mount', stale)?.Problem ?? '', /no container owns it/);
+    assert.equal(by('mount', stale)?.Severity, 'warning');
+    const human = await d.berth(['system', 'check']);
+    assert.equal(human.code, 1);
+    assert.match(human.stdout, /^ERROR +blob sha256:[0-9a-f]{64}: content hashes to/m);
+    assert.match(human.stdout, /run 'berth system check --repair' to fix what can be fixed/);
+
+    const fixed = await check(['--repair']);
+    assert.equal(fixed.code, 0, JSON.stringify(fixed.report, null, 1));
+    const left = fixed.report.Findings.filter((x) => x.Severity !== 'info' && !x.Repaired);
+    assert.deepEqual(left, []);
+    assert.ok(fixed.report.Quarantine, 'damaged things went to quarantine');
+    await fs.access(path.join(fixed.report.Quarantine as string, 'blobs', blob.slice(7)));
+    await fs.access(path.join(fixed.report.Quarantine as string, 'layers', damaged.slice(7), 'diff', 'opt'));
+    assert.match(JSON.stringify(fixed.report.Findings), /reference dropped/);
+
+    const again = await check();
+    assert.equal(again.code, 0, JSON.stringify(again.report, null, 1));
+    assert.deepEqual(ours(again.report), []);
+    assert.equal((await run('findmnt', [stale])).code, 1, 'the stale mount is gone');
+    // The layers unpacked again from their blobs serve the image.
+    const cat = await d.docker(['run', '--rm', f.busyboxExtra.ref, 'cat', '/opt/stay.txt']);
+    assert.equal(cat.code, 0, cat.stderr);
+    assert.equal(cat.stdout, 'stay\n');
+  });
+
+  it('is clean after berthd is killed and restarted', async function () {
+    await d.kill();
+    await d.restart();
+    const { code, report } = await check();
+    assert.equal(code, 0, JSON.stringify(report, null, 1));
+    assert.deepEqual(ours(report), []);
+    assert.ok(report.Findings.some((x) => x.Object === 'quarantine'), 'the earlier quarantine is mentioned');
+  });
+});
