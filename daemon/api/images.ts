@@ -7,7 +7,7 @@
  */
 import { Request, Response, Router } from 'express';
 import type { ImagesService } from '../images/service';
-import { parseFilters } from '../images/filters';
+import { parseFilters } from '../filters';
 import { parseRegistryAuthHeader } from '../registry';
 import { asyncHandler } from './errors';
 import { qbool, qstr } from './query';

@@ -1,38 +1,30 @@
 /**
- * `GET /containers/json?filters=` and `POST /containers/prune?filters=`: Docker's filter
- * argument in both JSON shapes (`{"status":{"running":true}}` from the CLI, `{"status":
- * ["running"]}` from older clients), and matching a container against it. Supported keys:
- * id, name, label, status, ancestor, exited, before, since, until (prune), volume, network,
- * expose, publish (nothing is published), health (always "none"), is-task (always false).
+ * `GET /containers/json?filters=` and `POST /containers/prune?filters=`: which filters each
+ * accepts (Docker's lists: unknown keys get "invalid filter 'KEY'") and matching a container.
+ * List: id, name, label, status, ancestor, exited, before, since, volume, network, expose,
+ * publish (nothing is published), health (always "none"), isolation, is-task (always false).
+ * Prune: label, label! (`--filter label!=KEY[=VALUE]`), until. The query value is parsed by
+ * the shared parser (daemon/filters.ts).
  */
 import { invalid } from '../errors';
+import { Filters as FilterArgs, labelsMatch, parseFilters as parseFilterArgs, untilMatches } from '../filters';
 import type { ContainerRecord } from './record';
 import { inspectMounts } from './mounts';
 import { networkName } from './views';
 
 export type Filters = Map<string, string[]>;
 
-const KNOWN = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'until', 'network', 'volume', 'health', 'isolation', 'is-task', 'publish', 'expose']);
+export const LIST_FILTERS = ['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'network', 'volume', 'health', 'isolation', 'is-task', 'publish', 'expose'] as const;
+export const PRUNE_FILTERS = ['label', 'label!', 'until'] as const;
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 const HEALTH = new Set(['starting', 'healthy', 'unhealthy', 'none']);
 
-/** Parses the `filters` query value; an empty value means no filters. */
-export function parseFilters(raw: string | undefined): Filters {
+/** Parses the `filters` query value for list (default) or prune; an empty value means no filters. */
+export function parseFilters(raw: string | undefined, accepted: readonly string[] = LIST_FILTERS): Filters {
+  const args = parseFilterArgs(raw).validate(accepted);
   const out: Filters = new Map();
-  if (!raw) return out;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw invalid(`invalid filters: ${raw}`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid(`invalid filters: ${raw}`);
-  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    let values: string[];
-    if (Array.isArray(value)) values = value.map(String);
-    else if (value && typeof value === 'object') values = Object.entries(value).filter(([, on]) => on === true).map(([k]) => k);
-    else throw invalid(`invalid filter '${key}'`);
-    if (!KNOWN.has(key)) throw invalid(`invalid filter '${key}'`);
+  for (const key of args.keys()) {
+    const values = [...args.get(key)];
     if (key === 'status') for (const v of values) if (!STATUSES.has(v)) throw invalid(`invalid filter 'status=${v}'`);
     if (key === 'health') for (const v of values) if (!HEALTH.has(v)) throw invalid(`Unrecognised filter value for health: ${v}`);
     out.set(key, values);
@@ -46,13 +38,6 @@ function mountsForFilter(r: ContainerRecord): { Source?: unknown; Destination?: 
   } catch {
     return [];
   }
-}
-
-function matchLabel(labels: Record<string, string>, expr: string): boolean {
-  const eq = expr.indexOf('=');
-  if (eq < 0) return expr in labels;
-  const k = expr.slice(0, eq);
-  return k in labels && labels[k] === expr.slice(eq + 1);
 }
 
 export interface MatchContext {
@@ -94,8 +79,9 @@ export function matches(r: ContainerRecord, filters: Filters, ctx: MatchContext)
         if (!any((v) => { try { return new RegExp(v).test(r.Name); } catch { return r.Name.includes(v); } })) return false;
         break;
       case 'label':
-        // Every label filter must hold (AND), as in Docker.
-        if (!values.every((v) => matchLabel(r.Config.Labels ?? {}, v))) return false;
+      case 'label!':
+        // Every label value must hold, and not every label! value (Docker's matchLabels).
+        if (!labelsMatch(new FilterArgs(filters), r.Config.Labels)) return false;
         break;
       case 'status':
         if (!any((v) => v === r.State.Status)) return false;
@@ -117,7 +103,7 @@ export function matches(r: ContainerRecord, filters: Filters, ctx: MatchContext)
         break;
       }
       case 'until':
-        if (!values.every((v) => createdMs(r) < parseTimestamp(v, ctx.now))) return false;
+        if (!untilMatches(new FilterArgs(filters), createdMs(r), ctx.now)) return false;
         break;
       case 'volume': {
         // A mount's source or destination, as Docker matches volume names and mount points.

@@ -8,7 +8,7 @@ import { conflict } from '../errors';
 import { resolveImageId } from '../store/lookup';
 import type { ContainerService } from './service';
 import type { ContainerRecord } from './record';
-import { Filters, matches, parseFilters } from './filters';
+import { Filters, matches, parseFilters, PRUNE_FILTERS } from './filters';
 import { inspectView, listView } from './views';
 import { changes, Change, directorySize } from './changes';
 import { exportTar } from './export';
@@ -113,7 +113,7 @@ export class ContainerQueries {
   }
 
   async prune(rawFilters: string | undefined): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
-    const filters = parseFilters(rawFilters);
+    const filters = parseFilters(rawFilters, PRUNE_FILTERS);
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const r of await this.select(filters)) {

@@ -2,16 +2,17 @@
  * GET /images/json: which images to show and with which references, as dockerd decides
  * (moby daemon/images/images.go). Without `all`, untagged images that are parents of others
  * (intermediate build images) are hidden. Filters: dangling, reference (glob on the familiar
- * `name:tag` or `name`), label (`key`, `key=value`, all must hold), before, since, until
+ * `name:tag` or `name`), label (`key`, `key=value`, all must hold), label! (not all of these
+ * hold: `-f label!=KEY`), before, since, until
  * (created strictly before a timestamp or duration ago; `docker images -f until=24h`).
  */
 import { invalid } from '../errors';
 import type { Stores } from '../store/stores';
 import { Catalog, ImageEntry, familiar } from './catalog';
-import { Filters, globMatch, matchLabels, parseUntil } from './filters';
+import { Filters, globMatch, labelsMatch, parseUntil } from '../filters';
 import { requireImageId } from '../store/lookup';
 
-export const LIST_FILTERS = ['dangling', 'reference', 'label', 'before', 'since', 'until'] as const;
+export const LIST_FILTERS = ['dangling', 'reference', 'label', 'label!', 'before', 'since', 'until'] as const;
 
 /** A catalog entry as listed: possibly with only the references that matched `reference=`. */
 export type ListedImage = ImageEntry;
@@ -40,7 +41,7 @@ export async function selectImages(stores: Pick<Stores, 'images' | 'refs'>, cata
     if (beforeT !== undefined && !(e.created < beforeT)) continue;
     if (sinceT !== undefined && !(e.created > sinceT)) continue;
     if (untilMs !== undefined && !(e.created * 1000 < untilMs)) continue;
-    if (filters.has('label') && !matchLabels(e.config.config?.Labels, filters.get('label'))) continue;
+    if (!labelsMatch(filters, e.config.config?.Labels)) continue;
     let tags = e.tags;
     let digests = e.digests;
     if (patterns.length) {

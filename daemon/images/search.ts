@@ -7,7 +7,7 @@
 import { BerthError, invalid, unavailable, describe } from '../errors';
 import { DEFAULT_DOMAIN } from '../oci/reference';
 import type { AuthConfig } from '../registry';
-import { Filters } from './filters';
+import { Filters } from '../filters';
 
 export interface SearchResult {
   name: string;

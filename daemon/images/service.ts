@@ -12,7 +12,7 @@ import type { AuthConfig } from '../registry';
 import type { Stores } from '../store/stores';
 import { GarbageCollector } from '../store/gc';
 import { Catalog, familiar, loadCatalog } from './catalog';
-import { Filters, matchLabels, parseUntil } from './filters';
+import { Filters, labelsMatch, parseUntil } from '../filters';
 import { HistoryItem, historyOf } from './history';
 import { selectImages, sharedSizes } from './list';
 import { requireImageId } from '../store/lookup';
@@ -105,7 +105,7 @@ export class ImagesService {
       if (refs.length === 0 && e.children.length > 0) continue;
       if (until !== undefined && e.created * 1000 > until) continue;
       const labels = e.config.config?.Labels;
-      if (!matchLabels(labels, filters.get('label')) || !matchLabels(labels, filters.get('label!'), true)) continue;
+      if (!labelsMatch(filters, labels)) continue;
       const targets = refs.length === 0 ? [e.id] : !danglingOnly || e.tags.length === 0 ? refs : [];
       for (const target of targets) {
         try {

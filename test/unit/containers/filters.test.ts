@@ -1,7 +1,7 @@
 // `ps --filter volume=|network=|publish=|expose=|health=|is-task=`: filters Docker clients send
 // that used to be accepted and ignored (every container matched).
 import { strict as assert } from 'node:assert';
-import { matches, parseFilters, type MatchContext } from '../../../daemon/containers/filters';
+import { matches, parseFilters, PRUNE_FILTERS, type MatchContext } from '../../../daemon/containers/filters';
 import type { ContainerRecord } from '../../../daemon/containers/record';
 
 function rec(over: { Binds?: string[]; NetworkMode?: string; ExposedPorts?: Record<string, object> }): ContainerRecord {
@@ -45,5 +45,32 @@ describe('containers: more ps filters', () => {
     assert.throws(() => parseFilters(JSON.stringify({ health: { sick: true } })), /Unrecognised filter value for health: sick/);
     assert.equal(keep(rec({}), { 'is-task': { true: true } }), false);
     assert.equal(keep(rec({}), { 'is-task': { false: true } }), true);
+  });
+});
+
+describe('containers: prune filters (label, label!, until) and which keys each endpoint takes', () => {
+  const pruneKeep = (r: ContainerRecord, f: object, now = Date.now()) => matches(r, parseFilters(JSON.stringify(f), PRUNE_FILTERS), { ...ctx, now });
+  const labelled = (labels: Record<string, string>, created = new Date(0).toISOString()) => ({ ...rec({}), Created: created, Config: { Image: 'busybox', Labels: labels } }) as unknown as ContainerRecord;
+
+  it('label!= keeps what lacks the label (or its value), label= what has it', () => {
+    assert.equal(pruneKeep(labelled({ keep: '1' }), { 'label!': { keep: true } }), false);
+    assert.equal(pruneKeep(labelled({ other: '1' }), { 'label!': { keep: true } }), true);
+    assert.equal(pruneKeep(labelled({ keep: '2' }), { 'label!': { 'keep=1': true } }), true);
+    assert.equal(pruneKeep(labelled({ env: 'test' }), { label: { env: true }, 'label!': { keep: true } }), true);
+  });
+
+  it('until= takes durations, unix times and dates', () => {
+    const now = Date.parse('2026-06-01T00:00:00Z');
+    const old = labelled({}, '2026-05-01T00:00:00Z');
+    assert.equal(pruneKeep(old, { until: { '24h': true } }, now), true);
+    assert.equal(pruneKeep(old, { until: { '1000h': true } }, now), false);
+    assert.equal(pruneKeep(old, { until: { [String(Date.parse('2026-05-02T00:00:00Z') / 1000)]: true } }, now), true);
+    assert.equal(pruneKeep(old, { until: { '2026-04-01': true } }, now), false);
+  });
+
+  it('prune refuses list-only keys and list refuses prune-only keys, with Docker\'s message', () => {
+    assert.throws(() => parseFilters('{"status":["exited"]}', PRUNE_FILTERS), /^BerthError: invalid filter 'status'$/);
+    assert.throws(() => parseFilters('{"label!":["a"]}'), /invalid filter 'label!'/);
+    assert.throws(() => parseFilters('{"until":["1h"]}'), /invalid filter 'until'/);
   });
 });

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import { ImagesService } from '../../../daemon/images/service';
-import { parseFilters } from '../../../daemon/images/filters';
+import { parseFilters } from '../../../daemon/filters';
 import type { ImageUsers } from '../../../daemon/images/users';
 import type { Digest } from '../../../daemon/oci/digest';
 import type { Stores } from '../../../daemon/store/stores';

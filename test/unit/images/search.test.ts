@@ -1,7 +1,7 @@
 // Search: which registry a term names, catalog results in Docker's shape, limits and filters.
 import { strict as assert } from 'node:assert';
 import { search, splitSearchTerm } from '../../../daemon/images/search';
-import { parseFilters } from '../../../daemon/images/filters';
+import { parseFilters } from '../../../daemon/filters';
 import { BerthError } from '../../../daemon/errors';
 
 const catalog = (repos: string[], seen: string[] = []) => ({

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import { ImagesService } from '../../../daemon/images/service';
-import { parseFilters } from '../../../daemon/images/filters';
+import { parseFilters } from '../../../daemon/filters';
 import type { Stores } from '../../../daemon/store/stores';
 import { makeImage, tempStores } from './fixtures';
 

@@ -1,6 +1,6 @@
 // Docker's filters argument in both JSON shapes, and the matchers image filters use.
 import { strict as assert } from 'node:assert';
-import { globMatch, matchLabels, parseFilters, parseGoDuration, parseUntil } from '../../../daemon/images/filters';
+import { globMatch, labelsMatch, matchLabels, parseFilters, parseGoDuration, parseUntil, untilMatches } from '../../../daemon/filters';
 import { BerthError } from '../../../daemon/errors';
 
 describe('image filters', () => {
@@ -28,8 +28,24 @@ describe('image filters', () => {
     assert.equal(matchLabels(labels, ['a=1', 'b=2']), true);
     assert.equal(matchLabels(labels, ['a=2']), false);
     assert.equal(matchLabels(null, ['a']), false);
-    assert.equal(matchLabels(labels, ['c'], true), true);
-    assert.equal(matchLabels(labels, ['a'], true), false);
+  });
+
+  it("label and label! as Docker's list and prune apply them; until", () => {
+    const labels = { a: '1', b: '2' };
+    const f = (o: object) => parseFilters(JSON.stringify(o));
+    assert.equal(labelsMatch(f({ 'label!': ['c'] }), labels), true);
+    assert.equal(labelsMatch(f({ 'label!': ['a'] }), labels), false);
+    assert.equal(labelsMatch(f({ 'label!': ['a=2'] }), labels), true);
+    // several label! values: dropped only when all of them hold (moby's MatchKVList)
+    assert.equal(labelsMatch(f({ 'label!': ['a', 'c'] }), labels), true);
+    assert.equal(labelsMatch(f({ 'label!': ['a', 'b=2'] }), labels), false);
+    assert.equal(labelsMatch(f({ label: ['a'], 'label!': ['b=3'] }), labels), true);
+    assert.equal(labelsMatch(f({ label: ['c'] }), labels), false);
+    assert.equal(labelsMatch(f({}), null), true);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    assert.equal(untilMatches(f({ until: ['1h'] }), now - 2 * 3600_000, now), true);
+    assert.equal(untilMatches(f({ until: ['1h'] }), now - 60_000, now), false);
+    assert.equal(untilMatches(f({ until: ['2025-12-31T00:00:00Z', '1h'] }), now - 2 * 3600_000, now), false);
   });
 
   it("globs like Go's path.Match", () => {

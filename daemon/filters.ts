@@ -1,11 +1,17 @@
 /**
- * Docker's `filters` query parameter: a JSON object from key to values, in either of the two
- * shapes clients send — `{"dangling":{"true":true}}` (the Go CLI's map[string]map[string]bool)
- * or `{"dangling":["true"]}` (older clients, docker-py). Parsed once into `Filters`; generic, so
- * any list or prune endpoint can use it. Also the small matchers Docker's filters share:
- * booleans, labels (`key`, `key=value`), globs (Go's path.Match), `until` timestamps.
+ * Docker's `filters` query parameter, for every list and prune endpoint (containers, images,
+ * networks, volumes): a JSON object from key to values, in either of the two shapes clients
+ * send — `{"dangling":{"true":true}}` (the Go CLI's map[string]map[string]bool) or
+ * `{"dangling":["true"]}` (older clients, docker-py). Parsed once into `Filters`, whose
+ * `validate` gives Docker's "invalid filter 'KEY'" for keys the endpoint does not know. Also the
+ * matchers Docker's filters share: booleans, labels (`label` and `label!`, i.e. the CLI's
+ * `--filter label!=KEY[=VALUE]`), globs (Go's path.Match), `until` timestamps.
+ *
+ * Typical use by an endpoint:
+ *   const f = parseFilters(raw).validate(['label', 'label!', 'until']);
+ *   keep = pruneLabelsMatch(f, labels) && untilMatches(f, createdMs);
  */
-import { invalid } from '../errors';
+import { invalid } from './errors';
 
 export class Filters {
   constructor(private readonly map: ReadonlyMap<string, readonly string[]>) {}
@@ -84,19 +90,31 @@ export function parseFilters(raw: unknown): Filters {
   return new Filters(map);
 }
 
-/**
- * Docker's label filter: every `key` or `key=value` in `wanted` must hold for `labels`.
- * With `negate` (label!=...), none of them may hold.
- */
-export function matchLabels(labels: Readonly<Record<string, string>> | null | undefined, wanted: readonly string[], negate = false): boolean {
+/** Docker's MatchKVList: every `key` or `key=value` in `wanted` holds for `labels`. */
+export function matchLabels(labels: Readonly<Record<string, string>> | null | undefined, wanted: readonly string[]): boolean {
   const l = labels ?? {};
   for (const w of wanted) {
     const eq = w.indexOf('=');
     const key = eq < 0 ? w : w.slice(0, eq);
     const holds = eq < 0 ? Object.prototype.hasOwnProperty.call(l, key) : l[key] === w.slice(eq + 1);
-    if (holds === negate) return false;
+    if (!holds) return false;
   }
   return true;
+}
+
+/**
+ * Docker's label rule for list and prune (moby `matchLabels`): every `label` value holds, and
+ * not every `label!` value holds (`label!=a=1` drops what has a=1; with several `label!`
+ * values, what has all of them).
+ */
+export function labelsMatch(f: Filters, labels: Readonly<Record<string, string>> | null | undefined): boolean {
+  if (!matchLabels(labels, f.get('label'))) return false;
+  return !(f.has('label!') && matchLabels(labels, f.get('label!')));
+}
+
+/** Docker's `until` for prune and list: created strictly before every `until` value. */
+export function untilMatches(f: Filters, createdMs: number, now = Date.now()): boolean {
+  return f.get('until').every((v) => createdMs < parseUntil(v, now));
 }
 
 /** Go's path.Match: `*` (any run of non-`/`), `?` (one non-`/`), `[...]` classes, `\` escapes. */
