@@ -44,11 +44,20 @@ export function serverText(i: Info): string {
   line(1, 'Docker Root Dir:', i.DockerRootDir);
   line(1, 'Debug Mode:', i.Debug ? 'true' : 'false');
   line(1, 'Experimental:', i.ExperimentalBuild ? 'true' : 'false');
-  const reg = (i.RegistryConfig ?? {}) as { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Secure?: boolean }> };
+  const labels = (i.Labels as string[] | null) ?? [];
+  if (labels.length) {
+    line(1, 'Labels:');
+    for (const l of labels) line(2, l);
+  }
+  const reg = (i.RegistryConfig ?? {}) as { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Secure?: boolean }>; Mirrors?: string[] };
   const insecure = [...Object.entries(reg.IndexConfigs ?? {}).filter(([, c]) => c.Secure === false).map(([k]) => k), ...(reg.InsecureRegistryCIDRs ?? [])];
   if (insecure.length) {
     line(1, 'Insecure Registries:');
     for (const r of insecure) line(2, r);
+  }
+  if (reg.Mirrors?.length) {
+    line(1, 'Registry Mirrors:');
+    for (const m of reg.Mirrors) line(2, m);
   }
   line(1, 'Live Restore Enabled:', i.LiveRestoreEnabled ? 'true' : 'false');
   return out.join('\n') + '\n';

@@ -73,6 +73,10 @@ describe('e2e: berthd under systemd-style supervision (notify, reload, mirrors)'
     assert.equal(info.code, 0, info.stderr);
     assert.equal(info.stdout.trim(), `["tier=reloaded"]|true|["http://${registryHost}/"]`);
     assert.match(readFileSync(logFile, 'utf8'), /"msg":"configuration reloaded"/);
+    const text = await BERTH(socket, ['info']);
+    assert.match(text.stdout, /^ Labels:\n  tier=reloaded$/m);
+    assert.match(text.stdout, new RegExp(`^ Registry Mirrors:\\n  http://${registryHost.replace(/\./g, '\\.')}/$`, 'm'));
+    assert.match(text.stdout, /^ Debug Mode: true$/m);
   });
 
   it('pulls a Docker Hub image through the mirror (docker.io/library/NAME)', async function () {
