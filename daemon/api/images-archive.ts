@@ -5,7 +5,7 @@
  * `{"status":"sha256:…"}`). Failures before any byte is sent are plain HTTP errors.
  */
 import { Request, Response, Router } from 'express';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { Digest } from '../oci/digest';
 import type { ImportOptions } from '../images/import';
 import type { LoadedImage } from '../images/load';
@@ -45,7 +45,21 @@ export function imagesArchiveRouter(backend: ArchiveBackend): Router {
   r.post(
     '/images/load',
     asyncHandler(async (req, res) => {
-      const loaded = await backend.load(req);
+      // The service may stop reading at an error (disk full, a bad archive) and destroy what it
+      // reads, while the client is still sending: it gets a stream of its own, and the rest of
+      // the request is drained, so the error answer reaches the client, not a broken pipe.
+      const body = new PassThrough();
+      req.pipe(body);
+      // A client that goes away still ends the load (and its partial blobs) at once.
+      req.on('error', (err) => body.destroy(err));
+      req.on('close', () => {
+        if (!req.complete) body.destroy(new Error('the client closed the connection during the load'));
+      });
+      const loaded = await backend.load(body).catch((err: unknown) => {
+        req.unpipe(body);
+        req.resume();
+        throw err;
+      });
       const stream = new JsonStream(res);
       for (const img of loaded) {
         if (img.tags.length === 0) stream.write({ stream: `Loaded image ID: ${img.id}\n` });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { invalid } from '../errors';
 import type { SourceEntry, SourceTree } from '../layers/source-tree';
 import { Digest, hexOf, isDigest } from '../oci/digest';
-import { hostPlatform, selectManifest } from '../oci/platform';
+import { hostPlatform, requireLinuxImage, selectManifest } from '../oci/platform';
 import { formatReference, parseReference, withDefaultTag } from '../oci/reference';
 import { Descriptor, MediaType } from '../oci/types';
 
@@ -54,6 +54,7 @@ function parseConfig(bytes: Buffer, where: string): Digest[] {
   } catch {
     throw invalid(`the image config ${where} is not valid JSON`);
   }
+  requireLinuxImage((c as { os?: unknown } | null)?.os, `the image config ${where}`);
   const diffIds = (c as { rootfs?: { diff_ids?: unknown } })?.rootfs?.diff_ids;
   if (!Array.isArray(diffIds) || !diffIds.every((d) => typeof d === 'string' && isDigest(d))) {
     throw invalid(`the image config ${where} has no valid rootfs.diff_ids`);

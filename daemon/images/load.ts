@@ -18,7 +18,7 @@ import { unpackLayerInWorker as unpackLayer } from '../layers/unpack-pool';
 import type { Stores } from '../store/stores';
 import { CONTENT_MISMATCH } from '../store/content';
 import type { ImageLayerRef } from '../store/images';
-import { LayerCode } from '../layers/errors';
+import { diskFull, isDiskFull, LayerCode } from '../layers/errors';
 import { registerImage } from './register';
 import { ArchiveImage, ArchiveLayer, readArchive } from './load-archive';
 
@@ -82,6 +82,8 @@ async function receiveArchive(stores: Stores, body: Readable): Promise<StreamedA
     return await StreamedArchive.receive(stores, stream);
   } catch (err) {
     if (err instanceof BerthError) throw err;
+    // Writing the archive's blobs can fill the disk: say so, not that the input is bad.
+    if (isDiskFull(err)) throw diskFull('loading the image', err);
     throw invalid(`the input is not a valid tar archive: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
@@ -106,6 +108,10 @@ export async function loadImages(stores: Stores, body: Readable, hold: HoldFn = 
     }
     for (const r of out) for (const t of r.tags) await stores.refs.set(withDefaultTag(parseReference(t)), r.id);
     return out;
+  } catch (err) {
+    // However far the load got, a full disk is named as such (and nothing was registered).
+    if (!(err instanceof BerthError) && isDiskFull(err)) throw diskFull('loading the image', err);
+    throw err;
   } finally {
     release();
   }

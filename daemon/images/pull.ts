@@ -7,7 +7,7 @@
  */
 import { invalid, notFound } from '../errors';
 import { chainIds, Digest, shortId } from '../oci/digest';
-import { formatPlatform, hostPlatform, parsePlatform, PlatformSpec, platformMatches, selectManifest } from '../oci/platform';
+import { formatPlatform, hostPlatform, parsePlatform, PlatformSpec, platformMatches, requireLinuxImage, selectManifest } from '../oci/platform';
 import { formatReference, fullName, parseReference, Reference, withDefaultTag } from '../oci/reference';
 import type { Manifest } from '../oci/types';
 import { parseImageConfig } from '../oci/validate';
@@ -119,6 +119,8 @@ export class PullService {
     }
     const configBytes = await this.config(client, ref, manifest, display);
     const config = parseImageConfig(configBytes, `image config of ${display}`);
+    // Before any layer is fetched: a Windows image is refused, not stored half-usable.
+    requireLinuxImage(config.os, display);
     if (top.parsed.kind === 'manifest' && req.platform && !platformMatches(want, { os: config.os, architecture: config.architecture, variant: config.variant })) {
       throw notFound(`image ${display} was found but does not match the specified platform: wanted ${formatPlatform(want)}, actual: ${formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant })}`);
     }

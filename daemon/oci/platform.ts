@@ -107,3 +107,13 @@ export function selectManifest(manifests: readonly Descriptor[], want: PlatformS
   candidates.sort((a, b) => rank(want, a.platform as Platform) - rank(want, b.platform as Platform));
   return candidates[0] as Descriptor;
 }
+
+/**
+ * Refuses an image whose config names another operating system (a Windows image's layers
+ * would unpack, then nothing in them could run): Docker's sentence. A config without `os` is
+ * taken as Linux, as Docker does.
+ */
+export function requireLinuxImage(os: unknown, what: string): void {
+  if (os === undefined || os === '' || os === 'linux') return;
+  throw invalid(`${what}: image operating system "${String(os)}" cannot be used on this platform`);
+}

@@ -17,37 +17,19 @@ import {
   makeTempDir,
   MT,
   OciLayoutWriter,
+  pushVerbatim,
   requireRoot,
   runOk,
   skipBecause,
   startDaemon,
   startRegistry,
   tarDirectory,
-  type Descriptor,
   type TestDaemon,
   type TestRegistry,
 } from '../support';
 
 const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
 
-/**
- * Uploads an image from an OCI layout with the distribution API itself, blobs exactly as they
- * are (skopeo's docker transport would gzip the plain layer on the way).
- */
-async function pushVerbatim(host: string, repo: string, tag: string, layoutDir: string, manifest: Descriptor): Promise<void> {
-  const blobPath = (digest: string) => path.join(layoutDir, 'blobs', 'sha256', digest.slice(7));
-  const body = JSON.parse(await fs.readFile(blobPath(manifest.digest), 'utf8')) as { config: Descriptor; layers: Descriptor[] };
-  for (const desc of [body.config, ...body.layers]) {
-    const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-    assert.equal(start.status, 202, `starting an upload: ${start.status}`);
-    const location = new URL(start.headers.get('location') ?? '', `http://${host}`);
-    location.searchParams.set('digest', desc.digest);
-    const put = await fetch(location, { method: 'PUT', body: await fs.readFile(blobPath(desc.digest)), headers: { 'content-type': 'application/octet-stream' } });
-    assert.equal(put.status, 201, `uploading ${desc.digest}: ${put.status} ${await put.text()}`);
-  }
-  const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: await fs.readFile(blobPath(manifest.digest)), headers: { 'content-type': manifest.mediaType } });
-  assert.equal(put.status, 201, `putting the manifest: ${put.status} ${await put.text()}`);
-}
 const sha256 = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 describe('e2e: a layer shared across registries as different blobs (save and push)', function () {

@@ -62,6 +62,7 @@ export * from './proc';
 export * from './skip';
 export * from './registry';
 export * from './oci-layout';
+export * from './push-verbatim';
 export * from './fixture-images';
 export * from './fixtures';
 export * from './shared';
