@@ -6,32 +6,18 @@
  *   with O_EXCL|O_NOFOLLOW; hardlink targets must be files this layer created;
  * - OCI whiteouts → overlay: `.wh.NAME` → char device 0/0 `NAME`, `.wh..wh..opq` →
  *   `trusted.overlay.opaque=y` on the directory;
- * - metadata: owners (when root), modes, mtimes, xattrs (pax SCHILY.xattr.*), device nodes;
- *   directory modes and times are applied at the end, after their children are written.
+ * - metadata: owners (when root), modes, mtimes, xattrs (pax SCHILY.xattr.*, raw bytes),
+ *   device nodes; directory modes and times are applied at the end, after their children;
+ * - sparse files (every GNU format, tar-reader.ts): data written at its offsets, holes kept.
+ * Entries come from TarReader; every error is thrown (the caller fails the whole unpack).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { layerError, LayerCode } from './errors';
 import type { FsCalls, NodeType } from './fs-calls';
 import { baseOf, cleanEntryPath, parentOf, Tree } from './unpack-path';
-import { paxXattrs } from './unpack-pax';
-
-/** The fields of tar's ReadEntry that the writer uses. */
-export interface TarEntry {
-  type: string;
-  path: string;
-  linkpath?: string;
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  size?: number;
-  mtime?: Date;
-  atime?: Date;
-  header: { devmaj?: number; devmin?: number };
-  on(ev: 'data', fn: (chunk: Buffer) => void): unknown;
-  on(ev: 'end', fn: () => void): unknown;
-  resume(): unknown;
-}
+import type { BodySink, TarHeader } from './tar-reader';
+import { SparseWriter } from './unpack-sparse';
 
 export interface WriterOptions {
   /** Set owners (root only). */
@@ -59,9 +45,7 @@ const EGID = process.getegid?.() ?? -1;
 export class EntryWriter {
   private readonly tree = new Tree();
   private readonly dirs = new Map<string, DirMeta>();
-  private pendingXattrs: [string, string][] = [];
-  /** The next entry is a PAX-format sparse file (GNU.sparse.* records). */
-  private pendingSparse = false;
+  /** The file whose body is being written. */
   private openFd: number | undefined;
   /** Bytes of regular files, as in the tar headers (Docker's layer Size). */
   size = 0;
@@ -69,49 +53,18 @@ export class EntryWriter {
   constructor(
     private readonly root: string,
     private readonly opts: WriterOptions,
-    private readonly onError: (err: unknown) => void,
     private readonly fsCalls: FsCalls,
   ) {}
 
-  /** A pax header's raw text: remembers its SCHILY.xattr.* records for the next entry. */
-  onMeta(meta: string): void {
-    this.pendingXattrs.push(...paxXattrs(meta));
-    if (meta.includes(' GNU.sparse.')) this.pendingSparse = true;
-  }
-
-  /** An entry the tar parser skips (types it does not extract): refused like Docker does. */
-  onIgnored(entry: TarEntry): void {
-    const sparse = entry.type === 'SparseFile';
-    this.pendingXattrs = [];
-    this.pendingSparse = false;
-    this.onError(
-      layerError(
-        'InvalidParameter',
-        LayerCode.Unsupported,
-        sparse
-          ? `layer tar entry "${entry.path}" is a sparse file (GNU sparse format), which berth cannot extract`
-          : `layer tar entry "${entry.path}" has the tar type "${entry.type}", which berth does not extract`,
-      ),
-    );
-  }
-
-  onEntry(entry: TarEntry): void {
-    const xattrs = this.pendingXattrs;
-    const sparse = this.pendingSparse;
-    this.pendingXattrs = [];
-    this.pendingSparse = false;
-    try {
-      // A sparse file's body is only its data segments: written as is, the file would be
-      // wrong (and an old-GNU one would hide under its type). Refuse rather than drop it.
-      if (sparse) {
-        throw layerError('InvalidParameter', LayerCode.Unsupported, `layer tar entry "${entry.path}" is a sparse file (GNU sparse format), which berth cannot extract`);
-      }
-      this.write(entry, xattrs);
-    } catch (err) {
-      this.onError(err);
+  /**
+   * Writes one entry; returns where its body goes (regular and sparse files), else undefined.
+   * Entries the unpacker does not extract are refused, never dropped, as Docker refuses them.
+   */
+  onEntry(h: TarHeader): BodySink | undefined {
+    if (h.kind === 'other') {
+      throw layerError('InvalidParameter', LayerCode.Unsupported, `layer tar entry "${h.path}" has the tar type "${h.typeflag}", which berth does not extract`);
     }
-    // The parser moves on only once an entry's body is consumed, even an empty one.
-    entry.resume();
+    return this.write(h);
   }
 
   private full(rel: string): string {
@@ -132,61 +85,60 @@ export class EntryWriter {
     this.tree.remove(rel);
   }
 
-  private write(entry: TarEntry, xattrs: [string, string][]): void {
+  private write(entry: TarHeader): BodySink | undefined {
     const name = entry.path;
+    const xattrs = entry.xattrs;
     const rel = this.tree.resolve(cleanEntryPath(name), name);
     const base = baseOf(rel);
-    if (this.opts.whiteouts && base.startsWith('.wh.')) return this.whiteout(rel, name, base);
-    const mode = (entry.mode ?? 0o644) & 0o7777;
-    const uid = this.opts.owner?.uid ?? entry.uid ?? 0;
-    const gid = this.opts.owner?.gid ?? entry.gid ?? 0;
-    const mtime = entry.mtime ?? new Date(0);
+    if (this.opts.whiteouts && base.startsWith('.wh.')) {
+      this.whiteout(rel, name, base);
+      return undefined;
+    }
+    const mode = entry.mode & 0o7777;
+    const uid = this.opts.owner?.uid ?? entry.uid;
+    const gid = this.opts.owner?.gid ?? entry.gid;
+    const mtime = entry.mtime;
     const atime = entry.atime ?? mtime;
     const full = this.full(rel);
-    switch (entry.type) {
-      case 'File': case 'OldFile': case 'ContiguousFile': {
+    switch (entry.kind) {
+      case 'file': {
         this.prepare(rel, name, false);
         // Created with its final mode when the umask keeps it intact, saving an fchmod; a
         // new file is writable through this fd whatever its mode.
         const fd = fs.openSync(full, WRITE_FLAGS, mode & 0o777);
+        this.tree.set(rel, 'file');
+        this.size += entry.sparse ? entry.sparse.realSize : entry.size;
         const needChmod = (mode & 0o7000) !== 0 || (mode & UMASK) !== 0;
         // New files already belong to our euid:egid (no setgid directories exist until finish()).
         const needChown = this.opts.chown && (uid !== EUID || gid !== EGID);
+        const sparse = entry.sparse ? new SparseWriter(fd, entry.sparse, name) : undefined;
         this.openFd = fd;
-        this.tree.set(rel, 'file');
-        this.size += entry.size ?? 0;
-        entry.on('data', (chunk) => {
-          if (this.openFd !== fd) return;
-          try {
-            fs.writeSync(fd, chunk);
-          } catch (err) {
-            // ENOSPC, EIO ...: close once here and stop; the error names the disk, not the tar.
-            this.openFd = undefined;
-            fs.closeSync(fd);
-            this.onError(err);
-          }
-        });
-        entry.on('end', () => {
-          if (this.openFd !== fd) return;
-          // This handler owns the fd from here: it is closed exactly once, below, and abort()
-          // no longer sees it (a second close could hit a descriptor another thread just got).
-          this.openFd = undefined;
-          let failure: unknown;
-          try {
-            if (needChown) fs.fchownSync(fd, uid, gid);
-            if (needChmod) fs.fchmodSync(fd, mode);
-            this.applyXattrs(full, name, xattrs);
-            fs.futimesSync(fd, atime, mtime);
-          } catch (err) {
-            failure = err;
-          } finally {
-            fs.closeSync(fd);
-          }
-          if (failure !== undefined) this.onError(failure);
-        });
-        return;
+        return {
+          data: (chunk) => {
+            try {
+              if (sparse) sparse.write(chunk);
+              else fs.writeSync(fd, chunk);
+            } catch (err) {
+              this.closeOpen();
+              throw err;
+            }
+          },
+          end: () => {
+            // Closed exactly once, here or by abort(), whichever comes first (a second close
+            // could hit a descriptor another thread has just been given).
+            try {
+              sparse?.finish();
+              if (needChown) fs.fchownSync(fd, uid, gid);
+              if (needChmod) fs.fchmodSync(fd, mode);
+              this.applyXattrs(full, name, xattrs);
+              fs.futimesSync(fd, atime, mtime);
+            } finally {
+              this.closeOpen();
+            }
+          },
+        };
       }
-      case 'Directory': {
+      case 'dir': {
         this.prepare(rel, name, true);
         if (this.tree.get(rel) !== 'dir') {
           fs.mkdirSync(full, 0o700);
@@ -197,32 +149,32 @@ export class EntryWriter {
         this.dirs.set(rel, { full, mode, mtime, atime });
         break;
       }
-      case 'SymbolicLink': {
+      case 'symlink': {
         this.prepare(rel, name, false);
-        fs.symlinkSync(entry.linkpath ?? '', full);
-        this.tree.set(rel, 'symlink', entry.linkpath ?? '');
+        fs.symlinkSync(entry.linkpath, full);
+        this.tree.set(rel, 'symlink', entry.linkpath);
         if (this.opts.chown) fs.lchownSync(full, uid, gid);
         this.applyXattrs(full, name, xattrs);
         fs.lutimesSync(full, atime, mtime);
         break;
       }
-      case 'Link': {
-        const target = this.tree.resolve(cleanEntryPath(entry.linkpath ?? '', 'hardlink target'), entry.linkpath ?? '');
+      case 'hardlink': {
+        const target = this.tree.resolve(cleanEntryPath(entry.linkpath, 'hardlink target'), entry.linkpath);
         const kind = this.tree.get(target);
         if (kind === undefined || kind === 'dir') {
           throw layerError('InvalidParameter', LayerCode.UnsafeEntry, `layer tar hardlink "${name}" points to "${entry.linkpath}", which is not a file in this layer`);
         }
-        this.tree.missingParents(target, entry.linkpath ?? '');
+        this.tree.missingParents(target, entry.linkpath);
         this.prepare(rel, name, false);
         fs.linkSync(this.full(target), full);
         this.tree.set(rel, kind, this.tree.linkOf(target));
         break;
       }
-      case 'CharacterDevice': case 'BlockDevice': case 'FIFO': {
+      case 'char': case 'block': case 'fifo': {
         this.prepare(rel, name, false);
-        const type: NodeType = entry.type === 'FIFO' ? 'fifo' : entry.type === 'BlockDevice' ? 'block' : 'char';
+        const type: NodeType = entry.kind;
         try {
-          this.fsCalls.mknod(full, type, mode, entry.header.devmaj ?? 0, entry.header.devmin ?? 0);
+          this.fsCalls.mknod(full, type, mode, entry.devmajor, entry.devminor);
         } catch (err) {
           // Without CAP_MKNOD (a user namespace) device nodes are skipped, as Docker does.
           if ((err as NodeJS.ErrnoException).code === 'EPERM' && type !== 'fifo') break;
@@ -235,10 +187,8 @@ export class EntryWriter {
         fs.utimesSync(full, atime, mtime);
         break;
       }
-      default:
-        // Other types (sockets, GNU extensions) carry nothing to extract.
-        break;
     }
+    return undefined;
   }
 
   private whiteout(rel: string, name: string, base: string): void {
@@ -259,10 +209,10 @@ export class EntryWriter {
     this.tree.set(target, 'other');
   }
 
-  private applyXattrs(full: string, name: string, xattrs: [string, string][]): void {
+  private applyXattrs(full: string, name: string, xattrs: [string, Buffer][]): void {
     for (const [key, value] of xattrs) {
       try {
-        this.fsCalls.lsetxattr(full, key, Buffer.from(value, 'utf8'));
+        this.fsCalls.lsetxattr(full, key, value);
       } catch (err) {
         // Filesystems without user xattrs, or security.* without privilege: keep going, like tar.
         const code = (err as NodeJS.ErrnoException).code;
@@ -285,12 +235,15 @@ export class EntryWriter {
     }
   }
 
+  /** Closes the file being written, once. */
+  private closeOpen(): void {
+    const fd = this.openFd;
+    this.openFd = undefined;
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+
   /** Closes a file left open by a failed stream. */
   abort(): void {
-    if (this.openFd !== undefined) {
-      const fd = this.openFd;
-      this.openFd = undefined;
-      fs.closeSync(fd);
-    }
+    this.closeOpen();
   }
 }

@@ -1,18 +1,18 @@
 /**
  * Unpacking one layer (a tar, plain or compressed: decompress.ts) into an empty directory, in one
- * streaming pass: decompress → sha256 (the diff id) → tar parse → write entries
- * (unpack-entries.ts, which keeps every write inside the directory and applies OCI whiteouts
- * as overlay whiteouts). Resolves with the diff id and the layer's size once the whole tar
+ * streaming pass: decompress → sha256 (the diff id) → tar parse (tar-reader.ts) → write
+ * entries (unpack-entries.ts, which keeps every write inside the directory and applies OCI
+ * whiteouts as overlay whiteouts). Resolves with the diff id and the layer's size once the whole tar
  * is written; rejects on a corrupt or truncated stream, an unsafe entry, or a diff id that
  * differs from `expectedDiffId`. On rejection the directory holds partial content: the caller
  * (LayerStore.create) throws it away.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import * as tar from 'tar';
 import type { Digest } from '../oci/digest';
 import { decompressor, detectCompression, peek } from './decompress';
-import { EntryWriter, TarEntry } from './unpack-entries';
+import { TarReader } from './tar-reader';
+import { EntryWriter } from './unpack-entries';
 import { asLayerError, layerError, LayerCode } from './errors';
 import { FsCalls, nativeFsCalls } from './fs-calls';
 
@@ -44,7 +44,12 @@ export async function unpackLayer(input: Readable, dir: string, opts: UnpackOpti
   const { head, stream: source } = await peek(input, 6);
   const dec = decompressor(detectCompression(head));
   const hash = createHash('sha256');
-  const parser = new tar.Parse({ strict: true });
+  const writer = new EntryWriter(
+    dir,
+    { chown: opts.owner !== undefined || (opts.chown ?? process.getuid?.() === 0), owner: opts.owner, whiteouts: opts.whiteouts ?? true },
+    fsCalls,
+  );
+  const reader = new TarReader((h) => writer.onEntry(h));
 
   return new Promise<UnpackResult>((resolve, reject) => {
     let settled = false;
@@ -57,27 +62,22 @@ export async function unpackLayer(input: Readable, dir: string, opts: UnpackOpti
       dec.destroy();
       reject(asLayerError(err));
     };
-    const writer = new EntryWriter(
-      dir,
-      { chown: opts.owner !== undefined || (opts.chown ?? process.getuid?.() === 0), owner: opts.owner, whiteouts: opts.whiteouts ?? true },
-      fail,
-      fsCalls,
-    );
-    // tar's typings omit 'meta' and 'error', which Parse emits as a plain EventEmitter.
-    const events = parser as unknown as NodeJS.EventEmitter;
-    events.on('meta', (m: string) => writer.onMeta(m));
-    // Entries node-tar skips (old-GNU sparse files, unknown types): refused, never dropped.
-    events.on('ignoredEntry', (e: TarEntry & { meta?: boolean }) => {
-      if (!settled && !e.meta) writer.onIgnored(e);
+    source.on('error', fail);
+    dec.on('error', fail);
+    dec.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      // The diff id covers every byte, padding after the end-of-archive blocks included.
+      hash.update(chunk);
+      try {
+        reader.write(chunk);
+      } catch (err) {
+        fail(err);
+      }
     });
-    parser.on('entry', (e: unknown) => {
-      if (settled) (e as TarEntry).resume();
-      else writer.onEntry(e as TarEntry);
-    });
-    events.on('error', fail);
-    events.on('end', () => {
+    dec.on('end', () => {
       if (settled) return;
       try {
+        reader.end();
         writer.finish();
       } catch (err) {
         fail(err);
@@ -90,19 +90,6 @@ export async function unpackLayer(input: Readable, dir: string, opts: UnpackOpti
       }
       settled = true;
       resolve({ diffId, size: writer.size });
-    });
-    source.on('error', fail);
-    dec.on('error', fail);
-    dec.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      hash.update(chunk);
-      if (!parser.write(chunk)) {
-        dec.pause();
-        parser.once('drain', () => dec.resume());
-      }
-    });
-    dec.on('end', () => {
-      if (!settled) parser.end();
     });
     source.pipe(dec);
   });

@@ -1,6 +1,7 @@
 /**
- * Issue 9 item 11, image edges, through the real docker CLI: an image whose config says
- * `os: windows` is refused with Docker's sentence on pull and on load (and nothing is stored);
+ * Image edges of issue 9 (items 6 and 11), through the real docker CLI: layers holding GNU
+ * sparse files pull with their holes kept; an image whose config says `os: windows` is
+ * refused with Docker's sentence on pull and on load (and nothing is stored);
  * a load that fills the disk (a small tmpfs as data root) says "no space left on device", not
  * that the archive is bad, registers nothing, and the daemon keeps serving.
  */
@@ -26,7 +27,7 @@ function dockerArchive(tag: string, layerTar: Buffer, config: Record<string, unk
   ]);
 }
 
-describe('e2e: image edges (os: windows, disk full on load)', function () {
+describe('e2e: image edges (sparse files, os: windows, disk full on load)', function () {
   let d: TestDaemon;
   let work: string;
   const smallLayer = makeTar([{ name: 'hello.txt', data: 'hi\n' }]);
@@ -80,6 +81,50 @@ describe('e2e: image edges (os: windows, disk full on load)', function () {
       assert.match(r.stderr, /image operating system "windows" cannot be used on this platform/);
       const layers = await fs.readdir(path.join(d.dataRoot, 'layers')).catch(() => [] as string[]);
       assert.ok(!layers.includes(sha256(winLayer).slice(7)), 'the windows image\'s layer was stored');
+    });
+  });
+
+  describe('sparse files in a pulled layer', function () {
+    let reg: TestRegistry;
+    before(async function () {
+      if (!haveCommand('docker-registry')) skipBecause(this, 'docker-registry is not installed');
+      reg = await startRegistry();
+    });
+    after(async function () {
+      await reg?.stop();
+    });
+
+    it('docker pull of layers holding GNU sparse files (old GNU and PAX 1.0) keeps their data and holes', async function () {
+      const src = path.join(work, 'sparse-src');
+      await fs.mkdir(src);
+      const fh = await fs.open(path.join(src, 'disk.img'), 'w');
+      await fh.write('start', 0);
+      await fh.write('middle', 40 << 20);
+      await fh.truncate(64 << 20);
+      await fh.close();
+      for (const [tag, args] of [['gnu', ['--format=gnu']], ['pax', ['--format=pax', '--sparse-version=1.0']]] as const) {
+        const tarFile = path.join(work, `sparse-${tag}.tar`);
+        await runOk('tar', ['--sparse', ...args, '-C', src, '-cf', tarFile, 'disk.img']);
+        const layerTar = await fs.readFile(tarFile);
+        const layout = new OciLayoutWriter(path.join(work, `sparse-layout-${tag}`));
+        await layout.init();
+        const layer = await layout.blob(gzipSync(layerTar), MT.ociLayerGzip);
+        const config = await layout.json({ architecture: goArch(), os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] } }, MT.ociConfig);
+        const manifest = await layout.json({ schemaVersion: 2, mediaType: MT.ociManifest, config, layers: [layer] }, MT.ociManifest);
+        await pushVerbatim(reg.host, 'edges/sparse', tag, layout.dir, manifest);
+        const r = await d.docker(['pull', `${reg.host}/edges/sparse:${tag}`]);
+        assert.equal(r.code, 0, r.stderr);
+        // A one-layer image: its chain id is its diff id.
+        const file = path.join(d.dataRoot, 'layers', sha256(layerTar).slice(7), 'diff', 'disk.img');
+        const st = await fs.stat(file);
+        assert.equal(st.size, 64 << 20, `${tag}: wrong size`);
+        assert.ok(st.blocks * 512 < 4 << 20, `${tag}: ${st.blocks * 512} bytes allocated, the holes were filled`);
+        const fd = await fs.open(file, 'r');
+        const buf = Buffer.alloc(6);
+        await fd.read(buf, 0, 6, 40 << 20);
+        await fd.close();
+        assert.equal(buf.toString(), 'middle', `${tag}: the data is not at its offset`);
+      }
     });
   });
 

@@ -190,6 +190,25 @@ describe('integration: layer unpack', function () {
     outsideIsEmpty();
   });
 
+  it('security.capability: a valid binary value is set as is; a malformed one fails the layer on a worker, fds intact', async function () {
+    // VFS_CAP_REVISION_2, effective, permitted = CAP_SETUID (bit 7: the byte 0x80, which a
+    // UTF-8 round trip would mangle into an EINVAL).
+    const caps = Buffer.from([0x01, 0, 0, 0x02, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    await unpack([{ name: 'newuidmap', data: 'elf', mode: 0o755, pax: { 'SCHILY.xattr.security.capability': caps } }]);
+    assert.ok(lgetxattr(path.join(target, 'newuidmap'), 'security.capability')?.equals(caps));
+    // Three bytes are no capability set: the kernel says EINVAL. Before, this closed the
+    // file's fd twice (EBADF) on the unpacking thread.
+    const fdsBefore = fs.readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 5; i++) {
+      const dir = fs.mkdtempSync(path.join(base, 'cap'));
+      await assert.rejects(
+        unpackLayerInWorker(Readable.from([makeTar([{ name: 'bin/ping', data: 'elf', pax: { 'SCHILY.xattr.security.capability': Buffer.from([1, 2, 3]) } }])]), dir),
+        (e: unknown) => e instanceof BerthError && e.code === 'LAYER_BAD_XATTR' && /"bin\/ping" has an invalid security\.capability/.test(e.message),
+      );
+    }
+    assert.equal(fs.readdirSync('/proc/self/fd').length, fdsBefore, 'file descriptors leaked');
+  });
+
   it('decompresses zstd layers through the zstd CLI', async function () {
     if (spawnSync('zstd', ['--version']).status !== 0) this.skip();
     const tar = makeTar([{ name: 'z', data: 'zstd!' }]);

@@ -1,7 +1,8 @@
 // Layer unpacking without root: mknod and xattrs go to the recording FsCalls fake, so whiteouts,
 // device nodes, opaque dirs and refused xattrs are checked by what the unpacker asked for.
-// Also the worker boundary (BerthError kind and code survive it) and sparse files refused.
+// Also the worker boundary (BerthError kind and code survive it) and sparse files (GNU tar made).
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { LayerCode } from '../../../daemon/layers/errors';
 import { RecordingFsCalls } from '../../../daemon/layers/fs-calls-fake';
 import { unpackLayer } from '../../../daemon/layers/unpack';
 import { unpackLayerInWorker } from '../../../daemon/layers/unpack-pool';
+import { requireCommands } from '../../support/skip';
 import { makeTar, TarItem } from '../../support/tar-writer';
 
 describe('unit: layer unpack (FsCalls fake)', function () {
@@ -28,7 +30,7 @@ describe('unit: layer unpack (FsCalls fake)', function () {
     fs.rmSync(base, { recursive: true, force: true });
   });
 
-  const unpack = (items: TarItem[]) => unpackLayer(Readable.from([makeTar(items)]), target, { chown: false }, fake);
+  const unpack = (items: TarItem[] | Buffer) => unpackLayer(Readable.from([Buffer.isBuffer(items) ? items : makeTar(items)]), target, { chown: false }, fake);
   const rejectsWith = async (p: Promise<unknown>, code: string): Promise<BerthError> => {
     const err = await p.then(
       () => assert.fail('expected the unpack to fail'),
@@ -74,6 +76,15 @@ describe('unit: layer unpack (FsCalls fake)', function () {
     assert.equal(fs.readFileSync(path.join(target, 'x'), 'utf8'), 'x');
   });
 
+  it('xattr values are bytes: a binary security.capability arrives intact (no UTF-8 round trip)', async function () {
+    // VFS_CAP_REVISION_2, effective, permitted = CAP_SETUID (bit 7: the byte 0x80).
+    const caps = Buffer.from([0x01, 0, 0, 0x02, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    await unpack([{ name: 'bin/newuidmap', data: 'elf', pax: { 'SCHILY.xattr.security.capability': caps, 'SCHILY.xattr.user.note': 'caf\u00e9' } }]);
+    const attrs = fake.xattrs.get(path.join(target, 'bin/newuidmap'));
+    assert.ok(attrs?.get('security.capability')?.equals(caps), `got ${attrs?.get('security.capability')?.toString('hex')}`);
+    assert.equal(attrs?.get('user.note')?.toString('utf8'), 'caf\u00e9');
+  });
+
   it('a security.capability the kernel refuses fails the layer naming the file, closing its fd once', async function () {
     fake.failNext('lsetxattr', 'EINVAL', 'security.capability');
     const closed: number[] = [];
@@ -97,19 +108,57 @@ describe('unit: layer unpack (FsCalls fake)', function () {
     assert.equal(new Set(closed).size, closed.length, `an fd was closed twice: ${closed.join(', ')}`);
   });
 
-  it('sparse files (old GNU and PAX formats) are refused with a clear error, never dropped', async function () {
-    const oldGnu = makeTar([{ name: 'big', data: 'abc' }]);
-    oldGnu.write('S', 156); // typeflag of an old-GNU sparse file
-    let sum = 0;
-    oldGnu.fill(' ', 148, 156);
-    for (let i = 0; i < 512; i++) sum += oldGnu[i] as number;
-    oldGnu.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-    let err = await rejectsWith(unpackLayer(Readable.from([oldGnu]), target, { chown: false }, fake), LayerCode.Unsupported);
-    assert.match(err.message, /"big" is a sparse file/);
-    fs.rmSync(target, { recursive: true });
-    fs.mkdirSync(target);
-    err = await rejectsWith(unpack([{ name: 'GNUSparseFile.0/big', data: 'x', pax: { 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.name': 'big' } }]), LayerCode.Unsupported);
-    assert.match(err.message, /sparse file/);
+  describe('sparse files made by GNU tar --sparse', function () {
+    let src: string;
+    const islands: [number, string][] = [];
+    before(function () {
+      requireCommands(this, 'tar');
+    });
+    beforeEach(function () {
+      src = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-unit-sparse-'));
+      // 8 MiB with ten small islands of data (more than the 4 an old-GNU header holds, so its
+      // extension blocks are read too) and a hole at the end.
+      const fd = fs.openSync(path.join(src, 'sparse.img'), 'w');
+      islands.length = 0;
+      for (let i = 0; i < 10; i++) islands.push([i * 700_000 + 12_345, `island-${i}-`.repeat(50)]);
+      for (const [off, text] of islands) fs.writeSync(fd, text, off);
+      fs.ftruncateSync(fd, 8 << 20);
+      fs.closeSync(fd);
+      fs.writeFileSync(path.join(src, 'plain.txt'), 'next entry\n');
+    });
+    afterEach(function () {
+      fs.rmSync(src, { recursive: true, force: true });
+    });
+
+    const formats: [string, string[]][] = [
+      ['old GNU (S entries with extension blocks)', ['--format=gnu']],
+      ['PAX 0.0', ['--format=pax', '--sparse-version=0.0']],
+      ['PAX 0.1', ['--format=pax', '--sparse-version=0.1']],
+      ['PAX 1.0', ['--format=pax', '--sparse-version=1.0']],
+    ];
+    for (const [label, args] of formats) {
+      it(`${label}: extracted with its data at its offsets and its holes kept`, async function () {
+        const tar = execFileSync('tar', ['--sparse', ...args, '-C', src, '-cf', '-', 'sparse.img', 'plain.txt'], { maxBuffer: 64 << 20 });
+        assert.ok(tar.length < 1 << 20, `GNU tar did not write ${label} sparsely (${tar.length} bytes)`);
+        const res = await unpack(tar);
+        const out = path.join(target, 'sparse.img');
+        const st = fs.statSync(out);
+        assert.equal(st.size, 8 << 20);
+        assert.ok(fs.readFileSync(out).equals(fs.readFileSync(path.join(src, 'sparse.img'))), 'content differs');
+        // Holes stay holes: the file uses about what its islands need, not 8 MiB.
+        assert.ok(st.blocks * 512 < 1 << 20, `${st.blocks * 512} bytes allocated: the holes were filled`);
+        assert.equal(fs.readFileSync(path.join(target, 'plain.txt'), 'utf8'), 'next entry\n');
+        assert.equal(fs.readdirSync(target).sort().join(','), 'plain.txt,sparse.img', 'no GNUSparseFile.* directory left');
+        assert.equal(res.size, (8 << 20) + 11);
+      });
+    }
+
+    it('a sparse file whose data runs short of its map is refused, not written half', async function () {
+      const tar = execFileSync('tar', ['--sparse', '--format=gnu', '-C', src, '-cf', '-', 'sparse.img'], { maxBuffer: 64 << 20 });
+      const dataStart = 1024; // after the S header and its one extension block (10 segments)
+      const cut = Buffer.concat([tar.subarray(0, dataStart + 1000), Buffer.alloc(1024)]);
+      await assert.rejects(unpack(cut), (err: unknown) => err instanceof BerthError && (err.code === LayerCode.Corrupt || err.code === LayerCode.NotTar));
+    });
   });
 
   it('errors cross the worker boundary as BerthErrors with kind and stable code', async function () {
