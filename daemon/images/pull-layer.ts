@@ -7,7 +7,7 @@
  * there without touching the network.
  */
 import { PassThrough, Readable } from 'node:stream';
-import { BerthError, describe, invalid, wrap } from '../errors';
+import { BerthError, describe, errnoCode, invalid, wrap } from '../errors';
 import { Digest, shortId } from '../oci/digest';
 import type { Descriptor } from '../oci/types';
 import type { RegistryClient } from '../registry';
@@ -48,10 +48,13 @@ function tee(src: Readable, outs: PassThrough[]): void {
   src.on('aborted', () => outs.forEach((o) => o.destroy(CUT_SHORT())));
 }
 
+const CUT_SHORT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
 function downloadError(job: LayerJob, err: unknown): BerthError {
   if (err instanceof BerthError) return wrap(err, `pulling layer ${shortId(job.desc.digest)}`);
-  const msg = describe(err);
-  const why = /aborted|ECONNRESET|socket hang up|premature close|cut short/i.test(msg) || (err as { code?: string }).code === 'ECONNRESET' ? 'the download was cut short' : msg;
+  // Node names a dropped connection by code (an aborted response and "socket hang up" are
+  // ECONNRESET; a stream torn down mid-body is ERR_STREAM_PREMATURE_CLOSE).
+  const why = CUT_SHORT_CODES.has(errnoCode(err) ?? '') ? 'the download was cut short' : describe(err);
   return new BerthError('Unavailable', `pulling layer ${shortId(job.desc.digest)} failed: ${why}`, { cause: err });
 }
 
