@@ -55,6 +55,13 @@ describe('unit: layer unpack (FsCalls fake)', function () {
     assert.ok(!fs.existsSync(path.join(target, 'd/.wh.gone')), 'the .wh. file itself is not written');
   });
 
+  it('for a plain archive (build ADD) .wh. names are ordinary files', async function () {
+    await unpackLayer(Readable.from([makeTar([{ name: 'd/.wh.keep', data: 'k' }, { name: '.wh..wh..opq', data: '' }])]), target, { whiteouts: false, chown: false }, fake);
+    assert.equal(fs.readFileSync(path.join(target, 'd/.wh.keep'), 'utf8'), 'k');
+    assert.ok(fs.existsSync(path.join(target, '.wh..wh..opq')));
+    assert.deepEqual(fake.calls, [], 'no whiteout or opaque marker was made');
+  });
+
   it('device nodes and FIFOs go through mknod with their numbers', async function () {
     await unpack([
       { name: 'dev/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
