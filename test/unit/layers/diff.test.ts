@@ -112,3 +112,39 @@ describe('layer-diff', () => {
     assert.match(h.toString('latin1'), /uid=5000000\n/);
   });
 });
+
+describe('layer diff → unpack round trip (FsCalls fake, no root)', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-roundtrip-'));
+  });
+  afterEach(() => fs.rm(root, { recursive: true, force: true }));
+
+  it('opaque dirs and binary xattrs survive diff and unpack byte for byte; the diff id is stable', async () => {
+    const { RecordingFsCalls } = await import('../../../daemon/layers/fs-calls-fake');
+    const { unpackLayer } = await import('../../../daemon/layers/unpack');
+    const src = path.join(root, 'src');
+    await fs.mkdir(path.join(src, 'opq'), { recursive: true });
+    await fs.writeFile(path.join(src, 'opq/kept'), 'k');
+    await fs.writeFile(path.join(src, 'ping'), 'elf');
+    const caps = Buffer.from([0x01, 0, 0, 0x02, 0x80, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const before = new RecordingFsCalls();
+    before.xattrs.set(path.join(src, 'opq'), new Map([['trusted.overlay.opaque', Buffer.from('y')]]));
+    before.xattrs.set(path.join(src, 'ping'), new Map([['security.capability', caps]]));
+    const chunks: Buffer[] = [];
+    for await (const c of layerDiffStream(src, { xattrs: true, fsCalls: before })) chunks.push(c as Buffer);
+    const tar = Buffer.concat(chunks);
+    const names = (await listTar(tar)).map((e) => e.path);
+    assert.deepEqual(names, ['opq/', 'opq/.wh..wh..opq', 'opq/kept', 'ping']);
+
+    const dest = path.join(root, 'dest');
+    await fs.mkdir(dest);
+    const after = new RecordingFsCalls();
+    const { Readable } = await import('node:stream');
+    const res = await unpackLayer(Readable.from([tar]), dest, { chown: false }, after);
+    assert.equal(res.diffId, `sha256:${createHash('sha256').update(tar).digest('hex')}`);
+    assert.equal(after.xattrs.get(path.join(dest, 'opq'))?.get('trusted.overlay.opaque')?.toString(), 'y');
+    assert.ok(after.xattrs.get(path.join(dest, 'ping'))?.get('security.capability')?.equals(caps));
+    assert.equal(await fs.readFile(path.join(dest, 'opq/kept'), 'utf8'), 'k');
+  });
+});
