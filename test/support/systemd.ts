@@ -1,6 +1,7 @@
 /**
  * Pieces of systemd for tests on machines where PID 1 is not systemd:
- *   listenNotify(path): a datagram socket playing systemd's $NOTIFY_SOCKET (Python binds it:
+ *   listenNotify(path): a datagram socket playing systemd's $NOTIFY_SOCKET (a path, or @name in
+ *     the abstract namespace; Python binds it:
  *     Node cannot open AF_UNIX datagram sockets); `messages` holds each datagram's text,
  *     `waitFor(pattern)` resolves with the first one matching, `close()`.
  *   socketActivate(socket, argv, { env, logFile }): `systemd-socket-activate -l SOCKET` running
@@ -17,7 +18,8 @@ const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const LISTENER = `
 import socket, sys, json
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
+a = sys.argv[1]
+s.bind("\\0" + a[1:] if a.startswith("@") else a)
 print("listening", flush=True)
 while True:
     data = s.recv(65536)
