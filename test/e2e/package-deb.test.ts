@@ -176,7 +176,9 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
     assert.equal(pull.code, 0, pull.stderr);
 
     const conf = JSON.parse(readFileSync(CONFFILE, 'utf8')) as Record<string, unknown>;
-    await fs.writeFile(CONFFILE, JSON.stringify({ ...conf, labels: ['installed=yes'], 'max-concurrent-downloads': 4 }, null, 2));
+    // Atomically (temp + rename), as an editor would: nothing ever reads a half-written file.
+    await fs.writeFile(`${CONFFILE}.tmp`, JSON.stringify({ ...conf, labels: ['installed=yes'], 'max-concurrent-downloads': 4 }, null, 2));
+    await fs.rename(`${CONFFILE}.tmp`, CONFFILE);
     const before = notify.messages.length;
     activated.child.kill('SIGHUP');
     await notify.waitFor(/^RELOADING=1$/m, { after: before });

@@ -9,8 +9,12 @@ import { compareVersions } from '../../../daemon/api/version';
 describe('berthd config', () => {
   const none = ['--config-file', '/nonexistent/x.json'];
 
-  it('uses dockerd-like defaults', () => {
-    const r = parseArgs([]);
+  it('uses dockerd-like defaults', async () => {
+    // An empty daemon.json, not the host's /etc/berth/daemon.json (the package test installs one).
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-cfg-'));
+    await fs.writeFile(path.join(dir, 'daemon.json'), '{}');
+    const r = parseArgs(['--config-file', path.join(dir, 'daemon.json')]);
+    await fs.rm(dir, { recursive: true });
     assert.equal(r.kind, 'run');
     if (r.kind !== 'run') return;
     assert.deepEqual(r.config.hosts, [DEFAULTS.host]);
