@@ -213,7 +213,17 @@ export class StoreChecker {
       let changed = false;
       const layers = rec.layers.map((l) => ({ ...l }));
       for (const [i, l] of layers.entries()) {
-        if (!l.blob || (await goodBlob(l.blob.digest))) continue;
+        if (!l.blob) continue;
+        if (await goodBlob(l.blob.digest)) {
+          const stored = await stores.content.size(l.blob.digest).catch(() => undefined);
+          if (stored === undefined || stored === l.blob.size) continue;
+          const blobRef = l.blob;
+          await f.fix({ Object: 'image', Id: rec.id, Problem: `${names[0]}: the record gives the blob of layer ${i} (${blobRef.digest}) ${blobRef.size} bytes, the stored blob has ${stored}`, Severity: 'warning', Repair: 'size corrected from the verified blob' }, async () => {
+            l.blob = { ...blobRef, size: stored };
+            changed = true;
+          });
+          continue;
+        }
         const digest = l.blob.digest;
         await f.fix({ Object: 'image', Id: rec.id, Problem: `${names[0]}: the compressed blob of layer ${i} (${digest}) is missing or damaged`, Severity: 'warning', Repair: 'reference dropped (push and save write the layer from its files)' }, async () => {
           delete l.blob;

@@ -75,6 +75,13 @@ describe('e2e: system check and --repair', function () {
     await fs.mkdir(stale, { recursive: true });
     assert.equal((await run('mount', ['-t', 'tmpfs', 'tmpfs', stale])).code, 0);
 
+    // 5. an image record that gives a wrong size for a blob
+    const bbId = (await d.docker(['image', 'inspect', '--format', '{{.Id}}', f.busybox.ref])).stdout.trim();
+    const bbFile = path.join(d.dataRoot, 'images', `${bbId.slice(7)}.json`);
+    const bbRec = JSON.parse(await fs.readFile(bbFile, 'utf8')) as { layers: { blob?: { size: number } }[] };
+    (bbRec.layers[1]?.blob as { size: number }).size += 1;
+    await fs.writeFile(bbFile, JSON.stringify(bbRec));
+
     const found = await check();
     assert.equal(found.code, 1);
     assert.equal(found.report.Ok, false);
@@ -84,6 +91,7 @@ describe('e2e: system check and --repair', function () {
     assert.match(by('layer', removed)?.Problem ?? '', /missing \(layer 3 of image/);
     assert.match(by('mount', stale)?.Problem ?? '', /no container owns it/);
     assert.equal(by('mount', stale)?.Severity, 'warning');
+    assert.ok(found.report.Findings.some((x) => x.Object === 'image' && x.Id === bbId && /the record gives the blob of layer 1/.test(x.Problem)));
     const human = await d.berth(['system', 'check']);
     assert.equal(human.code, 1);
     assert.match(human.stdout, /^ERROR +blob sha256:[0-9a-f]{64}: content hashes to/m);
@@ -97,6 +105,7 @@ describe('e2e: system check and --repair', function () {
     await fs.access(path.join(fixed.report.Quarantine as string, 'blobs', blob.slice(7)));
     await fs.access(path.join(fixed.report.Quarantine as string, 'layers', damaged.slice(7), 'diff', 'opt'));
     assert.match(JSON.stringify(fixed.report.Findings), /reference dropped/);
+    assert.match(JSON.stringify(fixed.report.Findings), /size corrected from the verified blob/);
 
     const again = await check();
     assert.equal(again.code, 0, JSON.stringify(again.report, null, 1));
