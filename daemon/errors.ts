@@ -61,17 +61,37 @@ export const systemError = (msg: string, cause?: unknown) => new BerthError('Sys
 export const notImplemented = (msg: string) => new BerthError('NotImplemented', msg);
 export const notModified = (msg = 'not modified') => new BerthError('NotModified', msg);
 
+/**
+ * The one errno → kind table, by errno name (ENOENT ...) as native/ffi (errnoName) and Node's
+ * errors name them. Unlisted errnos are System errors.
+ */
+const KIND_BY_ERRNO: Record<string, ErrorKind> = {
+  EPERM: 'Forbidden',
+  EACCES: 'Forbidden',
+  ENOENT: 'NotFound',
+  EBUSY: 'Conflict',
+  EEXIST: 'Conflict',
+  EINVAL: 'InvalidParameter',
+  ENOTDIR: 'InvalidParameter',
+  ENAMETOOLONG: 'InvalidParameter',
+};
+
+export function kindOfErrno(name: string | undefined): ErrorKind {
+  return (name !== undefined && KIND_BY_ERRNO[name]) || 'System';
+}
+
 export function statusOfKind(kind: ErrorKind): number {
   return STATUS_BY_KIND[kind];
 }
 
 /**
  * Adds context to an error while keeping its kind and code: `wrap(e, 'pulling busybox')` gives
- * "pulling busybox: <original message>". Unknown errors become System errors.
+ * "pulling busybox: <original message>". Unknown errors become System errors; a Node errno
+ * error (ENOSPC ...) keeps its errno name as the stable code.
  */
 export function wrap(err: unknown, context: string): BerthError {
   if (err instanceof BerthError) return new BerthError(err.kind, `${context}: ${err.message}`, { cause: err, code: err.code });
-  return new BerthError('System', `${context}: ${describe(err)}`, { cause: err });
+  return new BerthError('System', `${context}: ${describe(err)}`, { cause: err, code: errnoCode(err) });
 }
 
 /** A one-line description of any thrown value, for messages and logs. */

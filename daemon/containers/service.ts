@@ -233,7 +233,7 @@ export class ContainerService {
         await this.store.save(rec);
       } catch (err) {
         const message = describe(err);
-        rec.State.ExitCode = exitCodeForStartError(message);
+        rec.State.ExitCode = exitCodeForStartError(err);
         rec.State.Error = message;
         await this.store.save(rec).catch(() => undefined);
         failure = err instanceof BerthError ? err : new BerthError('System', message, { cause: err });

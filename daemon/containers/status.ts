@@ -1,8 +1,10 @@
 /**
  * How Docker describes a container in words: the `Status` column ("Up 2 minutes",
  * "Exited (0) 4 minutes ago", "Created"), the human durations behind it (go-units
- * HumanDuration), and the `Command` of `ps` (args with spaces quoted). Pure.
+ * HumanDuration), the `Command` of `ps` (args with spaces quoted), the exit code of a failed
+ * start. Pure.
  */
+import { StartError } from '../runtime/helper-error';
 import type { ContainerRecord } from './record';
 import { ZERO_TIME } from './record';
 
@@ -56,9 +58,10 @@ export function commandText(rec: Pick<ContainerRecord, 'Path' | 'Args'>): string
   return `${rec.Path} ${rec.Args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
 }
 
-/** Docker's exit code for a start failure, from the runtime's message (126 / 127 convention). */
-export function exitCodeForStartError(message: string): number {
-  if (/executable file not found|no such file or directory/i.test(message)) return 127;
-  if (/permission denied/i.test(message)) return 126;
-  return 128;
+/**
+ * The exit code recorded for a start failure: the helper's own for a command that was not
+ * found (127) or not executable (126), as Docker records them; 128 for any other failure.
+ */
+export function exitCodeForStartError(err: unknown): number {
+  return err instanceof StartError && (err.exitCode === 126 || err.exitCode === 127) ? err.exitCode : 128;
 }

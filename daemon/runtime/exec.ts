@@ -11,16 +11,13 @@ import type { Socket } from 'node:net';
 import { systemError } from '../errors';
 import { posixSpawn, type SpawnedChild, type SpawnExit } from '../../native/ffi';
 import { frame } from './frames';
-import { StartError } from './helper';
+import { StartError, parseHelperFailure } from './helper-error';
 import type { ResolvedSecurity } from './security';
 import { encodeExecSpec } from './spec-file';
 import type { ExecProcess, ExecSpec } from './types';
 
-interface ControlMessage {
-  pid?: number;
-  error?: string;
-  exitCode?: number;
-}
+/** {"pid":N} once the process runs, or the helper's error report (helper-error.ts). */
+type ControlMessage = Record<string, unknown>;
 
 function readControl(ctl: Socket): Promise<ControlMessage> {
   return new Promise((resolve) => {
@@ -32,7 +29,7 @@ function readControl(ctl: Socket): Promise<ControlMessage> {
       ctl.off('data', onData);
       try {
         const v = JSON.parse(buf.slice(0, nl)) as unknown;
-        resolve(typeof v === 'object' && v !== null ? (v as ControlMessage) : {});
+        resolve(typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ControlMessage) : {});
       } catch {
         resolve({});
       }
@@ -95,11 +92,12 @@ export async function startExec(
   await fs.rm(specPath, { force: true });
   if (typeof msg.pid !== 'number') {
     const code = await exited.catch(() => 125);
-    throw new StartError(msg.error ?? `exec failed (exit ${code})`, msg.exitCode ?? code);
+    throw new StartError(parseHelperFailure(msg) ?? { step: 'exec-session', errno: 0, exitCode: code, message: `exec failed (exit ${code}) without a report` });
   }
+  const procPid = msg.pid;
 
   return {
-    pid: msg.pid,
+    pid: procPid,
     stream,
     resize(rows: number, cols: number) {
       if (!ctl.destroyed) ctl.write(`resize ${Math.trunc(rows)} ${Math.trunc(cols)}\n`);

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { BerthError, systemError } from '../errors';
+import { systemError } from '../errors';
+import { StartError, parseHelperFailure } from './helper-error';
 import { posixSpawn, type SpawnedChild } from '../../native/ffi';
 
 /** build output next to the sources; dist/daemon/runtime → repo root is three levels up */
@@ -56,7 +57,7 @@ export interface StartReport {
   monitorPid: number;
 }
 
-/** Turns the helper's report into a StartReport or a BerthError in Docker's words. */
+/** Turns the helper's report into a StartReport, or throws its StartError (helper-error.ts). */
 export function parseStartReport(r: HelperResult): StartReport {
   let v: unknown;
   try {
@@ -68,19 +69,7 @@ export function parseStartReport(r: HelperResult): StartReport {
   if (r.code === 0 && typeof o.pid === 'number' && typeof o.startTime === 'number' && typeof o.monitorPid === 'number') {
     return { pid: o.pid, startTime: o.startTime, monitorPid: o.monitorPid };
   }
-  const message = typeof o.error === 'string' ? o.error : `the container helper failed (exit ${r.code})`;
-  const exitCode = typeof o.exitCode === 'number' ? o.exitCode : 125;
-  throw new StartError(message, exitCode);
-}
-
-/**
- * A container that could not start. exitCode follows Docker: 127 command not found, 126 not
- * executable, 125 anything else. User mistakes (command, user, bind source) are
- * InvalidParameter; the rest System.
- */
-export class StartError extends BerthError {
-  constructor(message: string, readonly exitCode: number) {
-    super(exitCode === 126 || exitCode === 127 || /^unable to find (user|group)|bind mount source/.test(message) ? 'InvalidParameter' : 'System', message);
-    this.name = 'StartError';
-  }
+  const failure = parseHelperFailure(v);
+  if (!failure) throw systemError(`the container helper failed (exit ${r.code}) without a report: ${r.stderr.trim() || r.stdout.trim() || 'no output'}`);
+  throw new StartError(failure);
 }

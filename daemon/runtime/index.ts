@@ -12,7 +12,7 @@ import { HelperRuntime } from './runtime';
 import type { Runtime } from './types';
 
 export type { Runtime } from './types';
-export { StartError } from './helper';
+export { StartError } from './helper-error';
 
 export interface RuntimeOptions {
   paths: StorePaths;

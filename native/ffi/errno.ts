@@ -1,39 +1,28 @@
 /**
- * errno values from the kernel → BerthError kinds with a one-sentence message that names
- * the call and the path. Kept apart from koffi so the fake and unit tests share it.
+ * errno values from the kernel: their names and messages (Node's own table, the one lookup
+ * of the project: native/ffi, the helper's reports and Node's errors all name errnos the
+ * same way) and the SyscallError a failed call becomes, whose kind comes from the daemon's
+ * one errno → kind table (daemon/errors.ts kindOfErrno). Kept apart from koffi so the fake
+ * and unit tests share it.
  */
-import { BerthError, type ErrorKind } from '../../daemon/errors';
+import { getSystemErrorMap } from 'node:util';
+import { BerthError, kindOfErrno } from '../../daemon/errors';
 
-const NAMES: Record<number, [string, string]> = {
-  1: ['EPERM', 'operation not permitted'],
-  2: ['ENOENT', 'no such file or directory'],
-  5: ['EIO', 'input/output error'],
-  12: ['ENOMEM', 'out of memory'],
-  13: ['EACCES', 'permission denied'],
-  16: ['EBUSY', 'device or resource busy'],
-  17: ['EEXIST', 'file exists'],
-  19: ['ENODEV', 'no such device (is the filesystem supported by this kernel?)'],
-  20: ['ENOTDIR', 'not a directory'],
-  22: ['EINVAL', 'invalid argument'],
-  28: ['ENOSPC', 'no space left on device'],
-  36: ['ENAMETOOLONG', 'file name too long'],
-  38: ['ENOSYS', 'function not implemented'],
-  95: ['EOPNOTSUPP', 'operation not supported'],
-};
+let table: Map<number, [string, string]> | undefined;
+const entry = (errno: number) => (table ??= getSystemErrorMap()).get(-Math.abs(errno));
 
-const KIND: Record<number, ErrorKind> = {
-  1: 'Forbidden',
-  13: 'Forbidden',
-  2: 'NotFound',
-  16: 'Conflict',
-  17: 'Conflict',
-  22: 'InvalidParameter',
-  20: 'InvalidParameter',
-  36: 'InvalidParameter',
-};
+/** Hints where the bare message misleads (a mount of an unknown filesystem type says "no such device"). */
+const HINTS: Record<string, string> = { ENODEV: ' (is the filesystem supported by this kernel?)' };
 
+/** ENOENT for 2; "errno N" for a number the platform does not know. */
 export function errnoName(errno: number): string {
-  return NAMES[errno]?.[0] ?? `errno ${errno}`;
+  return entry(errno)?.[0] ?? `errno ${errno}`;
+}
+
+/** "no such file or directory" for 2. */
+export function errnoMessage(errno: number): string {
+  const e = entry(errno);
+  return e ? `${e[1]}${HINTS[e[0]] ?? ''}` : `errno ${errno}`;
 }
 
 export class SyscallError extends BerthError {
@@ -42,7 +31,7 @@ export class SyscallError extends BerthError {
     readonly errno: number,
     what: string,
   ) {
-    super(KIND[errno] ?? 'System', `${call} ${what}: ${NAMES[errno]?.[1] ?? `errno ${errno}`} (${errnoName(errno)})`);
+    super(kindOfErrno(errnoName(errno)), `${call} ${what}: ${errnoMessage(errno)} (${errnoName(errno)})`, { code: errnoName(errno) });
     this.name = 'SyscallError';
   }
 }

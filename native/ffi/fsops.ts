@@ -9,6 +9,7 @@
  * koffi is loaded lazily, so modules that only import the types pay nothing.
  */
 import * as os from 'node:os';
+import { errnoName } from './errno';
 import { loadLibc } from './libc';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- FFI glue: koffi functions are untyped */
@@ -38,7 +39,7 @@ function load(): Lib {
 }
 
 function fail(syscall: string, path: string, errno: number): never {
-  const name = Object.entries(os.constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`;
+  const name = errnoName(errno);
   const err = new Error(`${syscall} ${path}: ${name}`) as NodeJS.ErrnoException;
   err.code = name;
   err.errno = errno;

@@ -14,9 +14,10 @@
  * its own children, so neither steals the other's), never blocking the event loop or the
  * threadpool however long the child lives.
  */
+import { BerthError } from '../../daemon/errors';
+import { errnoName } from './errno';
 import { loadLibc } from './libc';
 import { Socket } from 'node:net';
-import { constants } from 'node:os';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type KoffiFn = ((...args: any[]) => any) & { async: (...args: any[]) => void };
@@ -94,17 +95,14 @@ export interface SpawnedChild {
 
 export type StdioKind = 'pipe' | 'ignore';
 
-function errnoName(errno: number): string {
-  return Object.entries(constants.errno).find(([, n]) => n === errno)?.[0] ?? `errno ${errno}`;
-}
-
-/** An error like child_process's 'error' event: message `spawn FILE ENOENT`, code, errno. */
-export class SpawnError extends Error {
-  readonly code: string;
+/**
+ * An error like child_process's 'error' event (message `spawn FILE ENOENT`, errno), as a
+ * BerthError: System (starting our own helper failed), code the errno's name.
+ */
+export class SpawnError extends BerthError {
   constructor(readonly file: string, readonly errno: number) {
-    super(`spawn ${file} ${errnoName(errno)}`);
+    super('System', `spawn ${file} ${errnoName(errno)}`, { code: errnoName(errno) });
     this.name = 'SpawnError';
-    this.code = errnoName(errno);
   }
 }
 

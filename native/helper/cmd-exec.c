@@ -9,7 +9,7 @@
  * pty is opened in the container's devpts and proxied to our stdin/stdout.
  *
  * fd 3, when open, is the control channel (a socket from the daemon):
- *   helper -> daemon: {"pid":N}\n once running, or {"error":"...","exitCode":N}\n
+ *   helper -> daemon: {"pid":N}\n once running, or an error report (report.h)\n
  *   daemon -> helper: "resize ROWS COLS\n"
  * Exit status: the process's (128+signal when killed), or 125/126/127 for setup errors. */
 #define _GNU_SOURCE
@@ -30,8 +30,9 @@
 #include "console.h"
 #include "execve.h"
 #include "fds.h"
-#include "seccomp.h"
+#include "report.h"
 #include "rlimits.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "subcommands.h"
 #include "user.h"
@@ -81,10 +82,13 @@ child (const struct spec *s, const struct seccomp_program *filter, int slave, in
     ret = console_make_ctty (slave, &err);
   else
     ret = setsid () < 0 ? berth_make_error (&err, errno, "setsid") : 0;
+  berth_error_set_step ("user");
   if (ret == 0)
     ret = user_resolve ("", s->user, &ids, &err);
+  berth_error_set_step ("cwd");
   if (ret == 0 && chdir (s->cwd) < 0)
     ret = berth_make_exec_error (&err, errno, 126, "chdir to cwd (\"%s\") set in config.json failed: %s", s->cwd, strerror (errno));
+  berth_error_set_step ("caps");
   if (ret == 0)
     {
       envp = exec_build_env (s->env, NULL, ids.home, s->tty);
@@ -178,26 +182,45 @@ helper_exec (const char *spec_path)
   struct berth_error err = { 0 };
   struct seccomp_program filter = { 0 };
   int ctl = fcntl (3, F_GETFD) >= 0 ? 3 : -1, errp[2], master = -1, slave = -1, sigfd;
-  char json[2300], esc[2048];
+  char json[4096];
   sigset_t mask;
   pid_t pid;
   ssize_t n;
 
   if (ctl >= 0)
     fcntl (ctl, F_SETFD, FD_CLOEXEC);
+  berth_error_set_step ("spec");
+  if (spec_load (spec_path, &spec, &err) < 0
+      || (spec.pid <= 0 && berth_make_error (&err, EINVAL, "spec: `pid` of the container is required") < 0))
+    goto fail;
+  berth_error_set_step ("seccomp");
+  if (seccomp_program_read (spec.seccomp, &filter, &err) < 0) /* before setns(mnt) */
+    goto fail;
+  berth_error_set_step ("join");
   /* The session's limits are the container's: prlimit names the pid in this process's own pid
    * namespace, which setns leaves as it was (only children enter the container's). */
-  if (spec_load (spec_path, &spec, &err) < 0 || spec.pid <= 0
-      || seccomp_program_read (spec.seccomp, &filter, &err) < 0 /* before setns(mnt) */
-      || join_container (&spec, &err) < 0 || rlimits_copy_from (spec.pid, &err) < 0
-      || (spec.tty && console_open (spec.rows, spec.cols, 0, &master, &slave, &err) < 0)
-      || pipe2 (errp, O_CLOEXEC) < 0)
+  if (join_container (&spec, &err) < 0 || rlimits_copy_from (spec.pid, &err) < 0)
     goto fail;
+  berth_error_set_step ("console");
+  if (spec.tty && console_open (spec.rows, spec.cols, 0, &master, &slave, &err) < 0)
+    goto fail;
+  berth_error_set_step ("exec-session");
+  if (pipe2 (errp, O_CLOEXEC) < 0)
+    {
+      berth_make_error (&err, errno, "error pipe");
+      goto fail;
+    }
   signal (SIGPIPE, SIG_IGN);
   sigemptyset (&mask);
   sigaddset (&mask, SIGCHLD);
   sigprocmask (SIG_BLOCK, &mask, NULL);
+  /* without it the process's exit would go unseen and we would proxy forever */
   sigfd = signalfd (-1, &mask, SFD_CLOEXEC);
+  if (sigfd < 0)
+    {
+      berth_make_error (&err, errno, "signalfd");
+      goto fail;
+    }
   pid = fork ();
   if (pid < 0)
     {
@@ -211,8 +234,13 @@ helper_exec (const char *spec_path)
     close (slave);
   n = read_all (errp[0], &err, sizeof err);
   close (errp[0]);
-  if (n == (ssize_t) sizeof err)
+  if (n != 0)
     {
+      if (n < 0)
+        berth_make_error (&err, errno, "read the process's setup report");
+      else if (n < (ssize_t) sizeof err)
+        berth_make_error (&err, EPIPE, "the process's setup report was cut short");
+      kill (pid, SIGKILL);
       waitpid (pid, NULL, 0);
       goto fail;
     }
@@ -221,10 +249,9 @@ helper_exec (const char *spec_path)
   return supervise (pid, master, ctl, sigfd);
 
 fail:
-  err.msg[sizeof err.msg - 1] = '\0';
-  json_escape (esc, sizeof esc, err.msg, strlen (err.msg));
-  snprintf (json, sizeof json, "{\"error\":\"%s\",\"exitCode\":%d}", esc, err.exit_code ? err.exit_code : 125);
+  report_error_complete (&err);
+  report_error_json (&err, json, sizeof json);
   ctl_send (ctl, json);
   berth_error_print (&err);
-  return err.exit_code ? err.exit_code : 125;
+  return err.exit_code;
 }

@@ -2,7 +2,7 @@
  * fork and setsid (so it survives berthd and is nobody's controlling-terminal child), then waits for the
  * monitor's one-line report and prints it as JSON on stdout:
  *   {"pid":N,"startTime":T,"monitorPid":M,"monitorStartTime":U,"tty":B}   exit 0
- *   {"error":"...","exitCode":127}                                         exit 1 */
+ *   {"step":"exec","errno":2,"exitCode":127,"message":"..."}               exit 1 (report.h) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -12,41 +12,43 @@
 #include <unistd.h>
 
 #include "monitor.h"
+#include "report.h"
 #include "subcommands.h"
 #include "utils.h"
+
+/* Prints the error report on stdout (the daemon reads it) and the message on stderr. */
+static int
+start_failed (struct berth_error *err)
+{
+  char json[4096];
+  report_error_json (err, json, sizeof json);
+  printf ("%s\n", json);
+  berth_error_print (err);
+  return 125;
+}
 
 int
 helper_start (const char *spec_path)
 {
   static struct spec spec;
   struct berth_error err = { 0 };
-  char buf[4096];
+  char buf[4300];
   int rep[2], status;
   pid_t pid;
   ssize_t n;
 
+  berth_error_set_step ("spec");
   if (spec_load (spec_path, &spec, &err) < 0
       || ((spec.rootfs == NULL || spec.id == NULL || spec.rundir == NULL)
-          && berth_make_error (&err, 0, "spec: `id`, `rootfs` and `rundir` are required") < 0)
+          && berth_make_error (&err, EINVAL, "spec: `id`, `rootfs` and `rundir` are required") < 0)
       || mkdir_p (spec.rundir, 0700, &err) < 0)
-    {
-      char esc[2048];
-      berth_error_print (&err);
-      json_escape (esc, sizeof esc, err.msg, strlen (err.msg));
-      printf ("{\"error\":\"%s\",\"exitCode\":125}\n", esc);
-      return 125;
-    }
+    return start_failed (&err);
+  berth_error_set_step ("monitor");
   if (pipe2 (rep, O_CLOEXEC) < 0)
-    {
-      perror ("berth-helper: pipe");
-      return 125;
-    }
+    return start_failed ((berth_make_error (&err, errno, "report pipe"), &err));
   pid = fork ();
   if (pid < 0)
-    {
-      perror ("berth-helper: fork");
-      return 125;
-    }
+    return start_failed ((berth_make_error (&err, errno, "fork the monitor"), &err));
   if (pid == 0)
     {
       close (rep[0]);
@@ -61,10 +63,7 @@ helper_start (const char *spec_path)
     ;
   n = read_all (rep[0], buf, sizeof buf - 1);
   if (n <= 1)
-    {
-      printf ("{\"error\":\"the container monitor exited before reporting\",\"exitCode\":125}\n");
-      return 125;
-    }
+    return start_failed ((berth_make_error (&err, n < 0 ? errno : 0, "the container monitor exited before reporting (see monitor.log in the run dir)"), &err));
   buf[n] = '\0';
   fputs (buf + 1, stdout);
   return buf[0] == 'O' ? 0 : 1;

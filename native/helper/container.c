@@ -90,50 +90,70 @@ setup (struct container_ctx *c, struct berth_error *err)
   char go;
   int ret;
 
+  berth_error_set_step ("sync");
+  close (c->sync_peer);
+  close (c->err_peer);
   if (read_all (c->sync_fd, &go, 1) != 1)
     return berth_make_error (err, EPIPE, "the monitor went away before the start");
   close (c->sync_fd);
 
+  berth_error_set_step ("seccomp");
   /* read while the exec-root is visible (before pivot_root) */
   if ((ret = seccomp_program_read (s->seccomp, &filter, err)) < 0)
     return ret;
+  berth_error_set_step ("mounts");
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return berth_make_error (err, errno, "make / rprivate");
+  berth_error_set_step ("network");
   if (s->netns[0] && (ret = net_join (s->netns, err)) < 0)
     return ret;
   if (strcmp (s->network, "host") != 0 && (ret = net_loopback_up (err)) < 0)
     return ret;
   if ((ret = net_sysctls (s->sysctls, s->nsysctls, err)) < 0)
     return ret;
+  berth_error_set_step ("mounts");
   if ((ret = mounts_setup (s, err)) < 0)
     return ret;
+  berth_error_set_step ("pivot_root");
   if ((ret = mounts_pivot (s->rootfs, err)) < 0)
     return ret;
+  berth_error_set_step ("masks");
   if ((ret = mounts_finish (s, err)) < 0)
     return ret;
+  berth_error_set_step ("hostname");
   if (s->hostname[0] && sethostname (s->hostname, strlen (s->hostname)) < 0)
     return berth_make_error (err, errno, "sethostname `%s`", s->hostname);
+  berth_error_set_step ("stdio");
   if ((ret = setup_stdio (c, err)) < 0)
     return ret;
+  berth_error_set_step ("user");
   if ((ret = user_resolve ("", s->user, &ids, err)) < 0)
     return ret;
+  berth_error_set_step ("cwd");
   if (chdir (s->cwd) < 0)
     return berth_make_error (err, errno, "chdir to `%s`", s->cwd);
+  berth_error_set_step ("exec");
   envp = exec_build_env (s->env, s->hostname, ids.home, s->tty);
   if (envp == NULL)
     return berth_make_error (err, ENOMEM, "environment");
+  berth_error_set_step ("rlimits");
   if ((ret = rlimits_apply (s->rlimits, s->nrlimits, err)) < 0)
     return ret;
+  berth_error_set_step ("caps");
   if ((ret = caps_bound (s->caps, err)) < 0)
     return ret;
   if (s->nnp && (ret = caps_no_new_privs (err)) < 0)
     return ret;
+  berth_error_set_step ("seccomp");
   if ((ret = seccomp_program_load (&filter, err)) < 0)
     return ret;
-  if (s->init && (ret = init_fork (s->tty, s->args, err)) < 0)
+  berth_error_set_step ("init");
+  if (s->init && (ret = init_fork (s->tty, s->args, c->err_fd, err)) < 0)
     return ret;
+  berth_error_set_step ("user");
   if ((ret = user_apply (&ids, err)) < 0)
     return ret;
+  berth_error_set_step ("caps");
   if ((ret = caps_finish (ids.uid == 0, err)) < 0)
     return ret;
   fds_cloexec_from (3);

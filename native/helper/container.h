@@ -9,6 +9,8 @@ struct container_ctx
   const struct spec *spec;
   int sync_fd;    /* read end: the monitor writes one byte once cgroups are joined */
   int err_fd;     /* write end (CLOEXEC): a struct berth_error on failure, EOF on exec */
+  int sync_peer;  /* the monitor's ends of those pipes, closed first thing in the child: */
+  int err_peer;   /* holding sync's write end, it would wait for "go" forever */
   int console_fd; /* tty: socket to send the pty master over; else -1 */
   int stdio[3];   /* no tty: the container's stdin/stdout/stderr (-1 = /dev/null) */
 };

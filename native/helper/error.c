@@ -6,6 +6,20 @@
 
 #include "error.h"
 
+static const char *current_step = "setup";
+
+void
+berth_error_set_step (const char *step)
+{
+  current_step = step;
+}
+
+static void
+stamp (struct berth_error *err)
+{
+  snprintf (err->step, sizeof err->step, "%s", current_step);
+}
+
 int
 berth_make_error (struct berth_error *err, int status, const char *fmt, ...)
 {
@@ -19,6 +33,7 @@ berth_make_error (struct berth_error *err, int status, const char *fmt, ...)
     snprintf (err->msg + n, sizeof err->msg - n, ": %s", strerror (status));
   err->status = status;
   err->exit_code = 125;
+  stamp (err);
   return -1;
 }
 
@@ -32,6 +47,7 @@ berth_make_exec_error (struct berth_error *err, int status, int exit_code, const
   va_end (ap);
   err->status = status;
   err->exit_code = exit_code;
+  stamp (err);
   return -1;
 }
 

@@ -14,8 +14,17 @@ struct berth_error
 {
   int status;     /* errno of the failure, 0 if none */
   int exit_code;  /* Docker exit code this failure maps to: 125, 126 or 127 */
+  char step[32];  /* the setup step that failed ("mounts", "user", "exec", ...): see below */
   char msg[1000];
 };
+
+/* The step the process is in; every error made from now on carries it. A process (the
+ * monitor, the container's init before exec, an exec session) walks its setup in order and
+ * names each step as it enters it, so an error says where it happened without every call
+ * site passing it along. The daemon decides the error's kind from the step
+ * (daemon/runtime/helper-error.ts): user/cwd/binds/devices/exec are the user's mistakes. */
+void berth_error_set_step (const char *step);
+
 
 /* Fills err with "<fmt>: <strerror(status)>" (status 0 omits the suffix); returns -1. */
 int berth_make_error (struct berth_error *err, int status, const char *fmt, ...)

@@ -79,6 +79,7 @@ exec_command (char *const *args, char *const *envp, struct berth_error *err)
   const char *path;
   char buf[4096];
 
+  berth_error_set_step ("exec");
   if (cmd[0] == '\0')
     return exec_error (cmd, ENOENT, err);
   if (strchr (cmd, '/'))

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "fds.h"
 #include "init.h"
 #include "utils.h"
 
@@ -24,15 +25,23 @@ status_code (int status)
 }
 
 static void __attribute__ ((noreturn))
-init_loop (pid_t child, const sigset_t *all)
+init_loop (pid_t child, const sigset_t *all, int err_fd)
 {
-  struct berth_error err;
+  struct berth_error err = { 0 };
 
-  /* only the stdio stays open in pid 1: every other fd belongs to the monitor or to the
-   * setup, and the error pipe must close when the command execs */
-  syscall (SYS_close_range, 3U, ~0U, 0);
   if (caps_finish (1, &err) < 0)
-    _exit (125);
+    {
+      /* before the fds go: the monitor reads the first error on the pipe (the struct is
+       * smaller than PIPE_BUF, so the child's own report cannot interleave with it) */
+      kill (child, SIGKILL);
+      berth_error_wrap (&err, "--init");
+      write_all (err_fd, &err, sizeof err);
+      _exit (125);
+    }
+  /* only the stdio stays open in pid 1: every other fd belongs to the monitor or to the
+   * setup, and the error pipe must close when the command execs (or the monitor, waiting
+   * for its EOF, would wait forever) */
+  fds_close_from (3);
   for (;;)
     {
       siginfo_t info;
@@ -57,7 +66,7 @@ init_loop (pid_t child, const sigset_t *all)
 }
 
 int
-init_fork (int tty, const char *const *args, struct berth_error *err)
+init_fork (int tty, const char *const *args, int err_fd, struct berth_error *err)
 {
   sigset_t all, old;
   pid_t pid;
@@ -76,7 +85,7 @@ init_fork (int tty, const char *const *args, struct berth_error *err)
       for (int i = 0; args[i] && i < 61; i++)
         title[i + 2] = args[i];
       proc_set_title (title);
-      init_loop (pid, &all);
+      init_loop (pid, &all, err_fd);
     }
   /* the command gets its own process group, in the foreground of the terminal, so job
    * control and ^C reach it and not pid 1 (signals are still blocked: no SIGTTOU) */

@@ -8,7 +8,9 @@
 #include "error.h"
 
 /* Returns 0 in the child (which continues towards exec, signal mask restored) and never
- * returns in pid 1. Returns -1 with err filled if fork fails. */
-int init_fork (int tty, const char *const *args, struct berth_error *err);
+ * returns in pid 1. Returns -1 with err filled if fork fails. err_fd is the error pipe to
+ * the monitor: pid 1 reports its own setup failure there (then kills the child) rather than
+ * dying silently with 125. */
+int init_fork (int tty, const char *const *args, int err_fd, struct berth_error *err);
 
 #endif

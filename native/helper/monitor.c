@@ -21,6 +21,7 @@
 #include "monitor-files.h"
 #include "monitor-loop.h"
 #include "monitor.h"
+#include "report.h"
 #include "utils.h"
 
 #define CLONE_STACK (1024 * 1024)
@@ -28,7 +29,7 @@
 static void
 report (int fd, char kind, const char *json)
 {
-  char buf[4096];
+  char buf[4200];
   int n = snprintf (buf, sizeof buf, "%c%s\n", kind, json);
   write_all (fd, buf, (size_t) n);
 }
@@ -36,9 +37,8 @@ report (int fd, char kind, const char *json)
 static void __attribute__ ((noreturn))
 fail (int report_fd, struct berth_error *err)
 {
-  char esc[2048], json[2200];
-  json_escape (esc, sizeof esc, err->msg, strlen (err->msg));
-  snprintf (json, sizeof json, "{\"error\":\"%s\",\"exitCode\":%d}", esc, err->exit_code ? err->exit_code : 125);
+  char json[4096];
+  report_error_json (err, json, sizeof json);
   report (report_fd, 'E', json);
   berth_error_print (err);
   unlink ("attach.sock");
@@ -116,7 +116,7 @@ monitor_main (const struct spec *s, int report_fd)
 {
   static struct monitor m;
   struct container_ctx c = { .spec = s, .console_fd = -1, .stdio = { -1, -1, -1 } };
-  struct berth_error err = { 0 };
+  struct berth_error err = { 0 }, cerr = { 0 };
   int sync[2], errp[2], console_peer = -1, logfd, ret;
   char *stack, json[256];
   sigset_t mask;
@@ -124,6 +124,7 @@ monitor_main (const struct spec *s, int report_fd)
 
   m.spec = s;
   m.in_fd = m.out_fd[0] = m.out_fd[1] = m.out_fd[2] = -1;
+  berth_error_set_step ("monitor");
   redirect_own_stdio (s);
   if (chdir (s->rundir) < 0)
     fail (report_fd, (berth_make_error (&err, errno, "chdir `%s`", s->rundir), &err));
@@ -132,6 +133,9 @@ monitor_main (const struct spec *s, int report_fd)
   sigaddset (&mask, SIGCHLD);
   sigprocmask (SIG_BLOCK, &mask, NULL);
   m.sig_fd = signalfd (-1, &mask, SFD_CLOEXEC);
+  /* without it the container's exit would go unseen and the monitor would wait forever */
+  if (m.sig_fd < 0)
+    fail (report_fd, (berth_make_error (&err, errno, "signalfd"), &err));
   if ((m.listen_fd = listen_attach (&err)) < 0 || open_stdio (&m, &c, &console_peer, &err) < 0)
     fail (report_fd, &err);
   logfd = s->log && s->log[0] ? open (s->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640) : -1;
@@ -142,7 +146,10 @@ monitor_main (const struct spec *s, int report_fd)
     fail (report_fd, (berth_make_error (&err, errno, "pipe"), &err));
   c.sync_fd = sync[0];
   c.err_fd = errp[1];
+  c.sync_peer = sync[1];
+  c.err_peer = errp[0];
 
+  berth_error_set_step ("clone");
   stack = malloc (CLONE_STACK);
   if (stack == NULL)
     fail (report_fd, (berth_make_error (&err, ENOMEM, "clone stack"), &err));
@@ -157,10 +164,12 @@ monitor_main (const struct spec *s, int report_fd)
   if (c.console_fd >= 0)
     close (c.console_fd);
 
+  berth_error_set_step ("cgroup");
   ret = cgroup_join (s, m.init_pid, &err);
   if (ret == 0)
     write_all (sync[1], "G", 1);
   close (sync[1]);
+  berth_error_set_step ("console");
   if (ret == 0 && s->tty)
     {
       int master = console_recv_fd (console_peer, &err);
@@ -173,15 +182,23 @@ monitor_main (const struct spec *s, int report_fd)
   if (console_peer >= 0)
     close (console_peer);
   /* the container's verdict: a struct berth_error, or EOF once it exec'd */
-  n = read_all (errp[0], &err, sizeof err);
+  n = read_all (errp[0], &cerr, sizeof cerr);
   close (errp[0]);
-  if (ret < 0 || n == (ssize_t) sizeof err)
+  if (n < 0)
+    berth_make_error (&cerr, errno, "read the container's setup report");
+  else if (n > 0 && n < (ssize_t) sizeof cerr)
+    n = berth_make_error (&cerr, EPIPE, "the container's setup report was cut short");
+  if (ret < 0 || n != 0)
     {
       int status;
+      /* the container's own account of its failure says more than ours, except when we
+       * never let it start (a cgroup we could not join): then it only saw us go away */
+      if (n != 0 && !(ret < 0 && strcmp (err.step, "cgroup") == 0))
+        err = cerr;
       kill (m.init_pid, SIGKILL);
       waitpid (m.init_pid, &status, 0);
-      err.msg[sizeof err.msg - 1] = '\0';
-      monitor_write_exit (s, m.init_pid, err.exit_code ? err.exit_code : 125, err.msg);
+      report_error_complete (&err);
+      monitor_write_exit (s, m.init_pid, err.exit_code, err.msg);
       fail (report_fd, &err);
     }
 

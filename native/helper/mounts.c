@@ -147,17 +147,23 @@ mounts_setup (const struct spec *s, struct berth_error *err)
         return ret;
     }
 
-  if ((ret = devices_setup (s->rootfs, err)) < 0 || (ret = devices_add (s, err)) < 0)
+  if ((ret = devices_setup (s->rootfs, err)) < 0)
     return ret;
+  berth_error_set_step ("devices");
+  if ((ret = devices_add (s, err)) < 0)
+    return ret;
+  berth_error_set_step ("mounts");
 
   if ((ret = bind_etc_file (s->rootfs, s->hosts, "/etc/hosts", err)) < 0
       || (ret = bind_etc_file (s->rootfs, s->hostname_file, "/etc/hostname", err)) < 0
       || (ret = bind_etc_file (s->rootfs, s->resolv, "/etc/resolv.conf", err)) < 0)
     return ret;
 
+  berth_error_set_step ("binds");
   for (int i = 0; i < s->nmounts; i++)
     if ((ret = user_mount (s->rootfs, &s->mounts[i], err)) < 0)
       return ret;
+  berth_error_set_step ("cwd");
 
   /* the working directory exists before the rootfs may turn read-only (Docker creates it) */
   if ((ret = path_secure_join (s->rootfs, s->cwd, p, sizeof p, err)) < 0)

@@ -94,7 +94,27 @@ describe('berth-helper (integration)', function () {
     writeSpec(f, [...b.records, 'arg=/bin/missing']);
     const r = helper(['start', f]);
     assert.equal(r.code, 1);
-    assert.deepEqual(JSON.parse(r.out), { error: 'exec: "/bin/missing": stat /bin/missing: no such file or directory', exitCode: 127 });
+    assert.deepEqual(JSON.parse(r.out), { step: 'exec', errno: 2, exitCode: 127, message: 'exec: "/bin/missing": stat /bin/missing: no such file or directory' });
+  });
+
+  it('names the failing step: a cgroup it cannot join is reported as such (not as "the monitor went away")', () => {
+    const b = base();
+    const f = path.join(tmp, 'cgroup.spec');
+    writeSpec(f, [...b.records, `cgroup=${path.join(tmp, 'no-such-cgroup')}`, 'arg=true']);
+    const r = helper(['start', f]);
+    assert.equal(r.code, 1);
+    const rep = JSON.parse(r.out) as Record<string, unknown>;
+    assert.equal(rep.step, 'cgroup');
+    assert.equal(rep.errno, 2);
+    assert.match(String(rep.message), /^join cgroup `.*no-such-cgroup`: No such file or directory$/);
+  });
+
+  it('exec without the container\'s pid says so (the message was empty)', () => {
+    const f = path.join(tmp, 'nopid.spec');
+    writeSpec(f, ['arg=true']);
+    const r = helper(['exec', f]);
+    assert.equal(r.code, 125);
+    assert.match(r.err, /spec: `pid` of the container is required/);
   });
 
   it('exec fails clearly for a process that is gone', () => {

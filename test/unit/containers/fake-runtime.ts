@@ -9,6 +9,7 @@
 import { promises as fs } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { BerthError } from '../../../daemon/errors';
+import { StartError } from '../../../daemon/runtime/helper-error';
 import type {
   AttachConnection, AttachStreams, ContainerSpec, ExecProcess, ExecSpec, ExitStatus, Runtime, StartedProcess,
 } from '../../../daemon/runtime/types';
@@ -53,7 +54,8 @@ export class FakeRuntime implements Runtime {
     this.calls.push(`start ${spec.id}`);
     const [cmd, ...rest] = spec.args;
     if (cmd === 'missing') {
-      throw new BerthError('InvalidParameter', 'failed to create task for container: exec: "missing": executable file not found in $PATH');
+      // what the real runtime throws for the helper's report (daemon/runtime/helper-error.ts)
+      throw new StartError({ step: 'exec', errno: 2, exitCode: 127, message: 'failed to create task for container: exec: "missing": executable file not found in $PATH' });
     }
     let finish!: (code: number) => void;
     const exited = new Promise<ExitStatus>((resolve) => {

@@ -5,6 +5,7 @@ import { entrypointAndArgs, mergeWithImage, parseCreateRequest, processEnv } fro
 import { parseFilters } from '../../../daemon/containers/filters';
 import { generateName, normalizeName } from '../../../daemon/containers/names';
 import { commandText, humanDuration, exitCodeForStartError } from '../../../daemon/containers/status';
+import { StartError } from '../../../daemon/runtime/helper-error';
 import { frame, FrameDecoder, StdStream } from '../../../daemon/stdcopy';
 import { DetachScanner, parseDetachKeys } from '../../../daemon/containers/detach-keys';
 import { parseSignal } from '../../../daemon/runtime/signals';
@@ -83,8 +84,12 @@ describe('containers: filters, names, words', () => {
     assert.equal(humanDuration(3600000), 'About an hour');
     assert.equal(humanDuration(3 * 86400000), '3 days');
     assert.equal(commandText({ Path: 'sh', Args: ['-c', 'while true; do echo tick; done'] }), "sh -c 'while true; do echo tick; done'");
-    assert.equal(exitCodeForStartError('exec: "foo": executable file not found in $PATH'), 127);
-    assert.equal(exitCodeForStartError('exec: "/etc": permission denied'), 126);
+    const failure = (step: string, exitCode: number, message: string) => new StartError({ step, errno: 2, exitCode, message });
+    assert.equal(exitCodeForStartError(failure('exec', 127, 'exec: "foo": executable file not found in $PATH')), 127);
+    assert.equal(exitCodeForStartError(failure('exec', 126, 'exec: "/etc": permission denied')), 126);
+    // the message no longer decides: a missing bind source says "no such file" but is no 127
+    assert.equal(exitCodeForStartError(failure('binds', 125, 'bind mount source `/x`: No such file or directory')), 128);
+    assert.equal(exitCodeForStartError(new Error('executable file not found')), 128);
   });
 
   it('parses signals, binds and resolv.conf', () => {
