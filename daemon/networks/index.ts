@@ -44,7 +44,7 @@ export async function createNetworking(roots: { dataRoot: string; execRoot: stri
   if (!bins) log.warn('netavark/aardvark-dns not found: containers on bridge networks cannot start (apt install netavark aardvark-dns)');
   const netavark = bins ? new Netavark(run, bins, path.join(roots.execRoot, 'netavark')) : undefined;
   const netnsDir = path.join(roots.execRoot, 'netns');
-  const containers = new ContainerNetworks(service, netavark, new NetnsDir(netnsDir, run), new SandboxFiles(netnsDir), lookup);
+  const containers = new ContainerNetworks(service, netavark, new NetnsDir(netnsDir, run), new SandboxFiles(netnsDir), lookup, run);
 
   const endpointsOf = (netName: string, netId: string): EndpointView[] => {
     const out: EndpointView[] = [];

@@ -165,7 +165,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
     async stop(o = {}) {
       const info = await terminate('SIGTERM');
       if (slot && !o.keepDirs && !removed) {
-        cleanSlotNetwork(slot, execRoot);
+        cleanSlotNetwork(slot, execRoot, dataRoot);
         releaseNetSlot(slot);
       }
       if (!o.keepDirs && !removed) {

@@ -5,13 +5,16 @@
  * from the rest), held by a lock file /tmp/berth-test-netslots/N (O_EXCL, with the owner's
  * pid; a dead owner's slot is cleaned and reused). At the daemon's stop the slot is cleaned:
  * netavark teardown of every sandbox the daemon left, aardvark-dns stopped, namespace files
- * unmounted, bridges holding an address of the pool deleted, iptables rules naming the pool
- * deleted, then the lock released. Only what lies in the slot's own pool is touched.
+ * unmounted, the default bridge's keeper link dropped and a last netavark setup + teardown on
+ * it (which removes the bridge and its chains as netavark made them), bridges still holding an
+ * address of the pool deleted, iptables rules naming the pool deleted, then the lock released. Only what lies in the slot's own pool is touched.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, mkdirSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, mkdirSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { netavarkJson, type NetavarkInput } from '../../daemon/networks/netavark';
+import { keeperName } from '../../daemon/networks/endpoints';
+import type { NetworkRecord } from '../../daemon/networks/record';
 
 const DIR = '/tmp/berth-test-netslots';
 const SLOTS = 1024;
@@ -95,7 +98,7 @@ function inPool(s: NetSlot, ip: string): boolean {
  * Removes everything the daemon of this slot set up on the host. With `execRoot` the
  * daemon's own leftovers go through netavark first, so its rules are removed exactly.
  */
-export function cleanSlotNetwork(s: NetSlot, execRoot: string | undefined): void {
+export function cleanSlotNetwork(s: NetSlot, execRoot: string | undefined, dataRoot?: string): void {
   if (execRoot) {
     const netnsDir = path.join(execRoot, 'netns');
     const cfg = path.join(execRoot, 'netavark');
@@ -120,6 +123,10 @@ export function cleanSlotNetwork(s: NetSlot, execRoot: string | undefined): void
       if (pid > 0) spawnSync('kill', [String(pid)], { stdio: 'ignore' });
     }
   }
+  // The default bridge is kept by a veth link (as dockerd keeps docker0): drop it, then let
+  // netavark remove the bridge and its chains exactly, by a last setup + teardown on it.
+  spawnSync('ip', ['link', 'del', keeperName(s.bridge)], { stdio: 'ignore' });
+  if (execRoot && dataRoot && existsSync(`/sys/class/net/${s.bridge}`)) lastTeardown(s, execRoot, dataRoot);
   // Bridges with an address of the pool (the default bridge and user networks' br-*).
   const addrs = spawnSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8' });
   try {
@@ -142,5 +149,36 @@ export function cleanSlotNetwork(s: NetSlot, execRoot: string | undefined): void
       if (!ips.some((ip) => ip.startsWith(prefix) && inPool(s, ip))) continue;
       spawnSync('sh', ['-c', `iptables -w -t ${table} ${line.replace(/^-A /, '-D ')}`], { stdio: 'ignore' });
     }
+  }
+}
+
+function lastTeardown(s: NetSlot, execRoot: string, dataRoot: string): void {
+  const netavark = ['/usr/lib/podman/netavark', '/usr/libexec/podman/netavark'].find((p) => existsSync(p));
+  const dir = path.join(dataRoot, 'networks');
+  if (!netavark || !existsSync(dir)) return;
+  const rec = readdirSync(dir).map((f) => {
+    try {
+      return JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as NetworkRecord;
+    } catch {
+      return undefined;
+    }
+  }).find((r) => r?.Name === 'bridge' && r.BridgeName === s.bridge);
+  const cfg = rec?.IPAM.Config[0];
+  if (!rec || !cfg) return;
+  const [a, b, c] = cfg.Subnet.split('/')[0]!.split('.');
+  const input: NetavarkInput = {
+    containerId: `cleanup${s.n}`, containerName: `cleanup${s.n}`, ports: [],
+    attachments: [{ network: { name: rec.Name, id: rec.Id, bridge: rec.BridgeName, subnet: cfg.Subnet, gateway: cfg.Gateway, internal: false, dns: false }, ip: `${a}.${b}.${c}.254`, ifname: 'eth0', aliases: [] }],
+  };
+  const ns = path.join(execRoot, `cleanup-netns-${s.n}`);
+  try {
+    writeFileSync(ns, '');
+    if (spawnSync('unshare', [`--net=${ns}`, 'true']).status !== 0) return;
+    const args = ['--config', path.join(execRoot, 'netavark'), '--aardvark-binary', AARDVARK];
+    spawnSync(netavark, [...args, 'setup', ns], { input: netavarkJson(input), stdio: ['pipe', 'ignore', 'ignore'] });
+    spawnSync(netavark, [...args, 'teardown', ns], { input: netavarkJson(input), stdio: ['pipe', 'ignore', 'ignore'] });
+  } finally {
+    spawnSync('umount', ['-l', ns], { stdio: 'ignore' });
+    rmSync(ns, { force: true });
   }
 }
