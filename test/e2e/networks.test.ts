@@ -12,7 +12,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { freePort, haveCommand, skipBecause, type TestDaemon, useDockerDaemon, waitFor } from '../support';
+import { haveCommand, skipBecause, type TestDaemon, useDockerDaemon, waitFor } from '../support';
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -28,6 +28,22 @@ function get(url: string): Promise<{ status: number; body: string }> {
 
 /** busybox httpd serving `text` at / on port 80. */
 const httpd = (text: string) => ['sh', '-c', `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 80 -h /www`];
+
+/**
+ * A free port outside the ephemeral range: freePort()'s kernel-chosen ports are what other
+ * suites running at the same time get too, and what -P hands out.
+ */
+async function hostPort(): Promise<number> {
+  for (;;) {
+    const p = 20000 + Math.floor(Math.random() * 10000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(p, '0.0.0.0', () => srv.close(() => resolve(true)));
+    });
+    if (free) return p;
+  }
+}
 
 function iptablesLines(): string {
   return ['nat', 'filter'].map((t) => spawnSync('iptables', ['-w', '-t', t, '-S'], { encoding: 'utf8' }).stdout).join('\n');
@@ -100,10 +116,10 @@ describe('e2e: networks (bridge, user networks, ports, DNS)', function () {
   });
 
   it('-p 127.0.0.1:PORT:80 and -p PORT:80 are reached from the host; port, ps and inspect show them as Docker does', async function () {
-    const [p1, p2] = [await freePort(), await freePort()];
+    const [p1, p2] = [await hostPort(), await hostPort()];
     await ok(['run', '-d', '--name', 'web', '-p', `127.0.0.1:${p1}:80`, '-p', `${p2}:80/tcp`, image, ...httpd('published')]);
     await waitFor('httpd to answer', async () => (await get(`http://127.0.0.1:${p1}/`).catch(() => ({ body: '' }))).body === 'published\n');
-    assert.equal((await get(`http://127.0.0.1:${p2}/`)).body, 'published\n');
+    await waitFor('the second binding', async () => (await get(`http://127.0.0.1:${p2}/`).catch(() => ({ body: '' }))).body === 'published\n');
     const port = (await ok(['port', 'web'])).split('\n').sort();
     assert.deepEqual(port, [`80/tcp -> 0.0.0.0:${p2}`, `80/tcp -> 127.0.0.1:${p1}`].sort());
     const ps = await ok(['ps', '--format', '{{.Ports}}', '--filter', 'name=web']);
@@ -171,7 +187,7 @@ describe('e2e: networks (bridge, user networks, ports, DNS)', function () {
   });
 
   it('docker-py: a network, a container with ports on it, reached by name and from the host', async function () {
-    const port = await freePort();
+    const port = await hostPort();
     const r = await d.dockerPy(`
 import docker, json, time, urllib.request
 c = docker.from_env()
@@ -199,7 +215,7 @@ print(json.dumps({"body": body, "byname": out, "ports": web.attrs["NetworkSettin
 
   it('mistakes: one sentence and Docker\'s status each, and nothing half set up', async function () {
     const before = { links: linksOf(bridge()).length, netns: (await netnsFiles()).length };
-    const p = await freePort();
+    const p = await hostPort();
     await ok(['run', '-d', '--name', 'web', '-p', `${p}:80`, image, ...httpd('x')]);
     // Port taken by another container.
     let r = await d.docker(['run', '-d', '--name', 'web2', '-p', `${p}:80`, image, 'sleep', '60']);
@@ -247,7 +263,7 @@ print(json.dumps({"body": body, "byname": out, "ports": web.attrs["NetworkSettin
 
   it('leaves no link, rule or namespace after rm, and after berthd is SIGKILLed (running containers keep their network)', async function () {
     await ok(['network', 'create', 'appnet']);
-    const p = await freePort();
+    const p = await hostPort();
     await ok(['run', '-d', '--name', 'web', '--network', 'appnet', '-p', `127.0.0.1:${p}:80`, image, ...httpd('survivor')]);
     await ok(['run', '-d', '--name', 'busy', image, 'sleep', '300']);
     const web = await inspect('web');
