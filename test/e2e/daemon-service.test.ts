@@ -8,14 +8,28 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import {
   haveCommand, listenNotify, makeTempDir, ping, removeTree, repoRoot, requireRoot, run, runBerthd, sharedRegistry, skipBecause,
-  socketActivate, startDaemon, waitFor, type Activated, type NotifyListener,
+  socketActivate, startDaemon, waitFor, type Activated, type Fixtures, type NotifyListener,
 } from '../support';
 
 const DOCKER = (socket: string, args: string[]) =>
   run('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(path.dirname(socket), 'docker-config') } });
+/** The JSON progress messages of POST /images/create, as the API streams them. */
+function pullProgress(socket: string, ref: string): Promise<{ status?: string }[]> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: socket, method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(ref)}` }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status?: string })));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 const BERTH = (socket: string, args: string[]) => run(process.execPath, [path.join(repoRoot(), 'bin', 'berth'), '-H', `unix://${socket}`, ...args]);
 
 describe('e2e: berthd under systemd-style supervision (notify, reload, mirrors)', function () {
@@ -26,6 +40,7 @@ describe('e2e: berthd under systemd-style supervision (notify, reload, mirrors)'
   let notify: NotifyListener | undefined;
   let daemon: Activated | undefined;
   let registryHost = '';
+  let fixtures: Fixtures | undefined;
 
   before(async function () {
     requireRoot(this);
@@ -36,7 +51,9 @@ describe('e2e: berthd under systemd-style supervision (notify, reload, mirrors)'
     logFile = path.join(dir, 'berthd.log');
     await fs.mkdir(path.join(dir, 'docker-config'));
     await fs.writeFile(configFile, '{}\n');
-    const { registry, fixtures } = await sharedRegistry();
+    const shared = await sharedRegistry();
+    const registry = shared.registry;
+    fixtures = shared.fixtures;
     registryHost = registry.host;
     // The "mirror" holds library/berth-mirror-test, as a Docker Hub mirror would hold library/*.
     const copy = await run('skopeo', ['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${fixtures.hello.ref}`, `docker://${registry.host}/library/berth-mirror-test:latest`]);
@@ -63,7 +80,9 @@ describe('e2e: berthd under systemd-style supervision (notify, reload, mirrors)'
   });
 
   it('SIGHUP reloads daemon.json: RELOADING=1 then READY=1, and docker info shows the new values', async function () {
-    await fs.writeFile(configFile, JSON.stringify({ debug: true, labels: ['tier=reloaded'], 'registry-mirrors': [`http://${registryHost}`], 'max-concurrent-downloads': 2 }));
+    await fs.writeFile(configFile, JSON.stringify({
+      debug: true, labels: ['tier=reloaded'], 'registry-mirrors': [`http://${registryHost}`], 'max-concurrent-downloads': 1, 'insecure-registries': ['reg.example:5000'],
+    }));
     const before = notify!.messages.length;
     daemon!.child.kill('SIGHUP');
     await notify!.waitFor(/^RELOADING=1$/m, { after: before });
@@ -77,6 +96,13 @@ describe('e2e: berthd under systemd-style supervision (notify, reload, mirrors)'
     assert.match(text.stdout, /^ Labels:\n  tier=reloaded$/m);
     assert.match(text.stdout, new RegExp(`^ Registry Mirrors:\\n  http://${registryHost.replace(/\./g, '\\.')}/$`, 'm'));
     assert.match(text.stdout, /^ Debug Mode: true$/m);
+    assert.match(text.stdout, /^ Insecure Registries:\n  reg\.example:5000$/m);
+  });
+
+  it('the reloaded max-concurrent-downloads applies to the next pull (one layer at a time: the others wait)', async function () {
+    // busybox has two layers; with one download at a time the second is announced as Waiting.
+    const progress = await pullProgress(socket, fixtures!.busybox.ref);
+    assert.equal(progress.filter((m) => m.status === 'Waiting').length, 1, JSON.stringify(progress));
   });
 
   it('pulls a Docker Hub image through the mirror (docker.io/library/NAME)', async function () {
@@ -124,6 +150,8 @@ describe('e2e: berthd socket group and log format', function () {
   it('gives the unix socket it creates to --group, mode 0660, and logs logfmt with --log-format text', async function () {
     const d = await startDaemon({ args: ['--group', 'daemon', '--log-format', 'text'] });
     try {
+      // The socket answers a moment before chmod/chown are done and the start-up line is written.
+      await waitFor('the start-up log line', async () => readFileSync(d.logFile, 'utf8').includes('msg="berthd listening"'));
       const st = statSync(d.socket);
       assert.equal(st.mode & 0o777, 0o660);
       assert.equal(st.gid, Number((await run('getent', ['group', 'daemon'])).stdout.split(':')[2]));

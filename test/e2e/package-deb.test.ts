@@ -207,6 +207,8 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
     manualPid = child.pid;
     child.unref();
     await waitFor('the installed berthd to answer', () => ping(socket), { timeoutMs: 30_000 });
+    // The socket answers a moment before chmod/chown are done and the start-up line is written.
+    await waitFor('the start-up log line', async () => readFileSync(path.join(dir, 'manual.log'), 'utf8').includes('"msg":"berthd listening"'));
     const st = statSync(socket);
     assert.equal(st.mode & 0o777, 0o660);
     assert.equal(st.uid, 0);
