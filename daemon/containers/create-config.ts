@@ -100,6 +100,11 @@ function checkSecurity(hc: HostConfig): void {
   parseCapabilityList(hc.CapDrop, 'CapDrop');
   if (hc.Privileged !== undefined && hc.Privileged !== null && typeof hc.Privileged !== 'boolean') throw invalid('invalid HostConfig.Privileged: expected a boolean');
   parseSecurityOpt(hc.SecurityOpt);
+  for (const f of ['MaskedPaths', 'ReadonlyPaths'] as const) {
+    const v = hc[f];
+    if (v === undefined || v === null) continue;
+    if (!Array.isArray(v) || !v.every((p) => typeof p === 'string' && p.startsWith('/'))) throw invalid(`invalid HostConfig.${f}: expected a list of absolute paths`);
+  }
 }
 
 function envKey(entry: string): string {

@@ -2,6 +2,7 @@
  * What the runtime is asked to run for a container record: the ContainerSpec (layers, argv,
  * env with Docker's additions, user, tty, mounts, /etc files, network mode). Pure.
  */
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, systemPaths } from '../runtime/system-paths';
 import type { ContainerSpec, ProcessSecurity } from '../runtime/types';
 import { processEnv } from './create-config';
 import { devicePolicyOf } from './devices-config';
@@ -41,6 +42,8 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     sysctls: sysctlList(rec.HostConfig.Sysctls),
     devices: devicePolicyOf(rec.HostConfig),
     security: securityOf(rec.HostConfig),
+    maskedPaths: systemPaths(rec.HostConfig.MaskedPaths, rec.HostConfig.Privileged === true, DEFAULT_MASKED_PATHS),
+    readonlyPaths: systemPaths(rec.HostConfig.ReadonlyPaths, rec.HostConfig.Privileged === true, DEFAULT_READONLY_PATHS),
     rlimits: mergeUlimits(checkUlimits(rec.HostConfig.Ulimits), defaultUlimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
   };
 }

@@ -6,9 +6,14 @@ import type { ContainerRecord } from './record';
 import { ContainerPaths } from './record';
 import { commandText, statusText } from './status';
 import { inspectMounts } from './mounts';
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, systemPaths } from '../runtime/system-paths';
 
-const MASKED_PATHS = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'];
-const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+/** Inspect's MaskedPaths / ReadonlyPaths: null for --privileged, as Docker shows them. */
+function inspectPaths(given: unknown, privileged: boolean, def: readonly string[]): string[] | null {
+  const paths = systemPaths(given, privileged, def);
+  return privileged && !Array.isArray(given) ? null : paths;
+}
 
 function safeMounts(rec: ContainerRecord): Record<string, unknown>[] {
   try {
@@ -79,9 +84,9 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths, extras: Ins
     MemoryReservation: 0, MemorySwap: 0, MemorySwappiness: null, OomKillDisable: false, PidsLimit: null, Ulimits: [],
     CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0,
     ...rec.HostConfig,
-    // Docker's: none for --privileged (the helper masks nothing then)
-    MaskedPaths: rec.HostConfig.Privileged === true ? null : MASKED_PATHS,
-    ReadonlyPaths: rec.HostConfig.Privileged === true ? null : READONLY_PATHS,
+    // Docker's: the record's lists, or the defaults; none for --privileged
+    MaskedPaths: inspectPaths(rec.HostConfig.MaskedPaths, rec.HostConfig.Privileged === true, DEFAULT_MASKED_PATHS),
+    ReadonlyPaths: inspectPaths(rec.HostConfig.ReadonlyPaths, rec.HostConfig.Privileged === true, DEFAULT_READONLY_PATHS),
   };
   const out: Record<string, unknown> = {
     Id: rec.Id,

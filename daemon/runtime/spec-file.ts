@@ -7,6 +7,7 @@
 import { invalid } from '../errors';
 import { deviceRecord, type DeviceNode } from './devices';
 import type { ResolvedSecurity } from './security';
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from './system-paths';
 import type { ContainerSpec, ExecSpec } from './types';
 
 type Record_ = [string, string | number | boolean];
@@ -27,6 +28,11 @@ export interface StartExtras {
   /** Nodes the helper makes in the rootfs (devices.ts). */
   devices?: DeviceNode[];
   security: ResolvedSecurity;
+}
+
+/** Repeated `key=PATH`; an empty list is one empty record (absent keys mean the helper's defaults). */
+function pathRecords(key: string, paths: readonly string[]): Record_[] {
+  return paths.length ? paths.map((p): Record_ => [key, p]) : [[key, '']];
 }
 
 function securityRecords(sec: ResolvedSecurity): Record_[] {
@@ -56,6 +62,8 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
     ['await_attach', spec.awaitAttach === true],
     ...securityRecords(extra.security),
     ['privileged', spec.security?.privileged === true],
+    ...pathRecords('masked', spec.maskedPaths ?? DEFAULT_MASKED_PATHS),
+    ...pathRecords('ropath', spec.readonlyPaths ?? DEFAULT_READONLY_PATHS),
   ];
   if (spec.consoleSize) r.push(['rows', spec.consoleSize[0]], ['cols', spec.consoleSize[1]]);
   for (const a of spec.args) r.push(['arg', a]);

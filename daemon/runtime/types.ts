@@ -83,6 +83,9 @@ export interface ContainerSpec {
   devices?: DevicePolicy;
   /** Capabilities, seccomp, no_new_privs; Docker's defaults when absent. */
   security?: ProcessSecurity;
+  /** Paths masked / made read-only inside (system-paths.ts); Docker's defaults when absent. */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
 }
 
 export interface ExitStatus {

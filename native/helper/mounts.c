@@ -198,9 +198,12 @@ mounts_finish (const struct spec *s, struct berth_error *err)
   struct stat st;
   int ret;
 
+  const char *const *masked = s->masked_given ? s->masked : masked_paths;
+  const char *const *ropaths = s->ropaths_given ? s->ropaths : readonly_paths;
+
   if (s->privileged) /* Docker masks nothing for --privileged */
     goto rootfs;
-  for (const char *const *m = masked_paths; *m; m++)
+  for (const char *const *m = masked; *m; m++)
     {
       if (stat (*m, &st) < 0)
         continue;
@@ -211,7 +214,7 @@ mounts_finish (const struct spec *s, struct berth_error *err)
       if (ret < 0)
         return berth_make_error (err, errno, "mask `%s`", *m);
     }
-  for (const char *const *r = readonly_paths; *r; r++)
+  for (const char *const *r = ropaths; *r; r++)
     {
       if (stat (*r, &st) < 0)
         continue;

@@ -84,6 +84,16 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
         return berth_make_error (err, EINVAL, "spec: invalid capability mask `%s`", v);
       return 0;
     }
+  if (strcmp (key, "masked") == 0)
+    {
+      s->masked_given = 1;
+      return *v ? push (s->masked, &s->nmasked, SPEC_MAX_PATHS, key, v, err) : 0;
+    }
+  if (strcmp (key, "ropath") == 0)
+    {
+      s->ropaths_given = 1;
+      return *v ? push (s->ropaths, &s->nropaths, SPEC_MAX_PATHS, key, v, err) : 0;
+    }
   if (strcmp (key, "arg") == 0)
     return push (s->args, &s->nargs, SPEC_MAX_LIST, key, v, err);
   if (strcmp (key, "env") == 0)

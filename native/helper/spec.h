@@ -14,6 +14,7 @@
 
 #define SPEC_MAX_LIST 4096
 #define SPEC_MAX_MOUNTS 256
+#define SPEC_MAX_PATHS 256
 #define SPEC_MAX_RLIMITS 16
 #define SPEC_MAX_SYSCTLS 256
 
@@ -48,6 +49,12 @@ struct spec
   int nnp;
   /* --privileged (start): /sys read-write, no masked or read-only /proc paths, as Docker */
   int privileged;
+  /* start: repeated `masked=PATH` / `ropath=PATH` (an empty value stands for an empty list);
+   * Docker's default lists (mounts.c) when the key never appears */
+  const char *masked[SPEC_MAX_PATHS + 1];
+  int nmasked, masked_given;
+  const char *ropaths[SPEC_MAX_PATHS + 1];
+  int nropaths, ropaths_given;
 
   const char *args[SPEC_MAX_LIST + 1];
   int nargs;

@@ -212,6 +212,38 @@ describe('e2e: containment (seccomp, capabilities, no_new_privs, inherited fds)'
     });
   });
 
+  describe('masked and read-only paths', () => {
+    const script = "awk '$5 ~ /^\\/(proc|sys|tmp)(\\/|$)/ && $5 != \"/proc\" {split($6, o, \",\"); print $5, o[1]}' /proc/self/mountinfo";
+
+    it('--security-opt systempaths=unconfined (the CLI sends empty lists) unmasks /proc; /sys stays read-only', async function () {
+      const r = await d.docker(['run', '--rm', '--security-opt', 'systempaths=unconfined', image, 'sh', '-c', script]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split('\n'), ['/sys ro']);
+    });
+
+    it('HostConfig.MaskedPaths / ReadonlyPaths of the API replace the defaults (dockerode)', async function () {
+      const docker = d.dockerode();
+      const c = await docker.createContainer({
+        Image: image, Tty: true, Cmd: ['sh', '-c', `wc -c < /proc/cpuinfo; touch /tmp/x 2>/dev/null || echo tmp-ro; ${script}`],
+        HostConfig: { MaskedPaths: ['/proc/cpuinfo'], ReadonlyPaths: ['/tmp'] },
+      });
+      try {
+        await c.start();
+        await c.wait();
+        const out = (await c.logs({ stdout: true, stderr: true })).toString(); // a tty: no stdcopy frames
+        const lines = out.replace(/\r/g, '').trim().split('\n').map((l) => l.trim());
+        assert.equal(lines[0], '0', out);
+        assert.equal(lines[1], 'tmp-ro', out);
+        assert.deepEqual(lines.slice(2).sort(), ['/proc/cpuinfo rw', '/sys ro', '/tmp ro'], out);
+        const info = await c.inspect();
+        assert.deepEqual([info.HostConfig.MaskedPaths, info.HostConfig.ReadonlyPaths], [['/proc/cpuinfo'], ['/tmp']]);
+      } finally {
+        await c.remove({ force: true });
+      }
+      await assert.rejects(docker.createContainer({ Image: image, HostConfig: { MaskedPaths: ['relative'] } }), /invalid HostConfig.MaskedPaths: expected a list of absolute paths/);
+    });
+  });
+
   describe('other clients', () => {
     it('the berth CLI (seccomp=FILE read client-side, as docker does) and docker-py send the same settings', async function () {
       const file = path.join(dir, 'allow-but-keyctl.json');

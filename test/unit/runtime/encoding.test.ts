@@ -45,6 +45,9 @@ describe('runtime spec file', () => {
     assert.ok(r.includes('tty=1') && r.includes('stdin=0') && r.includes('readonly=1'));
     assert.ok(r.includes('network=host') && r.includes('rows=24') && r.includes('cols=80'));
     assert.ok(r.includes('caps=a80425fb') && r.includes('seccomp=/run/s.bpf') && r.includes('nnp=1'));
+    assert.ok(r.includes('masked=/proc/keys') && r.includes('ropath=/proc/sys'), "Docker's default paths when the spec has none");
+    const none = records(encodeStartSpec({ ...spec, maskedPaths: [], readonlyPaths: ['/x'] }, { rundir: '/r', cgroups: [], security: { caps: '0', nnp: false } }));
+    assert.deepEqual(none.filter((x) => /^(masked|ropath)=/.test(x)), ['masked=', 'ropath=/x'], 'an empty list is one empty record');
     assert.deepEqual(r.filter((x) => x.startsWith('arg=')), ['arg=sh', 'arg=-c', 'arg=echo a=b\nnext']);
     assert.deepEqual(r.filter((x) => x.startsWith('env=')), ['env=A=1', 'env=B=x=y']);
     assert.deepEqual(r.filter((x) => x.startsWith('cgroup=')), ['cgroup=/cg/a', 'cgroup=/cg/b']);
