@@ -55,6 +55,8 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
   let manualPid: number | undefined;
   let machineLock: ChildProcess | undefined;
   let owned = false;
+  /** What dpkg -L listed after the install. */
+  let listed: string[] = [];
   const member = `berthpkg${process.pid}`;
   const outsider = `berthout${process.pid}`;
 
@@ -145,7 +147,7 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
       assert.ok(!existsSync(f), `${f} is not for run time`);
     }
     // Every file the package lists is there.
-    const listed = (await runOk('dpkg', ['-L', 'berth'])).stdout.split('\n').filter(Boolean);
+    listed = (await runOk('dpkg', ['-L', 'berth'])).stdout.split('\n').filter(Boolean);
     assert.deepEqual(listed.filter((f) => !existsSync(f)), []);
     assert.match((await runOk('dpkg-query', ['-W', '-f', '${Conffiles}', 'berth'])).stdout, /\/etc\/berth\/daemon\.json [0-9a-f]{32}/);
     assert.ok(await groupExists('berth'), 'postinst creates the berth group');
@@ -241,5 +243,9 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
     for (const p of ['/var/lib/berth', '/run/berth', '/etc/berth']) assert.ok(!existsSync(p), `${p} is still there`);
     assert.ok((await installed()).includes('not-installed') || (await installed()) === 'not installed', await installed());
     assert.ok(await groupExists('berth'), 'the group stays (files elsewhere may carry its gid)');
+    // Nothing the package installed is left: no file, no directory of its own, no unit links.
+    const ours = listed.filter((f) => f.includes('berth') && existsSync(f));
+    assert.deepEqual(ours, []);
+    assert.ok(!existsSync('/etc/systemd/system/sockets.target.wants/berthd.socket'));
   });
 });
