@@ -4,11 +4,11 @@
  * except prune, which goes through the service's remove.
  */
 import type { Readable } from 'node:stream';
-import { conflict } from '../errors';
 import { resolveImageId } from '../store/lookup';
 import type { ContainerService } from './service';
 import type { ContainerRecord } from './record';
 import { Filters, matches, parseFilters, PRUNE_FILTERS } from './filters';
+import { mustBeRunning } from './lifecycle';
 import { inspectView, listView } from './views';
 import { changes, Change, directorySize } from './changes';
 import { exportTar } from './export';
@@ -106,7 +106,7 @@ export class ContainerQueries {
   /** `ps -ef`-like rows from /proc, or the host's `ps PS_ARGS` filtered to the container. */
   async top(ref: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
     const rec = this.svc.get(ref);
-    if (!rec.State.Running) throw conflict(`Container ${rec.Id} is not running`);
+    mustBeRunning(rec);
     const pids = await this.svc.runtime.pids(rec.Id);
     if (psArgs !== undefined && psArgs.trim() !== '' && psArgs.trim() !== '-ef') return psTop(psArgs, pids);
     return { Titles: TOP_TITLES, Processes: await topRows(pids) };

@@ -9,7 +9,7 @@
 import type { Ulimit } from '../ulimits';
 import type { Digest } from '../oci/digest';
 import { promises as fs } from 'node:fs';
-import { BerthError, conflict, describe, invalid, notFound, notModified } from '../errors';
+import { BerthError, conflict, describe, invalid, notFound } from '../errors';
 import { log } from '../log';
 import type { AttachConnection, AttachStreams, Runtime, ExitStatus } from '../runtime/types';
 import type { EventBus } from '../events';
@@ -24,6 +24,7 @@ import { specOf } from './spec';
 import { exitCodeForStartError } from './status';
 import { createWarnings } from './warnings';
 import { killContainer, stopContainer } from './stop';
+import { canPause, canRemove, canStart, canUnpause, mustBeRunning, toAdopted, toExited, toPaused, toRemoving, toRunning, toStartFailed } from './lifecycle';
 import { attachContainer, type AttachIo, type AttachOptions } from './attach';
 import { pumpLogs, type LogStreamOptions } from './log-stream';
 import type { ContainerNetworking, SandboxInfo } from './networking';
@@ -163,10 +164,7 @@ export class ContainerService {
 
   async remove(ref: string, force: boolean): Promise<void> {
     const rec = this.get(ref);
-    if (rec.State.Running && !force) {
-      throw conflict(`cannot remove container "${rec.Name}": container is running: stop the container before removing or force remove`);
-    }
-    if (rec.State.Status === 'removing') throw conflict(`removal of container ${rec.Name.slice(1)} is already in progress`);
+    canRemove(rec, force);
     if (rec.State.Running) {
       const exited = this.notifier.next('exited', rec.Id);
       if (rec.State.Paused) await this.runtime.unpause(rec.Id).catch(() => undefined);
@@ -181,13 +179,12 @@ export class ContainerService {
     await this.locks.run(id, async () => {
       const rec = this.names.byExactId(id);
       if (!rec) return;
-      const before = rec.State.Status;
-      rec.State.Status = 'removing';
+      const undo = toRemoving(rec.State);
       try {
         await this.networking?.detach(rec);
         await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs);
       } catch (err) {
-        rec.State.Status = before;
+        undo();
         throw err;
       }
       await this.store.delete(id);
@@ -210,9 +207,7 @@ export class ContainerService {
     let failure: BerthError | undefined;
     await this.locks.run(rec.Id, async () => {
       if (!this.names.byExactId(rec.Id)) throw notFound(`No such container: ${ref}`);
-      if (rec.State.Paused) throw conflict('cannot start a paused container, try unpause instead');
-      if (rec.State.Running) throw notModified('container already started');
-      if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal and cannot be started`);
+      canStart(rec);
       const p = this.store.pathsOf(rec.Id);
       const logSize = await fs.stat(p.log).then((s) => s.size, () => 0);
       let sandbox: SandboxInfo | undefined;
@@ -226,15 +221,11 @@ export class ContainerService {
           throw err;
         });
         this.runLogOffset.set(rec.Id, logSize);
-        Object.assign(rec.State, {
-          Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
-          Pid: started.pid, ExitCode: 0, Error: '', StartedAt: started.startedAt,
-        });
+        toRunning(rec.State, started);
         await this.store.save(rec);
       } catch (err) {
         const message = describe(err);
-        rec.State.ExitCode = exitCodeForStartError(err);
-        rec.State.Error = message;
+        toStartFailed(rec.State, exitCodeForStartError(err), message);
         await this.store.save(rec).catch(() => undefined);
         failure = err instanceof BerthError ? err : new BerthError('System', message, { cause: err });
         return;
@@ -279,10 +270,7 @@ export class ContainerService {
     await this.locks.run(id, async () => {
       const r = this.names.byExactId(id);
       if (!r || !r.State.Running) return;
-      Object.assign(r.State, {
-        Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0,
-        ExitCode: status.exitCode, OOMKilled: status.oomKilled === true, Error: status.error ?? '', FinishedAt: status.finishedAt,
-      });
+      toExited(r.State, status);
       // Before anyone hears of the exit: its ports and addresses are free for the next start.
       await this.networking?.detach(r).catch((err) => log.warn('network teardown failed', { id, error: describe(err) }));
       await this.store.save(r);
@@ -332,11 +320,10 @@ export class ContainerService {
 
   private async setPaused(rec: ContainerRecord, paused: boolean): Promise<void> {
     await this.locks.run(rec.Id, async () => {
-      if (!rec.State.Running) throw conflict(`Container ${rec.Id} is not running`);
-      if (paused && rec.State.Paused) throw conflict(`Container ${rec.Id} is already paused`);
-      if (!paused && !rec.State.Paused) throw conflict(`Container ${rec.Id} is not paused`);
+      if (paused) canPause(rec);
+      else canUnpause(rec);
       await (paused ? this.runtime.pause(rec.Id) : this.runtime.unpause(rec.Id));
-      Object.assign(rec.State, { Status: paused ? 'paused' : 'running', Paused: paused });
+      toPaused(rec.State, paused);
       await this.store.save(rec);
       this.notifier.publish(paused ? 'pause' : 'unpause', rec);
     });
@@ -344,7 +331,7 @@ export class ContainerService {
 
   async resize(ref: string, rows: number, cols: number): Promise<void> {
     const rec = this.get(ref);
-    if (!rec.State.Running) throw conflict(`Container ${rec.Id} is not running`);
+    mustBeRunning(rec);
     await this.runtime.resize(rec.Id, rows, cols);
   }
 
@@ -382,7 +369,7 @@ export class ContainerService {
       const running = alive.has(rec.Id);
       if (!rec.State.Running && running) {
         // berthd died between starting the process and recording it: adopt the container.
-        Object.assign(rec.State, { Status: 'running', Running: true, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() });
+        toAdopted(rec.State, new Date().toISOString());
         await this.store.save(rec);
       }
       if (!rec.State.Running) continue;

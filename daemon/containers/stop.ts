@@ -5,12 +5,13 @@
  * `kill` with SIGKILL returns once the container is gone. Both wait outside the service's
  * per-container lock, on the notifier's exit event.
  */
-import { conflict, describe, notModified } from '../errors';
+import { describe } from '../errors';
 import { log } from '../log';
 import type { Runtime } from '../runtime/types';
 import type { ContainerNotifier } from './notifier';
 import type { ContainerRecord } from './record';
 import { parseSignal } from '../runtime/signals';
+import { canKill, canStop } from './lifecycle';
 
 const DEFAULT_STOP_TIMEOUT = 10;
 
@@ -27,7 +28,7 @@ function stopTimeout(rec: ContainerRecord, t: number | undefined): number {
 
 /** Stops a running container; NotModified (304) when it is not running. */
 export async function stopContainer(d: StopDeps, rec: ContainerRecord, timeoutSeconds?: number, signal?: string): Promise<void> {
-  if (!rec.State.Running) throw notModified('container already stopped');
+  canStop(rec);
   const exited = d.notifier.next('exited', rec.Id);
   const sig = parseSignal(signal || rec.Config.StopSignal || 'SIGTERM');
   const t = stopTimeout(rec, timeoutSeconds);
@@ -49,7 +50,7 @@ export async function stopContainer(d: StopDeps, rec: ContainerRecord, timeoutSe
 /** Sends a signal; Conflict (409) when the container is not running. */
 export async function killContainer(d: StopDeps, rec: ContainerRecord, ref: string, signal: string): Promise<void> {
   const sig = parseSignal(signal);
-  if (!rec.State.Running) throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
+  canKill(rec, ref);
   const exited = sig === 9 ? d.notifier.next('exited', rec.Id) : undefined;
   if (rec.State.Paused && sig === 9) await d.runtime.unpause(rec.Id).catch(() => undefined);
   await d.runtime.signal(rec.Id, sig);

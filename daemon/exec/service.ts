@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { conflict, describe, invalid, notFound } from '../errors';
 import type { ContainerService } from '../containers/service';
 import { securityOf } from '../containers/spec';
+import { canExec } from '../containers/lifecycle';
 import type { ExecProcess } from '../runtime/types';
 import { log } from '../log';
 
@@ -75,8 +76,7 @@ export class ExecService {
   create(containerRef: string, body: unknown): { Id: string } {
     const rec = this.containers.get(containerRef);
     const config = parseExecConfig(body);
-    if (rec.State.Paused) throw conflict(`Container ${rec.Id} is paused, unpause the container before exec`);
-    if (!rec.State.Running) throw conflict(`Container ${rec.Id} is not running`);
+    canExec(rec);
     const id = randomBytes(32).toString('hex');
     this.execs.set(id, { id, containerId: rec.Id, config, running: false, started: false, exitCode: null, pid: 0 });
     this.forgetStale();
