@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RuntimeFixture, skipReason } from './runtime-fixture';
 import type { ContainerSpec } from '../../daemon/runtime/types';
+import { skipBecause } from '../support/skip';
 
 const REPORT = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
 
@@ -34,10 +35,7 @@ describe('berth-helper under ASan + UBSan (integration)', function () {
 
   before(function () {
     const why = skipReason() ?? (hasSanitizers() ? undefined : 'the C compiler has no libasan/libubsan');
-    if (why) {
-      console.log(`    skipping: ${why}`);
-      this.skip();
-    }
+    if (why) skipBecause(this, why);
     prevAsan = process.env.ASAN_OPTIONS;
     prevUbsan = process.env.UBSAN_OPTIONS;
     // Reports go to stderr (a log_path would not exist after pivot_root); exit code 99 tells

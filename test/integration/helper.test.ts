@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HELPER, buildHelper, makeBusyboxLayer, skipReason } from './runtime-fixture';
+import { skipBecause } from '../support/skip';
 
 function writeSpec(file: string, records: string[]): void {
   fs.writeFileSync(file, records.map((r) => `${r}\0`).join(''));
@@ -34,10 +35,7 @@ describe('berth-helper (integration)', function () {
 
   before(function () {
     const why = skipReason();
-    if (why) {
-      console.log(`    skipping: ${why}`);
-      this.skip();
-    }
+    if (why) skipBecause(this, why);
     buildHelper();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-helper-'));
     rootfs = makeBusyboxLayer(path.join(tmp, 'layer'));

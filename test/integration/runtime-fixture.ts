@@ -11,6 +11,7 @@ import { StorePaths } from '../../daemon/store/paths';
 import { createRuntime } from '../../daemon/runtime';
 import type { Cgroups } from '../../daemon/runtime/cgroups';
 import type { ContainerSpec, Runtime } from '../../daemon/runtime/types';
+import { skipBecause } from '../support/skip';
 
 export const HELPER = path.resolve(__dirname, '../../../native/helper/build/berth-helper');
 const BUSYBOX = '/bin/busybox';
@@ -132,10 +133,7 @@ export function useRuntimeFixture(ready: (fx: RuntimeFixture) => void): void {
   let fx: RuntimeFixture | undefined;
   before(function () {
     const why = skipReason();
-    if (why) {
-      console.log(`    skipping: ${why}`);
-      this.skip();
-    }
+    if (why) skipBecause(this, why);
     buildHelper();
     fx = new RuntimeFixture();
     ready(fx);

@@ -16,6 +16,7 @@ import { unpackLayerInWorker } from '../../daemon/layers/unpack-pool';
 import { BerthError } from '../../daemon/errors';
 import { lgetxattr } from '../../native/ffi/fsops';
 import { makeTar, TarItem } from '../support/tar-writer';
+import { skipBecause } from '../support/skip';
 
 const sha = (b: Buffer): `sha256:${string}` => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -25,10 +26,7 @@ describe('integration: layer unpack', function () {
   let outside: string;
 
   before(function () {
-    if (process.getuid?.() !== 0) {
-      console.log('    (skipped: needs root for mknod, chown and trusted.* xattrs)');
-      this.skip();
-    }
+    if (process.getuid?.() !== 0) skipBecause(this, 'needs root for mknod, chown and trusted.* xattrs');
   });
 
   beforeEach(function () {
@@ -208,7 +206,7 @@ describe('integration: layer unpack', function () {
   });
 
   it('decompresses zstd layers through the zstd CLI', async function () {
-    if (spawnSync('zstd', ['--version']).status !== 0) this.skip();
+    if (spawnSync('zstd', ['--version']).status !== 0) skipBecause(this, 'zstd is not installed (run scripts/install.sh)');
     const tar = makeTar([{ name: 'z', data: 'zstd!' }]);
     const z = spawnSync('zstd', ['-c', '-q'], { input: tar }).stdout;
     const res = await unpackLayer(Readable.from([z]), target, { expectedDiffId: sha(tar) });

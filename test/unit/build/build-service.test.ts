@@ -11,6 +11,8 @@ import { BuildService } from '../../../daemon/build/service';
 import type { BuildOptions } from '../../../daemon/build/types';
 import { openStores, type Stores } from '../../../daemon/store/stores';
 import { parseReference } from '../../../daemon/oci/reference';
+import { skipUnless } from '../../support/skip';
+import { isRoot } from '../../support/proc';
 
 function opts(o: Partial<BuildOptions> = {}): BuildOptions {
   return { tags: [], dockerfile: 'Dockerfile', buildArgs: {}, labels: {}, noCache: false, pull: false, quiet: false, rm: true, forceRm: false, auth: {}, ...o };
@@ -23,7 +25,7 @@ describe('build service (no containers)', function () {
   let svc: BuildService;
 
   before(function () {
-    if (process.getuid?.() !== 0) this.skip(); // layer files are chowned to root
+    skipUnless(this, isRoot(), 'layer files are chowned to root, which needs root');
   });
 
   beforeEach(async () => {

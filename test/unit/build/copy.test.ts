@@ -11,6 +11,8 @@ import { checksumSources, resolveSources } from '../../../daemon/build/copy-sour
 import { planCopy, CopyEnv } from '../../../daemon/build/copy-step';
 import { parseInstruction } from '../../../daemon/dockerfile/parse';
 import { StageState } from '../../../daemon/dockerfile/stage';
+import { skipUnless } from '../../support/skip';
+import { isRoot } from '../../support/proc';
 
 async function write(root: string, files: Record<string, string>): Promise<void> {
   for (const [p, content] of Object.entries(files)) {
@@ -57,7 +59,7 @@ describe('build: rootfs view and COPY', () => {
   });
 
   it('the view honours whiteouts', async function () {
-    if (process.getuid?.() !== 0) this.skip(); // mknod needs root
+    skipUnless(this, isRoot(), 'mknod needs root');
     execFileSync('mknod', [path.join(upper, 'app'), 'c', '0', '0']);
     const view = new RootfsView([lower, upper]);
     assert.equal(await view.lookup('/app/keep'), undefined);
@@ -124,7 +126,7 @@ describe('build: rootfs view and COPY', () => {
   });
 
   it('--chown resolves names from the image and sets owners', async function () {
-    if (process.getuid?.() !== 0) this.skip(); // chown needs root
+    skipUnless(this, isRoot(), 'chown needs root');
     const state = new StageState({ config: { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }, layers: [] });
     const env: CopyEnv = { escape: '\\', context: new RootfsView([ctx]), base: new RootfsView([lower, upper]), fromView: async () => new RootfsView([lower]), tmpDir: root };
     const plan = await planCopy(parseInstruction({ text: 'COPY --chown=app a.txt /o/', line: 1 }), state, env);

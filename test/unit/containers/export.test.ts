@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
 import { exportTar } from '../../../daemon/containers/export';
+import { skipUnless } from '../../support/skip';
+import { isRoot } from '../../support/proc';
 
 async function names(upper: string, lowers: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -46,7 +48,7 @@ describe('containers: export', function () {
   });
 
   it('an opaque directory hides what the layers below had there', async function () {
-    if (process.getuid?.() !== 0) this.skip(); // trusted.* xattrs need root
+    skipUnless(this, isRoot(), 'trusted.* xattrs need root');
     await file('base/opt/old');
     await file('upper/opt/new');
     execFileSync('python3', ['-c', 'import os,sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")', path.join(root, 'upper/opt')]);

@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import * as tar from 'tar';
 import { layerDiffStream, isMountPlaceholder } from '../../../daemon/layers/diff';
 import { encodeHeader } from '../../../daemon/layers/diff-tar';
+import { skipUnless } from '../../support/skip';
+import { isRoot } from '../../support/proc';
 
 async function digestOf(dir: string, xattrs = false): Promise<{ digest: string; bytes: Buffer }> {
   const chunks: Buffer[] = [];
@@ -83,7 +85,7 @@ describe('layer-diff', () => {
   });
 
   it('turns overlay whiteouts (char 0/0) and opaque dirs into OCI whiteouts', async function () {
-    if (process.getuid?.() !== 0) this.skip(); // mknod and trusted.* xattrs need root
+    skipUnless(this, isRoot(), 'mknod and trusted.* xattrs need root');
     await fs.mkdir(path.join(root, 'etc'));
     execFileSync('mknod', [path.join(root, 'etc/gone'), 'c', '0', '0']);
     await fs.mkdir(path.join(root, 'opq'));
