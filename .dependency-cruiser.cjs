@@ -74,9 +74,9 @@ module.exports = {
     {
       name: 'leaves-stay-leaves',
       severity: 'error',
-      comment: 'errors, log, stdcopy and version-info are imported by everyone, so they import no other daemon module.',
-      from: { path: '^daemon/(errors|log|stdcopy|version-info)\\.ts$' },
-      to: { path: '^daemon/', pathNot: '^daemon/(errors|version-info)\\.ts$' },
+      comment: 'errors, error-codes, log, stdcopy and version-info are imported by everyone, so they import no other daemon module.',
+      from: { path: '^daemon/(errors|error-codes|log|stdcopy|version-info)\\.ts$' },
+      to: { path: '^daemon/', pathNot: '^daemon/(errors|error-codes|version-info)\\.ts$' },
     },
   ],
   options: {

@@ -1,9 +1,11 @@
 /**
- * The one error type of berth. Every failure that reaches a user is a BerthError with a kind;
- * the kind decides the HTTP status (in exactly one table, below) and the CLI's exit code.
- * Services throw these and never touch HTTP; the API's error middleware turns them into
- * Docker's `{"message": "..."}` body.
+ * The one error type of berth. Every failure that reaches a user is a BerthError with a kind
+ * and a stable code (error-codes.ts); the kind decides the HTTP status (in exactly one table,
+ * below) and the CLI's exit code. Services throw these and never touch HTTP; api/write-error.ts
+ * turns them into Docker's `{"message": "..."}` body, on express responses and hijacked
+ * sockets alike. Anything else thrown becomes a System error there (toBerthError).
  */
+import type { ErrorCode } from './error-codes';
 
 export type ErrorKind =
   | 'InvalidParameter'
@@ -14,6 +16,7 @@ export type ErrorKind =
   | 'NotModified'
   | 'NotImplemented'
   | 'TooLarge'
+  | 'UnsupportedMediaType'
   | 'Unavailable'
   | 'System';
 
@@ -26,26 +29,41 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   NotModified: 304,
   NotImplemented: 501,
   TooLarge: 413,
+  UnsupportedMediaType: 415,
   Unavailable: 503,
   System: 500,
+};
+
+const CODE_BY_KIND: Record<ErrorKind, ErrorCode> = {
+  InvalidParameter: 'INVALID_PARAMETER',
+  Unauthorized: 'UNAUTHORIZED',
+  Forbidden: 'FORBIDDEN',
+  NotFound: 'NOT_FOUND',
+  Conflict: 'CONFLICT',
+  NotModified: 'NOT_MODIFIED',
+  NotImplemented: 'NOT_IMPLEMENTED',
+  TooLarge: 'TOO_LARGE',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  Unavailable: 'UNAVAILABLE',
+  System: 'SYSTEM',
 };
 
 export class BerthError extends Error {
   /**
    * A stable name for this particular failure (e.g. LAYER_DIFF_ID_MISMATCH), for code that must
    * tell failures of one kind apart without reading messages; it survives wrap() and the
-   * worker-thread boundary. Undefined when the kind says enough.
+   * worker-thread boundary. The kind's generic code (NOT_FOUND, ...) when the kind says enough.
    */
-  readonly code: string | undefined;
+  readonly code: ErrorCode;
 
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    options?: { cause?: unknown; code?: string },
+    options?: { cause?: unknown; code?: ErrorCode },
   ) {
     super(message, options);
     this.name = 'BerthError';
-    this.code = options?.code;
+    this.code = options?.code ?? CODE_BY_KIND[kind];
   }
 
   get status(): number {
@@ -92,6 +110,11 @@ export function statusOfKind(kind: ErrorKind): number {
 export function wrap(err: unknown, context: string): BerthError {
   if (err instanceof BerthError) return new BerthError(err.kind, `${context}: ${err.message}`, { cause: err, code: err.code });
   return new BerthError('System', `${context}: ${describe(err)}`, { cause: err, code: errnoCode(err) });
+}
+
+/** Any thrown value as a BerthError: BerthErrors as they are, anything else a System error. */
+export function toBerthError(err: unknown): BerthError {
+  return err instanceof BerthError ? err : new BerthError('System', describe(err), { cause: err });
 }
 
 /** A one-line description of any thrown value, for messages and logs. */

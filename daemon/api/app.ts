@@ -7,7 +7,7 @@ import express, { Router } from 'express';
 import * as http from 'node:http';
 import { errorMiddleware } from './errors';
 import { BerthError } from '../errors';
-import { versionMiddleware } from './version';
+import { versionMiddleware } from './version-middleware';
 import { UpgradeRoute, dispatchUpgrade } from './upgrade';
 import { applyStallTimeouts, DEFAULT_STALL_MS, stallServerOptions } from './stall-timeouts';
 

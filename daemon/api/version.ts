@@ -1,11 +1,10 @@
 /**
  * API version handling. berth advertises API_VERSION and accepts every /v1.24 … /v1.xx prefix
  * plus unversioned paths (meaning "latest"). The prefix is stripped before routing and the
- * negotiated version is kept on `res.locals.apiVersion` for handlers that vary by version.
+ * negotiated version is kept on `res.locals.apiVersion` for handlers that vary by version
+ * (version-middleware.ts for express, upgrade.ts for hijacked requests).
  */
-import type { NextFunction, Request, Response } from 'express';
-import { BERTH_VERSION } from '../version-info';
-import { describe, invalid } from '../errors';
+import { invalid } from '../errors';
 
 export const API_VERSION = '1.47';
 export const MIN_API_VERSION = '1.24';
@@ -36,22 +35,4 @@ export function splitVersion(url: string): { version: string; path: string } {
     version = API_VERSION;
   }
   return { version, path: m[2] };
-}
-
-/** Sets the headers every response carries and strips the version prefix. */
-export function versionMiddleware(req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Api-Version', API_VERSION);
-  res.setHeader('Ostype', 'linux');
-  res.setHeader('Server', `berth/${BERTH_VERSION} (linux)`);
-  res.setHeader('Docker-Experimental', 'false');
-  let split: { version: string; path: string };
-  try {
-    split = splitVersion(req.url);
-  } catch (err) {
-    res.status(400).json({ message: describe(err) });
-    return;
-  }
-  req.url = split.path;
-  res.locals.apiVersion = split.version;
-  next();
 }

@@ -49,5 +49,6 @@ export function asLayerError(err: unknown): BerthError {
   if (isDiskFull(err)) return diskFull('writing the layer', err);
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') return layerError('InvalidParameter', LayerCode.Corrupt, `layer data is corrupt or truncated: ${msg}`, err);
   if (code.startsWith('TAR_')) return layerError('InvalidParameter', LayerCode.NotTar, `layer is not a valid tar archive: ${msg}`, err);
-  return new BerthError('System', `unpacking a layer: ${msg}`, { cause: err, code: code || undefined });
+  // Other errno errors stay System errors; the errno name is in the message and the cause.
+  return new BerthError('System', `unpacking a layer: ${msg}`, { cause: err });
 }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { BerthError, ErrorKind } from '../errors';
+import { asErrorCode } from '../error-codes';
 import { asLayerError, layerError, LayerCode } from './errors';
 import type { UnpackOptions, UnpackResult } from './unpack';
 
@@ -49,7 +50,7 @@ export function unpackLayerInWorker(source: Readable, dir: string, opts: UnpackO
         inFlight -= m.ack;
         if (inFlight < WINDOW && source.isPaused() && !settled) source.resume();
       } else if (m.done) finish(undefined, m.result);
-      else if (m.error) finish(new BerthError(m.error.kind, m.error.message, { code: m.error.code }));
+      else if (m.error) finish(new BerthError(m.error.kind, m.error.message, { code: asErrorCode(m.error.code) }));
     });
     worker.on('error', (err) => finish(asLayerError(err)));
     worker.on('exit', (code) => finish(layerError('System', LayerCode.WorkerDied, `the layer unpacking thread exited early (code ${code})`)));

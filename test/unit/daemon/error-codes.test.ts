@@ -1,0 +1,67 @@
+/**
+ * The error catalogue (daemon/error-codes.ts) stays complete and honest. The compiler already
+ * refuses a BerthError code that is not in the catalogue; this keeps the other direction (no
+ * entry nobody uses), one generic code per kind, and Docker's status per kind.
+ */
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { ERROR_CODES, asErrorCode, type ErrorCode } from '../../../daemon/error-codes';
+import { BerthError, toBerthError, wrap, type ErrorKind } from '../../../daemon/errors';
+import { replyOf } from '../../../daemon/api/write-error';
+import { repoRoot } from '../../support/proc';
+
+const ROOT = repoRoot();
+const KINDS: [ErrorKind, number][] = [
+  ['InvalidParameter', 400], ['Unauthorized', 401], ['Forbidden', 403], ['NotFound', 404], ['Conflict', 409],
+  ['NotModified', 304], ['NotImplemented', 501], ['TooLarge', 413], ['UnsupportedMediaType', 415], ['Unavailable', 503], ['System', 500],
+];
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const n of readdirSync(path.join(ROOT, dir))) {
+    const rel = `${dir}/${n}`;
+    if (statSync(path.join(ROOT, rel)).isDirectory()) out.push(...sources(rel));
+    else if (n.endsWith('.ts')) out.push(rel);
+  }
+  return out;
+}
+
+describe('unit: the error catalogue', () => {
+  it('every kind has its Docker status and a generic code from the catalogue', () => {
+    for (const [kind, status] of KINDS) {
+      const e = new BerthError(kind, 'x');
+      assert.equal(e.status, status, kind);
+      assert.ok(e.code in ERROR_CODES, `${kind} → ${e.code}`);
+    }
+  });
+
+  it('every entry is a SCREAMING_SNAKE name with a description, used somewhere in daemon/ or native/', () => {
+    const text = [...sources('daemon'), ...sources('native')]
+      .filter((f) => f !== 'daemon/error-codes.ts')
+      .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
+      .join('\n');
+    const unused: string[] = [];
+    for (const [code, summary] of Object.entries(ERROR_CODES)) {
+      assert.match(code, /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/);
+      assert.ok(summary.length > 10, `${code} needs a description`);
+      if (!text.includes(`'${code}'`)) unused.push(code);
+    }
+    assert.deepEqual(unused, [], 'remove catalogue entries nothing uses, or use them');
+  });
+
+  it('codes survive wrap() and a trip through a string (the worker boundary)', () => {
+    const e = new BerthError('InvalidParameter', 'bad layer', { code: 'LAYER_CORRUPT' });
+    assert.equal(wrap(e, 'pulling x').code, 'LAYER_CORRUPT');
+    assert.equal(asErrorCode(JSON.parse(JSON.stringify({ code: e.code })).code), 'LAYER_CORRUPT');
+    assert.equal(asErrorCode('NO_SUCH_CODE'), undefined);
+    assert.equal(asErrorCode('toString'), undefined);
+  });
+
+  it('whatever is thrown reaches the client as a BerthError with a code', () => {
+    const plain = toBerthError(new Error('boom'));
+    assert.deepEqual([plain.kind, plain.code, plain.message], ['System', 'SYSTEM', 'boom']);
+    const parse = replyOf(Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed' }));
+    assert.deepEqual([parse.status, parse.code satisfies ErrorCode], [400, 'INVALID_JSON']);
+  });
+});
