@@ -61,7 +61,13 @@ describe('unit: the error catalogue', () => {
   it('whatever is thrown reaches the client as a BerthError with a code', () => {
     const plain = toBerthError(new Error('boom'));
     assert.deepEqual([plain.kind, plain.code, plain.message], ['System', 'SYSTEM', 'boom']);
-    const parse = replyOf(Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed' }));
+    const parse = replyOf(Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed', status: 400 }));
     assert.deepEqual([parse.status, parse.code satisfies ErrorCode], [400, 'INVALID_JSON']);
+    const big = replyOf(Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, limit: 1 << 20 }));
+    assert.deepEqual([big.status, big.code, big.message], [413, 'TOO_LARGE', 'request body too large (the limit is 1024 KiB)']);
+    const charset = replyOf(Object.assign(new Error('unsupported charset "X"'), { type: 'charset.unsupported', status: 415 }));
+    assert.deepEqual([charset.status, charset.code], [415, 'UNSUPPORTED_MEDIA_TYPE']);
+    const aborted = replyOf(Object.assign(new Error('request aborted'), { type: 'request.aborted', status: 400 }));
+    assert.deepEqual([aborted.status, aborted.code], [400, 'BODY_UNREADABLE']);
   });
 });
