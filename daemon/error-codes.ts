@@ -43,9 +43,24 @@ export const ERROR_CODES = {
   BUILD_STEP_FAILED: 'a RUN step exited non-zero',
 } as const;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/**
+ * Two families of codes are named by closed sets kept elsewhere, so they are not listed here:
+ * an errno's name (ENOENT, EBUSY ...: SyscallError, SpawnError, wrapped Node errno errors, the
+ * kind from errors.ts's errno → kind table) and the failing step of the C helper
+ * (HELPER_MOUNT_PROC ...: runtime/helper-error.ts, the steps of native/helper/report.c).
+ */
+export type ErrnoCode = `E${string}`;
+export type HelperCode = `HELPER_${string}`;
+export type ErrorCode = keyof typeof ERROR_CODES | ErrnoCode | HelperCode;
 
-/** A code read from outside (a worker's message, a helper's report); undefined if unknown. */
+const ERRNO_NAME = /^E[A-Z0-9]+$/;
+const HELPER_STEP = /^HELPER_[A-Z0-9_]+$/;
+
+/** A code read from outside (a worker's message, an errno name); undefined if not a code. */
 export function asErrorCode(v: unknown): ErrorCode | undefined {
-  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, v) ? (v as ErrorCode) : undefined;
+  if (typeof v !== 'string') return undefined;
+  if (Object.prototype.hasOwnProperty.call(ERROR_CODES, v)) return v as ErrorCode;
+  if (ERRNO_NAME.test(v)) return v as ErrnoCode;
+  if (HELPER_STEP.test(v)) return v as HelperCode;
+  return undefined;
 }

@@ -5,7 +5,7 @@
  * turns them into Docker's `{"message": "..."}` body, on express responses and hijacked
  * sockets alike. Anything else thrown becomes a System error there (toBerthError).
  */
-import type { ErrorCode } from './error-codes';
+import { asErrorCode, type ErrorCode } from './error-codes';
 
 export type ErrorKind =
   | 'InvalidParameter'
@@ -109,7 +109,7 @@ export function statusOfKind(kind: ErrorKind): number {
  */
 export function wrap(err: unknown, context: string): BerthError {
   if (err instanceof BerthError) return new BerthError(err.kind, `${context}: ${err.message}`, { cause: err, code: err.code });
-  return new BerthError('System', `${context}: ${describe(err)}`, { cause: err, code: errnoCode(err) });
+  return new BerthError('System', `${context}: ${describe(err)}`, { cause: err, code: asErrorCode(errnoCode(err)) });
 }
 
 /** Any thrown value as a BerthError: BerthErrors as they are, anything else a System error. */

@@ -7,6 +7,7 @@
  */
 import { getSystemErrorMap } from 'node:util';
 import { BerthError, kindOfErrno } from '../../daemon/errors';
+import { asErrorCode } from '../../daemon/error-codes';
 
 let table: Map<number, [string, string]> | undefined;
 const entry = (errno: number) => (table ??= getSystemErrorMap()).get(-Math.abs(errno));
@@ -31,7 +32,7 @@ export class SyscallError extends BerthError {
     readonly errno: number,
     what: string,
   ) {
-    super(kindOfErrno(errnoName(errno)), `${call} ${what}: ${errnoMessage(errno)} (${errnoName(errno)})`, { code: errnoName(errno) });
+    super(kindOfErrno(errnoName(errno)), `${call} ${what}: ${errnoMessage(errno)} (${errnoName(errno)})`, { code: asErrorCode(errnoName(errno)) });
     this.name = 'SyscallError';
   }
 }

@@ -15,6 +15,7 @@
  * threadpool however long the child lives.
  */
 import { BerthError } from '../../daemon/errors';
+import { asErrorCode } from '../../daemon/error-codes';
 import { errnoName } from './errno';
 import { loadLibc } from './libc';
 import { Socket } from 'node:net';
@@ -101,7 +102,7 @@ export type StdioKind = 'pipe' | 'ignore';
  */
 export class SpawnError extends BerthError {
   constructor(readonly file: string, readonly errno: number) {
-    super('System', `spawn ${file} ${errnoName(errno)}`, { code: errnoName(errno) });
+    super('System', `spawn ${file} ${errnoName(errno)}`, { code: asErrorCode(errnoName(errno)) });
     this.name = 'SpawnError';
   }
 }

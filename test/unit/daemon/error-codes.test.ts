@@ -56,6 +56,12 @@ describe('unit: the error catalogue', () => {
     assert.equal(asErrorCode(JSON.parse(JSON.stringify({ code: e.code })).code), 'LAYER_CORRUPT');
     assert.equal(asErrorCode('NO_SUCH_CODE'), undefined);
     assert.equal(asErrorCode('toString'), undefined);
+    // the two families named elsewhere: errno names and the helper's steps
+    assert.equal(asErrorCode('ENOENT'), 'ENOENT');
+    assert.equal(asErrorCode('HELPER_MOUNT_PROC'), 'HELPER_MOUNT_PROC');
+    assert.equal(asErrorCode('ERR_STREAM_PREMATURE_CLOSE'), undefined, "Node's ERR_* codes are not errno names");
+    const nodeErr = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    assert.equal(wrap(nodeErr, 'writing').code, 'ENOSPC');
   });
 
   it('whatever is thrown reaches the client as a BerthError with a code', () => {
