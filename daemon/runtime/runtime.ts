@@ -162,6 +162,10 @@ export class HelperRuntime implements Runtime {
   }
 
   async reconcile(): Promise<string[]> {
+    // compile Docker's default filter now, in the background, so that the first `docker run`
+    // after a boot does not wait for libseccomp (tens of ms); a failure here is retried and
+    // reported by the first start
+    this.security.resolve(DEFAULT_SECURITY).catch(() => undefined);
     const prefix = this.paths.containers + path.sep;
     const stale: string[] = [];
     for (const m of await this.mounts()) {

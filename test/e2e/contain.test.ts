@@ -271,6 +271,13 @@ print(c.containers.run('${image}', ['grep', '-E', '^(CapEff|NoNewPrivs|Seccomp)'
       assert.equal(r.write300, 'EBADF', what);
     };
 
+    it('with close_range refused by the profile, the fallback still leaves only stdio', async function () {
+      const file = path.join(dir, 'no-close-range.json');
+      await fs.writeFile(file, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['close_range'], action: 'SCMP_ACT_ERRNO' }] }));
+      noLeak(await probe(['--security-opt', `seccomp=${file}`], 'fds'), 'run, close_range refused');
+      noLeak(await probe(['--security-opt', `seccomp=${file}`, '-t'], 'fds'), 'run -t, close_range refused');
+    });
+
     it('berthd holds fd 300; a container, an --init container and an exec session do not', async function () {
       noLeak(await probe([], 'fds'), 'run');
       noLeak(await probe(['--init'], 'fds'), 'run --init');
