@@ -79,6 +79,7 @@ Options:
   -l, --log-level string            debug, info, warn or error (default "info")
       --log-format string           text or json (default "json")
   -D, --debug                       Same as --log-level debug
+      --validate                    Check the flags and the configuration file, print "configuration OK" and exit
   -v, --version                     Print version information and quit
   -h, --help                        Print usage
 
@@ -91,7 +92,8 @@ const FORMATS = ['text', 'json'] as const;
 /** Log drivers berth's containers have. */
 const LOG_DRIVERS = ['json-file'];
 
-export type ParseResult = { kind: 'run'; config: Config } | { kind: 'help' } | { kind: 'version' };
+/** `validateOnly`: --validate, check the configuration and exit (as dockerd --validate). */
+export type ParseResult = { kind: 'run'; config: Config; validateOnly?: boolean } | { kind: 'help' } | { kind: 'version' };
 
 function positive(flag: string, v: string): number {
   const n = Number(v);
@@ -123,6 +125,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   let logFormat: string | undefined;
   let helperPath: string | undefined;
   let group: string | undefined;
+  let validateOnly = false;
   let downloads: number | undefined;
   let uploads: number | undefined;
   let bridge: string | undefined;
@@ -156,6 +159,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       case '--bip': bip = value(); break;
       case '--default-address-pool': pools.push(parsePoolFlag(value())); break;
       case '-D': case '--debug': logLevel = 'debug'; break;
+      case '--validate': validateOnly = true; break;
       case '-h': case '--help': return { kind: 'help' };
       case '-v': case '--version': return { kind: 'version' };
       default: throw invalid(`unknown flag: ${raw}\nSee 'berthd --help'.`);
@@ -173,6 +177,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   }
   return {
     kind: 'run',
+    validateOnly,
     config: Object.freeze({
       hosts: allHosts,
       dataRoot: dataRoot ?? file['data-root'] ?? DEFAULTS.dataRoot,

@@ -28,6 +28,11 @@ async function main(): Promise<void> {
     process.stdout.write(`berthd version ${BERTH_VERSION}\n`);
     return;
   }
+  if (parsed.validateOnly) {
+    socketGroup(parsed.config.group, DEFAULTS.group);
+    process.stdout.write('configuration OK\n');
+    return;
+  }
   const stallMs = stallTimeoutMs();
   setLogFormat(parsed.config.logFormat);
   setLogLevel(parsed.config.logLevel);

@@ -161,6 +161,22 @@ describe('e2e: berthd socket group and log format', function () {
     }
   });
 
+  it('--validate checks daemon.json without starting: "configuration OK", or the one sentence and exit 1', async function () {
+    const dir = await makeTempDir('validate');
+    try {
+      await fs.writeFile(`${dir}/daemon.json`, JSON.stringify({ labels: ['a=b'], 'registry-mirrors': ['https://mirror.example.com'] }));
+      const ok = await runBerthd(['--validate', '--config-file', `${dir}/daemon.json`]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout, 'configuration OK\n');
+      await fs.writeFile(`${dir}/daemon.json`, JSON.stringify({ 'registry-mirrors': ['ftp://mirror'] }));
+      const bad = await runBerthd(['--validate', '--config-file', `${dir}/daemon.json`]);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr, 'berthd: invalid registry mirror "ftp://mirror": the scheme must be http or https\n');
+    } finally {
+      await removeTree(dir);
+    }
+  });
+
   it('refuses to start with a --group that does not exist, in one sentence', async function () {
     const dir = await makeTempDir('group');
     try {
