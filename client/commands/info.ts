@@ -31,7 +31,12 @@ export function serverText(i: Info): string {
   const sec = (i.SecurityOptions as string[] | null) ?? [];
   if (sec.length) {
     line(1, 'Security Options:');
-    for (const s of sec) line(2, s.replace(/^name=/, ''));
+    // as the docker CLI prints "name=seccomp,profile=builtin": the name, then "Profile: builtin"
+    for (const s of sec) {
+      const fields = s.split(',').map((f) => f.split('=') as [string, string?]);
+      line(2, fields.find(([k]) => k === 'name')?.[1] ?? s);
+      for (const [k, v] of fields) if (k !== 'name' && v !== undefined) line(3, `${k.charAt(0).toUpperCase()}${k.slice(1)}:`, v);
+    }
   }
   line(1, 'Kernel Version:', i.KernelVersion);
   line(1, 'Operating System:', i.OperatingSystem);

@@ -146,10 +146,15 @@ describe('e2e: containment (seccomp, capabilities, no_new_privs, inherited fds)'
       }
     });
 
-    it('docker info lists it under Security Options', async function () {
+    it('docker info and berth info list it under Security Options', async function () {
       const r = await d.docker(['info', '--format', '{{json .SecurityOptions}}']);
       assert.equal(r.code, 0, r.stderr);
       assert.ok((JSON.parse(r.stdout) as string[]).includes('name=seccomp,profile=builtin'), r.stdout);
+      for (const c of [d.docker(['info']), d.berth(['info'])]) {
+        const out = await c;
+        assert.equal(out.code, 0, out.stderr);
+        assert.match(out.stdout, /Security Options:\n\s+seccomp\n\s+Profile: builtin\n/);
+      }
     });
   });
 
