@@ -2,7 +2,8 @@
  * bpf(2) for the cgroup v2 device controller: load a BPF_PROG_TYPE_CGROUP_DEVICE program
  * and attach it to a cgroup directory (BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI so programs of
  * parent cgroups, e.g. systemd's, still apply too: every program must allow). The program
- * stays attached while the cgroup exists; our fds are closed at once. The bytecode comes
+ * stays attached while the cgroup exists; one loaded program serves every cgroup with the
+ * same rules. The bytecode comes
  * from daemon/runtime/device-bpf.ts. bpf(2) acts on no per-thread state, so it is safe in
  * berthd's multithreaded process (unlike setns/unshare, research/ffi.md).
  */
@@ -51,22 +52,55 @@ function bind(): NonNullable<typeof fns> {
   return fns;
 }
 
+/** Distinct programs kept loaded (one per device rule set in use); the oldest is closed past this. */
+const PROGRAMS_MAX = 32;
+
 export class KoffiDeviceBpf implements DeviceBpf {
-  attachDeviceProgram(cgroupDir: string, insns: Buffer): void {
+  /**
+   * Loaded programs by their bytecode: the verifier runs once per rule set, not once per start
+   * (the load was ~1 ms of every v2 start, bench/containment-cost.sh). The kernel gives bpf
+   * fds O_CLOEXEC, and the helper closes whatever it inherits anyway.
+   */
+  private readonly programs = new Map<string, number>();
+
+  private load(insns: Buffer): number {
+    const key = insns.toString('base64');
+    const cached = this.programs.get(key);
+    if (cached !== undefined) return cached;
     const b = bind();
-    const log = Buffer.alloc(LOG_SIZE);
-    const attr = {
+    // without the verifier's log first: logging costs as much as the verification; on failure
+    // load again with it, for the verifier's words
+    let prog = Number(b.load(SYS_BPF, BPF_PROG_LOAD, this.attr(insns, undefined), b.loadSize));
+    if (prog < 0) {
+      const log = Buffer.alloc(LOG_SIZE);
+      prog = Number(b.load(SYS_BPF, BPF_PROG_LOAD, this.attr(insns, log), b.loadSize));
+      if (prog < 0) {
+        const e = b.errno();
+        // log_level 1 with a too small buffer fails with ENOSPC; the verifier's words help more than errno
+        const why = log.toString('utf8').replace(/\0[\s\S]*$/, '').trim().split('\n').slice(-2).join('; ');
+        throw errnoError('bpf(BPF_PROG_LOAD)', e, `device program${why ? ` (${why})` : ''}`);
+      }
+    }
+    if (this.programs.size >= PROGRAMS_MAX) {
+      const [oldKey, oldFd] = this.programs.entries().next().value as [string, number];
+      this.programs.delete(oldKey);
+      closeSync(oldFd);
+    }
+    this.programs.set(key, prog);
+    return prog;
+  }
+
+  private attr(insns: Buffer, log: Buffer | undefined): Record<string, unknown> {
+    return {
       prog_type: BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt: insns.length / 8, insns, license: 'Apache-2.0',
-      log_level: 1, log_size: LOG_SIZE, log_buf: log, kern_version: 0, prog_flags: 0, prog_name: 'berth_devices',
+      log_level: log ? 1 : 0, log_size: log ? LOG_SIZE : 0, log_buf: log ?? null, kern_version: 0, prog_flags: 0, prog_name: 'berth_devices',
       prog_ifindex: 0, expected_attach_type: BPF_CGROUP_DEVICE, pad: [],
     };
-    const prog = Number(b.load(SYS_BPF, BPF_PROG_LOAD, attr, b.loadSize));
-    if (prog < 0) {
-      const e = b.errno();
-      // log_level 1 with a too small buffer fails with ENOSPC; the verifier's words help more than errno
-      const why = log.toString('utf8').replace(/\0[\s\S]*$/, '').trim().split('\n').slice(-2).join('; ');
-      throw errnoError('bpf(BPF_PROG_LOAD)', e, `device program${why ? ` (${why})` : ''}`);
-    }
+  }
+
+  attachDeviceProgram(cgroupDir: string, insns: Buffer): void {
+    const b = bind();
+    const prog = this.load(insns);
     let dir = -1;
     try {
       dir = openSync(cgroupDir, 'r');
@@ -74,7 +108,6 @@ export class KoffiDeviceBpf implements DeviceBpf {
       if (r < 0) throw errnoError('bpf(BPF_PROG_ATTACH)', b.errno(), cgroupDir);
     } finally {
       if (dir >= 0) closeSync(dir);
-      closeSync(prog);
     }
   }
 }
