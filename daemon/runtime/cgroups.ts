@@ -32,6 +32,12 @@ export interface Cgroups {
    * process joins. Throws when the policy cannot be applied.
    */
   setDevices(id: string, rules: readonly DeviceRule[]): Promise<void>;
+  /**
+   * SIGKILLs every process in the container's cgroup and resolves once it is empty, so
+   * nothing of a container outlives it, whatever became of its monitor or its init.
+   * Idempotent; throws when processes are still there after a few seconds.
+   */
+  killAll(id: string): Promise<void>;
   /** Removes the directories (the container must have no processes left). Idempotent. */
   remove(id: string): Promise<void>;
 }
@@ -43,6 +49,30 @@ async function writeFile(file: string, data: string): Promise<void> {
 async function readPids(file: string): Promise<number[]> {
   const text = await fs.readFile(file, 'utf8').catch(() => '');
   return text.split('\n').filter(Boolean).map(Number).filter(Number.isInteger);
+}
+
+function killPids(pids: number[]): void {
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/**
+ * Kills what procs lists until it lists nothing: kill, then look again (a process may fork
+ * between the read and the kill; freezing first, where the caller can, closes that window).
+ */
+async function killUntilEmpty(procs: string, round: (pids: number[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    const pids = await readPids(procs);
+    if (pids.length === 0) return;
+    await round(pids);
+    await sleep(20);
+  }
+  throw systemError(`processes left in ${path.dirname(procs)} after SIGKILL: ${(await readPids(procs)).join(' ')}`);
 }
 
 async function rmdirRetry(dir: string): Promise<void> {
@@ -121,6 +151,19 @@ class CgroupsV1 implements Cgroups {
     }
   }
 
+  async killAll(id: string): Promise<void> {
+    const ctrl = this.controllers[0];
+    if (!ctrl) return;
+    const frozen = this.controllers.includes('freezer');
+    const state = path.join(this.dir('freezer', id), 'freezer.state');
+    await killUntilEmpty(path.join(this.dir(ctrl, id), 'cgroup.procs'), async (pids) => {
+      // frozen, nothing forks between our read and our kill; SIGKILL takes effect at the thaw
+      if (frozen) await writeFile(state, 'FROZEN').catch(() => undefined);
+      killPids(frozen ? await readPids(path.join(this.dir('freezer', id), 'cgroup.procs')) : pids);
+      if (frozen) await writeFile(state, 'THAWED').catch(() => undefined);
+    });
+  }
+
   async remove(id: string): Promise<void> {
     for (const c of this.controllers) await rmdirRetry(this.dir(c, id));
   }
@@ -164,6 +207,15 @@ class CgroupsV2 implements Cgroups {
     this.bpf.attachDeviceProgram(this.dir(id), deviceProgram(rules));
   }
 
+  async killAll(id: string): Promise<void> {
+    const dir = this.dir(id);
+    // cgroup.kill (Linux 5.14) kills the whole subtree at once, forks included
+    const once = await writeFile(path.join(dir, 'cgroup.kill'), '1').then(() => true, () => false);
+    await killUntilEmpty(path.join(dir, 'cgroup.procs'), async (pids) => {
+      if (!once) killPids(pids);
+    });
+  }
+
   remove(id: string): Promise<void> {
     return rmdirRetry(this.dir(id));
   }
@@ -176,6 +228,7 @@ class NoCgroups implements Cgroups {
   async thaw(): Promise<void> { throw notImplemented('unpausing needs cgroups, which are not available on this host'); }
   async pids(): Promise<number[]> { return []; }
   async setDevices(): Promise<void> {} // nothing to confine with: see the header
+  async killAll(): Promise<void> {} // the pid namespace's end (its init's SIGKILL) is all there is
   async remove(): Promise<void> {}
 }
 

@@ -55,6 +55,7 @@ function lazyCgroups(): Cgroups {
     thaw: wrap((c, id: string) => c.thaw(id)),
     pids: wrap((c, id: string) => c.pids(id)),
     setDevices: wrap((c, id: string, rules: readonly DeviceRule[]) => c.setDevices(id, rules)),
+    killAll: wrap((c, id: string) => c.killAll(id)),
     remove: wrap((c, id: string) => c.remove(id)),
   };
 }

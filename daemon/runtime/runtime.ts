@@ -113,6 +113,9 @@ export class HelperRuntime implements Runtime {
       if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw conflict(`Container ${id} is not running`);
       throw err;
     }
+    // SIGKILL ends the whole container, not only its init: the pid namespace goes with its
+    // init, and the cgroup catches anything else (its monitor may be gone: issue 9 item 8)
+    if (sig === 9) await this.cgroups.killAll(id);
   }
 
   async waitExit(id: string): Promise<ExitStatus> {
@@ -132,6 +135,8 @@ export class HelperRuntime implements Runtime {
     const st = await readState(rundir);
     if (st && (await isSameProcess(st.pid, st.startTime))) throw conflict(`container ${id} is still running`);
     await stopLingeringMonitor(st);
+    // nothing of the container outlives it, even when its monitor died before it did
+    await this.cgroups.killAll(id);
     await unmountRootfs(this.sys, rootfs, this.isMounted);
     await this.cgroups.remove(id);
     await fs.rm(rundir, { recursive: true, force: true });

@@ -20,6 +20,7 @@ function fakeCgroups(): Cgroups & { removed: string[] } {
     thaw: async () => undefined,
     pids: async () => [],
     setDevices: async () => undefined,
+    killAll: async () => undefined,
     remove: async (id: string) => {
       removed.push(id);
     },
