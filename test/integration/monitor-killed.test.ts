@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { detectCgroups } from '../../daemon/runtime/cgroups';
 import { RuntimeFixture, buildHelper, skipReason } from './runtime-fixture';
+import { skipBecause } from '../support/skip';
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 const ROUNDS = 6;
@@ -33,10 +34,7 @@ function suite(name: string, cgroupRoot: string | undefined): void {
 
     before(async function () {
       const why = skipReason() ?? (cgroupRoot && fs.statfsSync(cgroupRoot, {}).type !== CGROUP2_SUPER_MAGIC ? `${cgroupRoot} is not a cgroup2 mount` : undefined);
-      if (why) {
-        console.log(`    skipping: ${why}`);
-        this.skip();
-      }
+      if (why) skipBecause(this, why);
       buildHelper();
       fx = new RuntimeFixture(undefined, cgroupRoot ? await detectCgroups(cgroupRoot) : undefined);
     });
