@@ -39,6 +39,8 @@ export const CREATE_FLAGS: FlagSpec = {
   'cap-drop': { type: 'list' },
   privileged: { type: 'bool' },
   'security-opt': { type: 'list' },
+  device: { type: 'list' },
+  'device-cgroup-rule': { type: 'list' },
 };
 
 /**
@@ -90,6 +92,20 @@ async function readEnvFiles(files: string[]): Promise<string[]> {
 }
 
 /** `--ulimit nofile=1024:2048` (or `=1024` for both) as HostConfig.Ulimits; the daemon checks names and values. */
+/**
+ * `--device HOST[:CONTAINER][:PERMS]` as the docker CLI reads it: one part is both paths,
+ * a second part that reads as permissions (r, w, m) is the permissions, else the container
+ * path. The daemon checks the rest.
+ */
+export function parseDevice(spec: string): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
+  const parts = spec.split(':');
+  const isPerms = (s: string | undefined) => s !== undefined && /^[rwm]{1,3}$/.test(s);
+  const [host = '', second, third] = parts;
+  if (parts.length > 3 || host === '') throw new Error(`invalid device specification: ${spec}`);
+  if (parts.length === 2 && isPerms(second)) return { PathOnHost: host, PathInContainer: host, CgroupPermissions: second as string };
+  return { PathOnHost: host, PathInContainer: second || host, CgroupPermissions: third ?? 'rwm' };
+}
+
 function ulimits(list: string[] | undefined): { Name: string; Soft: number; Hard: number }[] | undefined {
   if (!list?.length) return undefined;
   return list.map((u) => {
@@ -206,6 +222,8 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
       CapDrop: p.lists['cap-drop']?.length ? p.lists['cap-drop'] : null,
       Privileged: !!p.bools.privileged,
       SecurityOpt: await securityOpts(p.lists['security-opt']),
+      Devices: (p.lists.device ?? []).map(parseDevice),
+      DeviceCgroupRules: p.lists['device-cgroup-rule']?.length ? p.lists['device-cgroup-rule'] : null,
     },
     NetworkingConfig: { EndpointsConfig: {} },
   };
@@ -252,6 +270,8 @@ Create a new container
 Options:
       --cap-add list        Add Linux capabilities (NET_ADMIN, CAP_SYS_PTRACE, ALL)
       --cap-drop list       Drop Linux capabilities
+      --device list         Add a host device to the container (HOST[:CONTAINER][:PERMS])
+      --device-cgroup-rule list  Add a rule to the cgroup allowed devices list ('c 1:3 rwm')
       --entrypoint string   Overwrite the default ENTRYPOINT of the image
   -e, --env list            Set environment variables
       --env-file list       Read in a file of environment variables

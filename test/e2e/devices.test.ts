@@ -1,5 +1,5 @@
 /**
- * Devices through the real docker CLI (issue 9 item 2): a container's mknod of a loop device
+ * Devices through the real docker CLI and berth's (issue 9 item 2): a container's mknod of a loop device
  * this test sets up (losetup on a temp file, never a real host disk) and of the host's
  * kernel log cannot be opened (EPERM); `--device`, `--device-cgroup-rule` and `--privileged`
  * open the loop device; a malformed rule is refused at create with Docker's exit code 125.
@@ -55,6 +55,9 @@ describe('e2e: devices (docker CLI)', function () {
     const r = await d.docker(['run', '--rm', '--device', `${loop}:/dev/xvdb:r`, image, 'head', '-c', '10', '/dev/xvdb']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'berth-loop');
+    const b = await d.berth(['run', '--rm', '--device', `${loop}:/dev/xvdb:r`, image, 'head', '-c', '10', '/dev/xvdb']);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(b.stdout, 'berth-loop', 'the berth CLI passes --device too');
     const rule = await d.docker(['run', '--rm', '--device-cgroup-rule', `b 7:${minor} rm`, image, ...attack()]);
     assert.match(rule.stdout, /^berth-loop$/m, rule.stdout);
     assert.match(rule.stdout, /\/kmsg: Operation not permitted/);

@@ -1,12 +1,24 @@
 // The CLI side of containers: flags → Docker's create body, ps rows as docker/cli formats
 // them, exit codes of failed starts, --since parsing.
 import { strict as assert } from 'node:assert';
-import { createBody, parseContainerFlags } from '../../../client/commands/create';
+import { createBody, parseContainerFlags, parseDevice } from '../../../client/commands/create';
 import { ellipsis, psRow } from '../../../client/commands/ps';
 import { startFailureCode } from '../../../client/commands/run';
 import { timestampParam } from '../../../client/commands/logs';
 
 describe('containers: CLI', () => {
+  it('reads --device as the docker CLI does, and passes --device-cgroup-rule on', async () => {
+    assert.deepEqual(parseDevice('/dev/loop3'), { PathOnHost: '/dev/loop3', PathInContainer: '/dev/loop3', CgroupPermissions: 'rwm' });
+    assert.deepEqual(parseDevice('/dev/loop3:r'), { PathOnHost: '/dev/loop3', PathInContainer: '/dev/loop3', CgroupPermissions: 'r' });
+    assert.deepEqual(parseDevice('/dev/loop3:/dev/xvdb'), { PathOnHost: '/dev/loop3', PathInContainer: '/dev/xvdb', CgroupPermissions: 'rwm' });
+    assert.deepEqual(parseDevice('/dev/loop3:/dev/xvdb:rw'), { PathOnHost: '/dev/loop3', PathInContainer: '/dev/xvdb', CgroupPermissions: 'rw' });
+    assert.throws(() => parseDevice('a:b:c:d'), /invalid device specification/);
+    const p = parseContainerFlags(['--device', '/dev/loop3:/dev/x:r', '--device-cgroup-rule', 'b 7:* rw', 'busybox'], {});
+    const hc = (await createBody(p, p.args)).HostConfig as Record<string, unknown>;
+    assert.deepEqual(hc.Devices, [{ PathOnHost: '/dev/loop3', PathInContainer: '/dev/x', CgroupPermissions: 'r' }]);
+    assert.deepEqual(hc.DeviceCgroupRules, ['b 7:* rw']);
+  });
+
   it('reads run flags up to the image; -h is --hostname; the command keeps its own flags', async () => {
     const p = parseContainerFlags(['--rm', '-it', '-h', 'box', '-e', 'A=1', '-v', '/a:/b:ro', '--tmpfs', '/run:size=1m', '-p', '127.0.0.1:80:8080', 'busybox', 'ls', '-l'], { detach: { type: 'bool', short: 'd' } });
     assert.deepEqual(p.args, ['busybox', 'ls', '-l']);
