@@ -106,13 +106,14 @@ export class EntryWriter {
         // Created with its final mode when the umask keeps it intact, saving an fchmod; a
         // new file is writable through this fd whatever its mode.
         const fd = fs.openSync(full, WRITE_FLAGS, mode & 0o777);
+        // Owned by the writer from here: abort() closes it if anything below throws.
+        this.openFd = fd;
         this.tree.set(rel, 'file');
         this.size += entry.sparse ? entry.sparse.realSize : entry.size;
         const needChmod = (mode & 0o7000) !== 0 || (mode & UMASK) !== 0;
         // New files already belong to our euid:egid (no setgid directories exist until finish()).
         const needChown = this.opts.chown && (uid !== EUID || gid !== EGID);
         const sparse = entry.sparse ? new SparseWriter(fd, entry.sparse, name) : undefined;
-        this.openFd = fd;
         return {
           data: (chunk) => {
             try {
