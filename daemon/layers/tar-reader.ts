@@ -57,7 +57,7 @@ const MAX_META = 1 << 20;
 const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
 const KINDS: Record<string, EntryKind> = { '0': 'file', '\0': 'file', '7': 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo', D: 'dir', S: 'file' };
 
-const bad = (msg: string) => layerError('InvalidParameter', LayerCode.NotTar, `layer is not a valid tar archive: ${msg}`);
+const bad = (msg: string) => layerError('InvalidParameter', LayerCode.NotTar, `not a valid tar archive: ${msg}`);
 
 function str(b: Buffer, off: number, len: number): string {
   const end = b.indexOf(0, off);
@@ -120,6 +120,8 @@ type State = 'header' | 'body' | 'meta' | 'ext' | 'padding' | 'eof';
 
 export class TarReader {
   private state: State = 'header';
+  /** Bytes consumed so far: while the handler runs, where the entry's body starts. */
+  private consumed = 0;
   private readonly block = Buffer.alloc(BLOCK);
   private have = 0;
   /** Body bytes left of the current entry, then padding bytes left. */
@@ -138,6 +140,11 @@ export class TarReader {
 
   constructor(private readonly onEntry: EntryHandler) {}
 
+  /** The archive offset of the current entry's body, for the handler (an index of a kept tar). */
+  get offset(): number {
+    return this.consumed;
+  }
+
   write(chunk: Buffer): void {
     let pos = 0;
     while (pos < chunk.length) {
@@ -150,6 +157,7 @@ export class TarReader {
           chunk.copy(this.block, this.have, pos, pos + n);
           this.have += n;
           pos += n;
+          this.consumed += n;
           if (this.have === BLOCK) {
             this.have = 0;
             if (this.state === 'header') this.header(this.block);
@@ -165,6 +173,7 @@ export class TarReader {
           else this.sink?.data(part);
           this.left -= n;
           pos += n;
+          this.consumed += n;
           if (this.left === 0) this.bodyDone();
           break;
         }
@@ -172,6 +181,7 @@ export class TarReader {
           const n = Math.min(this.pad, chunk.length - pos);
           this.pad -= n;
           pos += n;
+          this.consumed += n;
           if (this.pad === 0) this.state = 'header';
           break;
         }
@@ -183,7 +193,7 @@ export class TarReader {
   end(): void {
     if (this.state === 'eof' || (this.state === 'header' && this.have === 0 && !this.meta && this.local.length === 0 && !this.longPath && !this.longLink)) return;
     if (this.state === 'padding' && this.have === 0) return; // a last entry without its padding
-    throw layerError('InvalidParameter', LayerCode.Corrupt, 'layer data is corrupt or truncated: the tar archive ends in the middle of an entry');
+    throw layerError('InvalidParameter', LayerCode.Corrupt, 'the tar archive is truncated: it ends in the middle of an entry');
   }
 
   private startBody(size: number): void {
