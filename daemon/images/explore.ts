@@ -20,6 +20,25 @@ import { loadImage, requireImageId } from '../store/lookup';
 
 export interface LayerIndexSource {
   get(chainId: Digest): Promise<LayerIndex>;
+  /** Hashes the named files of an index built without hashes (see layer-indexes.ts). */
+  fillHashes(chainId: Digest, index: LayerIndex, paths: Set<string>): Promise<void>;
+}
+
+/**
+ * Files that could be duplicates across layers: same non-zero size in two or more layers.
+ * Only those need a content hash when an index was built without hashes.
+ */
+function duplicateCandidates(indexes: LayerIndex[]): Set<string>[] {
+  const layersBySize = new Map<number, Set<number>>();
+  indexes.forEach((ix, layer) => {
+    for (const e of ix.entries) {
+      if (e.kind !== 'file' || e.size === 0) continue;
+      const s = layersBySize.get(e.size) ?? new Set<number>();
+      s.add(layer);
+      layersBySize.set(e.size, s);
+    }
+  });
+  return indexes.map((ix) => new Set(ix.entries.filter((e) => e.kind === 'file' && !e.sha256 && (layersBySize.get(e.size)?.size ?? 0) >= 2).map((e) => e.path)));
 }
 
 export interface TallyJson {
@@ -210,6 +229,8 @@ export class ExploreService {
   private async analyse(id: Digest): Promise<Analysis> {
     const { record, config } = await loadImage(this.stores, id);
     const indexes = await Promise.all(record.layers.map((l) => this.indexes.get(l.chainId)));
+    const candidates = duplicateCandidates(indexes);
+    await Promise.all(record.layers.map((l, i) => this.indexes.fillHashes(l.chainId, indexes[i] as LayerIndex, candidates[i] as Set<string>)));
     const entries = indexes.map((ix) => ix.entries);
     const history = historyForLayers(config, record.layers.length);
     const stack = new Stack();

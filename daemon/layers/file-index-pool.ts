@@ -28,26 +28,41 @@ export class WalkError extends Error {
   }
 }
 
-export async function walkLayerInWorker(dir: string, opts: { hash?: boolean } = {}): Promise<IndexEntry[]> {
+export function walkLayerInWorker(dir: string, opts: { hash?: boolean } = {}): Promise<IndexEntry[]> {
+  return inWorker<IndexEntry[]>({ dir, hash: opts.hash ?? true }, (m) => m.entries ?? []);
+}
+
+/** sha256 of the named files (relative to `dir`), on a worker thread. */
+export function hashFilesInWorker(dir: string, paths: string[]): Promise<Record<string, string>> {
+  return inWorker({ dir, hash: true, paths }, (m) => m.hashes ?? {});
+}
+
+interface Reply {
+  entries?: IndexEntry[];
+  hashes?: Record<string, string>;
+  error?: { message: string; code?: string };
+}
+
+async function inWorker<T>(message: { dir: string; hash: boolean; paths?: string[] }, pick: (m: Reply) => T): Promise<T> {
   const release = await slot();
   try {
-    return await new Promise<IndexEntry[]>((resolve, reject) => {
+    return await new Promise<T>((resolve, reject) => {
       const worker = new Worker(path.join(__dirname, 'file-index-worker.js'));
       let settled = false;
-      const done = (err: Error | undefined, entries?: IndexEntry[]) => {
+      const done = (err: Error | undefined, reply?: Reply) => {
         if (settled) return;
         settled = true;
         void worker.terminate();
         if (err) reject(err);
-        else resolve(entries ?? []);
+        else resolve(pick(reply ?? {}));
       };
-      worker.on('message', (m: { entries?: IndexEntry[]; error?: { message: string; code?: string } }) => {
+      worker.on('message', (m: Reply) => {
         if (m.error) done(new WalkError(m.error.message, m.error.code));
-        else done(undefined, m.entries);
+        else done(undefined, m);
       });
       worker.on('error', (err) => done(err));
       worker.on('exit', (code) => done(new Error(`the layer walking thread exited early (code ${code})`)));
-      worker.postMessage({ dir, hash: opts.hash ?? true });
+      worker.postMessage(message);
     });
   } finally {
     release();

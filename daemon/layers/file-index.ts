@@ -130,6 +130,20 @@ export function walkLayer(root: string, opts: { hash?: boolean } = {}): IndexEnt
   return out;
 }
 
+/** sha256 (hex) of each named file below `root` (relative paths); unreadable ones are left out. */
+export function hashFiles(root: string, paths: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of paths) {
+    try {
+      const abs = `${root}/${p}`;
+      out[p] = hashFile(abs, fs.lstatSync(abs).size);
+    } catch {
+      // gone or unreadable: no hash, so no duplicate claim
+    }
+  }
+  return out;
+}
+
 /** One line per entry, fields in a fixed order: the form the index digest is taken over. */
 function canonicalLine(e: IndexEntry): string {
   return [e.path, e.kind, e.mode.toString(8), e.uid, e.gid, e.size, e.mtime, e.link ?? '', e.rdev ?? '', e.sha256 ?? '', e.opaque ? 'o' : ''].join('\0');

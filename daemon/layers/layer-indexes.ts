@@ -7,14 +7,17 @@
  *   layers stored before indexes existed, and caching it on disk and in memory. Layers are
  *   immutable, so a cached index stays right; a write that fails (disk full) only costs a
  *   rebuild next time.
- * - `verify(chainId)` walks and hashes the tree again and compares it with the recorded index.
+ *   Such a later index is built without content hashes (walking 20,000 files is quick,
+ *   hashing 200 MB is not); `fillHashes` adds the ones a caller needs and saves them.
+ * - `verify(chainId)` walks and hashes the tree again and compares it with the index recorded
+ *   at unpack; a later index proves nothing (it was taken from the tree as it was then).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { atomicWriteJson, readJsonIfExists } from '../store/atomic';
 import type { Digest } from '../oci/digest';
 import { compareEntries, IndexEntry, LayerIndex, makeIndex, parseIndex, TreeDifference } from './file-index';
-import { walkLayerInWorker } from './file-index-pool';
+import { hashFilesInWorker, walkLayerInWorker } from './file-index-pool';
 
 export const INDEX_FILE = 'index.json';
 const MEMORY_SLOTS = 16;
@@ -69,7 +72,7 @@ export class LayerIndexes {
   private async load(chainId: Digest): Promise<LayerIndex> {
     const onDisk = await this.recorded(chainId);
     if (onDisk) return onDisk;
-    const entries = await walkLayerInWorker(path.join(this.dirOf(chainId), 'diff'));
+    const entries = await walkLayerInWorker(path.join(this.dirOf(chainId), 'diff'), { hash: false });
     const index = makeIndex(entries, 'later');
     await atomicWriteJson(path.join(this.dirOf(chainId), INDEX_FILE), index).catch(() => undefined);
     return index;
@@ -80,7 +83,25 @@ export class LayerIndexes {
     const rec = await this.recorded(chainId);
     const entries = await walkLayerInWorker(path.join(this.dirOf(chainId), 'diff'));
     if (!rec) return { against: 'none', differences: [], entries };
+    if (rec.recorded !== 'unpack') return { against: rec.recorded, differences: [], entries };
     return { against: rec.recorded, differences: compareEntries(rec.entries, entries), entries };
+  }
+
+  /**
+   * Adds content hashes to the entries at `paths` of a cached index that lacks them (a later
+   * index), and saves the index. Mutates the entries: callers share the cached object.
+   */
+  async fillHashes(chainId: Digest, index: LayerIndex, paths: Set<string>): Promise<void> {
+    const missing = index.entries.filter((e) => e.kind === 'file' && !e.sha256 && paths.has(e.path));
+    if (missing.length === 0) return;
+    const hashes = await hashFilesInWorker(path.join(this.dirOf(chainId), 'diff'), missing.map((e) => e.path));
+    for (const e of missing) {
+      const h = hashes[e.path];
+      if (h) e.sha256 = h;
+    }
+    const updated = makeIndex(index.entries, index.recorded);
+    index.digest = updated.digest;
+    await atomicWriteJson(path.join(this.dirOf(chainId), INDEX_FILE), updated).catch(() => undefined);
   }
 
   /** Records an index for a layer that has none (after it was verified some other way). */

@@ -30,7 +30,7 @@ interface Report {
   Efficiency: number;
   WastedBytes: number;
   UserWastedPercent: number;
-  Layers: { Index: number; CreatedBy: string; Size: number; Added: Tally; Modified: Tally; Removed: Tally; Tree?: TreeNode }[];
+  Layers: { Index: number; ChainID: string; CreatedBy: string; Size: number; Added: Tally; Modified: Tally; Removed: Tally; Tree?: TreeNode }[];
   Inefficiencies: { Path: string; Count: number; Bytes: number }[];
   Waste: {
     HiddenBytes: number;
@@ -181,6 +181,21 @@ describe('e2e: image explore (API extension, table/json, --ci, interactive view)
     assert.equal(again.Efficiency, report.Efficiency);
     assert.deepEqual(again.Waste, report.Waste);
     assert.deepEqual(again.Layers.map((l) => [l.Size, l.Added, l.Modified, l.Removed]), report.Layers.map((l) => [l.Size, l.Added, l.Modified, l.Removed]));
+  });
+
+  it('explores layers stored without an index (built on first use, hashing only same-size files) with the same figures', async function () {
+    const dirs = report.Layers.map((l) => path.join(d.dataRoot, 'layers', l.ChainID.slice(7)));
+    for (const dir of dirs) await fs.rm(path.join(dir, 'index.json'));
+    await d.restart();
+    const r = await d.berth(['image', 'explore', '--format', 'json', 'wasteful:1']);
+    assert.equal(r.code, 0, r.stderr);
+    const again = JSON.parse(r.stdout) as Report;
+    assert.equal(again.Efficiency, report.Efficiency);
+    assert.deepEqual(again.Waste, report.Waste);
+    const top = JSON.parse(await fs.readFile(path.join(dirs[3] as string, 'index.json'), 'utf8')) as { recorded: string; entries: { path: string; sha256?: string }[] };
+    assert.equal(top.recorded, 'later');
+    assert.ok(top.entries.find((e) => e.path === 'data/b.txt')?.sha256, 'the duplicate candidate got its hash');
+    assert.equal(top.entries.find((e) => e.path === 'data/big.bin')?.sha256, undefined, 'a file of a size found in no other layer is not hashed');
   });
 
   it('explores a pulled image with whiteouts and an opaque directory', async function () {
