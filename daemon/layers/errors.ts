@@ -1,7 +1,7 @@
 /**
  * The stable codes of layer failures (BerthError.code), so callers tell them apart without
  * reading messages, on either side of the unpacking worker thread; and the one translation of
- * low-level errors met while unpacking (zlib, node-tar, Node's errno errors) into BerthErrors.
+ * low-level errors met while unpacking (zlib, Node's errno errors) into BerthErrors.
  */
 import { BerthError, describe, errnoCode } from '../errors';
 
@@ -48,7 +48,6 @@ export function asLayerError(err: unknown): BerthError {
   const msg = describe(err);
   if (isDiskFull(err)) return diskFull('writing the layer', err);
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') return layerError('InvalidParameter', LayerCode.Corrupt, `layer data is corrupt or truncated: ${msg}`, err);
-  if (code.startsWith('TAR_')) return layerError('InvalidParameter', LayerCode.NotTar, `layer is not a valid tar archive: ${msg}`, err);
   // Other errno errors stay System errors; the errno name is in the message and the cause.
   return new BerthError('System', `unpacking a layer: ${msg}`, { cause: err });
 }
