@@ -3,9 +3,11 @@
  * sparse files pull with their holes kept; an image whose config says `os: windows` is
  * refused with Docker's sentence on pull and on load (and nothing is stored);
  * a load that fills the disk (a small tmpfs as data root) says "no space left on device", not
- * that the archive is bad, registers nothing, and the daemon keeps serving.
+ * that the archive is bad, registers nothing, and the daemon keeps serving; a bzip2 or xz
+ * build context on a host without those programs is a clear error, not a crash of berthd.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -124,6 +126,40 @@ describe('e2e: image edges (sparse files, os: windows, disk full on load)', func
         await fd.read(buf, 0, 6, 40 << 20);
         await fd.close();
         assert.equal(buf.toString(), 'middle', `${tag}: the data is not at its offset`);
+      }
+    });
+  });
+
+  describe('a daemon whose PATH has no bzip2 or xz', function () {
+    let bare: TestDaemon | undefined;
+    let bin: string;
+    before(async function () {
+      if (!haveCommand('bzip2') || !haveCommand('xz')) skipBecause(this, 'bzip2 and xz make the contexts');
+      // Every program of the usual PATH but bzip2 and xz, as on a host without those packages.
+      bin = path.join(work, 'bin-without-bzip2');
+      await fs.mkdir(bin);
+      for (const dir of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+        for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+          if (name === 'bzip2' || name === 'xz') continue;
+          await fs.symlink(path.join(dir, name), path.join(bin, name)).catch(() => undefined);
+        }
+      }
+      bare = await startDaemon({ env: { PATH: bin } });
+    });
+    after(async function () {
+      await bare?.stop();
+    });
+
+    it('docker build - with a bzip2 or xz context fails clearly and berthd keeps serving', async function () {
+      const daemon = bare as TestDaemon;
+      const ctx = makeTar([{ name: 'Dockerfile', data: 'FROM scratch\nLABEL a=b\n' }]);
+      for (const program of ['bzip2', 'xz']) {
+        const body = execFileSync(program, ['-c'], { input: ctx });
+        const r = await daemon.docker(['build', '-'], { input: body });
+        assert.notEqual(r.code, 0, r.stdout);
+        assert.match(r.stderr, new RegExp(`cannot decompress ${program} data: the ${program} program is not installed`));
+        const ping = await daemon.docker(['version', '--format', '{{.Server.Version}}']);
+        assert.equal(ping.code, 0, `berthd went down after a ${program} context: ${ping.stderr}`);
       }
     });
   });
