@@ -93,6 +93,7 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
     releaseLayers: (chainIds) => images.releaseLayers(chainIds),
     defaultUlimits: () => Object.values(config.defaultUlimits),
     networking: networking.containers,
+    defaultLogConfig: () => ({ Type: config.logDriver, Config: { ...config.logOpts } }),
   });
   await containers.recover();
   await runtime.reconcile?.();

@@ -4,7 +4,8 @@
  * Validated once, here; the rest of the daemon receives a typed Config. The settings a SIGHUP
  * may change are listed in RELOADABLE; config-live.ts swaps them in place.
  */
-import { invalid } from './errors';
+import { describe, invalid } from './errors';
+import { validateLogConfig } from './log-config';
 import { FileConfig, normaliseMirror, readFileConfig, Ulimit } from './config-file';
 import { AddressPool, checkPool, DEFAULT_POOLS, parsePoolFlag } from './networks/pools';
 
@@ -90,7 +91,6 @@ max-concurrent-downloads, max-concurrent-uploads, labels, default-ulimits, log-d
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const FORMATS = ['text', 'json'] as const;
 /** Log drivers berth's containers have. */
-const LOG_DRIVERS = ['json-file'];
 
 /** `validateOnly`: --validate, check the configuration and exit (as dockerd --validate). */
 export type ParseResult = { kind: 'run'; config: Config; validateOnly?: boolean } | { kind: 'help' } | { kind: 'version' };
@@ -106,11 +106,13 @@ function checkLabels(labels: string[]): string[] {
   return labels;
 }
 
+/** The daemon's default LogConfig must be one a container could use (log-config.ts). */
 function checkLogging(file: FileConfig): void {
-  const driver = file['log-driver'];
-  if (driver !== undefined && !LOG_DRIVERS.includes(driver)) throw invalid(`log-driver "${driver}" is not available: berth's containers log with ${LOG_DRIVERS.join(', ')}`);
-  const opts = Object.keys(file['log-opts'] ?? {});
-  if (opts.length) throw invalid(`log-opts ${opts.join(', ')}: berth's json-file driver takes no options yet`);
+  try {
+    validateLogConfig({ Type: file['log-driver'] ?? 'json-file', Config: file['log-opts'] ?? {} });
+  } catch (err) {
+    throw invalid(`invalid log-driver/log-opts in the config file: ${describe(err)}`);
+  }
 }
 
 export function parseArgs(argv: readonly string[]): ParseResult {

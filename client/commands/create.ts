@@ -41,6 +41,8 @@ export const CREATE_FLAGS: FlagSpec = {
   'security-opt': { type: 'list' },
   device: { type: 'list' },
   'device-cgroup-rule': { type: 'list' },
+  'log-driver': { type: 'string' },
+  'log-opt': { type: 'list' },
 };
 
 /**
@@ -113,6 +115,12 @@ function ulimits(list: string[] | undefined): { Name: string; Soft: number; Hard
     if (!m) throw new CliError(`invalid argument "${u}" for "--ulimit" flag: use name=soft[:hard], e.g. nofile=1024:2048`);
     return { Name: m[1] as string, Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
   });
+}
+
+/** --log-driver and --log-opt KEY=VALUE, as the docker CLI sends them (no options for none). */
+function logConfig(driver: string | undefined, opts: string[] | undefined): { Type: string; Config: Record<string, string> } {
+  if (driver === 'none' && opts?.length) throw new CliError('invalid logging opts for driver none', undefined, 125);
+  return { Type: driver ?? '', Config: labels(opts) };
 }
 
 function labels(list: string[] | undefined): Record<string, string> {
@@ -217,7 +225,7 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
       Ulimits: ulimits(p.lists.ulimit),
       ConsoleSize: tty && rows && cols ? [rows, cols] : [0, 0],
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
-      LogConfig: { Type: '', Config: {} },
+      LogConfig: logConfig(p.strings['log-driver'], p.lists['log-opt']),
       CapAdd: p.lists['cap-add']?.length ? p.lists['cap-add'] : null,
       CapDrop: p.lists['cap-drop']?.length ? p.lists['cap-drop'] : null,
       Privileged: !!p.bools.privileged,
@@ -279,6 +287,8 @@ Options:
       --init                Run an init inside the container that forwards signals and reaps processes
   -i, --interactive         Keep STDIN open even if not attached
   -l, --label list          Set meta data on a container
+      --log-driver string   Logging driver for the container (json-file, local, none)
+      --log-opt list        Log driver options (max-size=10m, max-file=3)
       --name string         Assign a name to the container
       --network string      Connect a container to a network (none, host)
       --privileged          Give extended privileges to this container

@@ -1,10 +1,10 @@
 /**
  * GET /containers/{id}/logs: the json-file log as a stream — stdcopy frames without a tty,
  * raw bytes with one — with tail, since/until, timestamps, and follow (until the container
- * exits or the client goes away).
+ * exits or the client goes away). Rotated files are read in order (containers/logs.ts).
  */
 import type { Request, Response } from 'express';
-import { invalid } from '../errors';
+import { BerthError, invalid } from '../errors';
 import type { LogStreamOptions } from '../containers/log-stream';
 import { parseTimestamp } from '../containers/filters';
 import { drainedOrClosed, streamMediaType } from './containers-stream';
@@ -23,11 +23,17 @@ export function parseTail(raw: string | undefined): number | undefined {
 /** What GET /containers/{id}/logs needs of the containers service. */
 export interface LogsBackend {
   get(ref: string): { Id: string; Config: { Tty?: boolean } };
+  /** The container's logging driver (json-file, local or none). */
+  logDriver(id: string): string;
   logs(id: string, o: LogStreamOptions, sink: (b: Buffer) => boolean | void, signal: AbortSignal, drained?: () => Promise<void>): Promise<void>;
 }
 
 export async function logsHandler(svc: LogsBackend, req: Request, res: Response): Promise<void> {
   const rec = svc.get(req.params.id ?? '');
+  // --log-driver none keeps nothing to read: Docker's 501 and its words.
+  if (svc.logDriver(rec.Id) === 'none') {
+    throw new BerthError('NotImplemented', 'configured logging driver does not support reading');
+  }
   const stdout = qbool(req, 'stdout');
   const stderr = qbool(req, 'stderr');
   if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');

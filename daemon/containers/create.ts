@@ -49,7 +49,8 @@ export async function buildContainer(stores: ImageStores, store: ContainerStore,
   await checkBindSources(mounts);
   const hostConfig = { ...req.hostConfig };
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
-  hostConfig.LogConfig = { Type: 'json-file', Config: {} };
+  // The service merged the request's LogConfig with the daemon's default (log-config.ts).
+  hostConfig.LogConfig ??= { Type: 'json-file', Config: {} };
   const rec: ContainerRecord = {
     Id: id,
     Created: new Date().toISOString(),

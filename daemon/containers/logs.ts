@@ -1,10 +1,12 @@
 /**
  * Reading Docker json-file logs (one `{"log":"...","stream":"stdout","time":"..."}` per line,
- * written by the container's monitor): `tail`, `since`/`until`, stream selection, and
- * `follow`, which keeps reading appended lines until the container has ended and the file is
- * drained. Used by GET /containers/{id}/logs and to feed attach output.
+ * written by the container's monitor, rotated at --log-opt max-size): `tail`, `since`/`until`,
+ * stream selection, and `follow`, which keeps reading appended lines — across rotations —
+ * until the container has ended and the log is drained. Used by GET /containers/{id}/logs and to feed attach output.
  */
-import { promises as fs, watch, FSWatcher } from 'node:fs';
+import { watch, FSWatcher } from 'node:fs';
+import * as path from 'node:path';
+import { LogFile, logFilesOldestFirst, openFileAfter, READ_CHUNK, rotatedAway } from './log-files';
 
 export interface LogEntry {
   stream: 'stdout' | 'stderr';
@@ -59,7 +61,7 @@ function wanted(e: LogEntry, o: LogOptions): boolean {
 /** Subscribes to "the container may have ended"; returns the unsubscribe function. */
 export type EndNotifier = (fn: () => void) => () => void;
 
-/** Waits for the file to grow, the container to end, or a short poll interval (inotify can miss renames). */
+/** Waits for the log to grow or rotate, the container to end, or a short poll interval. */
 function waitForChange(file: string, ended: () => boolean, signal: AbortSignal, onEnd?: EndNotifier): Promise<void> {
   return new Promise((resolve) => {
     let watcher: FSWatcher | undefined;
@@ -74,11 +76,16 @@ function waitForChange(file: string, ended: () => boolean, signal: AbortSignal, 
     const timer = setInterval(() => {
       if (ended()) done();
     }, 100);
+    // The directory, not the file: a rotation renames the file we would be watching and
+    // creates a new one, and the follower must hear of both at once (it falls behind otherwise).
+    const base = path.basename(file);
     try {
-      watcher = watch(file, { persistent: false }, done);
+      watcher = watch(path.dirname(file), { persistent: false }, (_event, name) => {
+        if (name === null || String(name).startsWith(base)) done();
+      });
       watcher.on('error', done);
     } catch {
-      // The file does not exist yet: the poll above notices when it does.
+      // The directory does not exist (yet): the timeout below looks again.
       watcher = undefined;
     }
     signal.addEventListener('abort', done);
@@ -88,77 +95,83 @@ function waitForChange(file: string, ended: () => boolean, signal: AbortSignal, 
 }
 
 /**
- * Yields log entries. With `follow`, keeps going until `ended()` is true and everything
- * written before that has been read, or until `signal` aborts (the client went away).
+ * Yields log entries, from the oldest rotated file (PATH.N) to PATH. With `follow`, keeps
+ * going — across rotations (log-files.ts) — until `ended()` is true and everything written
+ * before that has been read, or until `signal` aborts (the client went away). `offset`
+ * (attach's current run) reads PATH alone from that byte.
  */
 export async function* readLogs(file: string, o: LogOptions, ended: () => boolean, signal: AbortSignal, onEnd?: EndNotifier): AsyncGenerator<LogEntry> {
-  // Like Docker's json-file reader, `tail` counts lines of the file (all streams).
-  let pos = o.tail !== undefined ? await tailOffset(file, o.tail) : (o.offset ?? 0);
-  let pending = '';
-  for (;;) {
-    const finished = ended();
-    const chunk = await readFrom(file, pos);
-    pos += chunk.length;
-    const text = pending + chunk.toString('utf8');
-    const lines = text.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      const e = parseLogLine(line);
-      if (e && wanted(e, o)) yield e;
+  const names = o.offset !== undefined ? [file] : await logFilesOldestFirst(file);
+  // Open them all at once: a rotation while we read renames files, never our descriptors.
+  const opened = (await Promise.all(names.map((n, i) => LogFile.open(n, i === names.length - 1 ? (o.offset ?? 0) : 0)))).filter((f): f is LogFile => !!f);
+  let current: LogFile | undefined;
+  try {
+    // Like Docker's json-file reader, `tail` counts lines of the log (all streams), across files.
+    if (o.tail !== undefined) {
+      let want = o.tail;
+      let first = opened.length;
+      while (first > 0 && want >= 0) {
+        const f = opened[first - 1] as LogFile;
+        const t = await f.tail(want);
+        f.pos = t.offset;
+        first--;
+        want -= t.lines;
+        if (want <= 0) break;
+      }
+      for (const f of opened.splice(0, first)) await f.close();
     }
-    if (chunk.length === READ_CHUNK) continue;
-    if (!o.follow || signal.aborted) return;
-    if (finished && chunk.length === 0) return;
-    if (chunk.length === 0) await waitForChange(file, ended, signal, onEnd);
-    if (signal.aborted) return;
+    current = opened.shift();
+    let pending = '';
+    let sawRotation = false;
+    for (;;) {
+      const finished = ended();
+      if (!current) current = await LogFile.open(file);
+      const chunk = current ? await current.read() : Buffer.alloc(0);
+      const text = pending + chunk.toString('utf8');
+      const lines = text.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const e = parseLogLine(line);
+        if (e && wanted(e, o)) yield e;
+      }
+      if (chunk.length === READ_CHUNK) continue;
+      if (chunk.length > 0 && o.follow) continue; // drain before deciding anything
+      // The end of this file: go on with the next one we opened, or the one rotated in after it
+      // (once the rename is seen, this file is read to its end once more: the monitor wrote
+      // its last entries here just before renaming it).
+      let next = opened.shift();
+      if (!next && o.follow && current && (await rotatedAway(file, current))) {
+        if (!sawRotation) {
+          sawRotation = true;
+          continue;
+        }
+        next = await openFileAfter(file, current);
+      }
+      if (next) {
+        await current?.close();
+        current = next;
+        pending = '';
+        sawRotation = false;
+        continue;
+      }
+      if (!o.follow || signal.aborted) return;
+      if (finished && chunk.length === 0) return;
+      if (chunk.length === 0) await waitForChange(file, ended, signal, onEnd);
+      if (signal.aborted) return;
+    }
+  } finally {
+    await current?.close();
+    for (const f of opened) await f.close();
   }
 }
-
-const READ_CHUNK = 1 << 20;
 
 /** The byte offset where the file's last `n` lines start (0 when it has fewer). */
 export async function tailOffset(file: string, n: number): Promise<number> {
-  let handle;
+  const f = await LogFile.open(file);
+  if (!f) return 0;
   try {
-    handle = await fs.open(file, 'r');
-  } catch {
-    return 0;
-  }
-  try {
-    const { size } = await handle.stat();
-    if (n <= 0) return size;
-    let end = size;
-    let newlines = 0;
-    const block = Buffer.alloc(64 * 1024);
-    while (end > 0) {
-      const start = Math.max(0, end - block.length);
-      const { bytesRead } = await handle.read(block, 0, end - start, start);
-      for (let i = bytesRead - 1; i >= 0; i--) {
-        // The file ends with a newline: the (n+1)-th one from the end precedes the last n lines.
-        if (block[i] === 10 && ++newlines === n + 1) return start + i + 1;
-      }
-      end = start;
-    }
-    return 0;
+    return (await f.tail(n)).offset;
   } finally {
-    await handle.close();
-  }
-}
-
-async function readFrom(file: string, pos: number): Promise<Buffer> {
-  let handle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch {
-    return Buffer.alloc(0);
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size <= pos) return Buffer.alloc(0);
-    const buf = Buffer.alloc(Math.min(size - pos, READ_CHUNK));
-    const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
+    await f.close();
   }
 }

@@ -14,6 +14,7 @@ import { log } from '../log';
 import type { AttachConnection, AttachStreams, Runtime, ExitStatus } from '../runtime/types';
 import type { EventBus } from '../events';
 import { parseCreateRequest } from './create-config';
+import { logSettingsOf, mergeLogConfig, type LogConfig } from '../log-config';
 import { buildContainer, ImageStores, newContainerId } from './create';
 import { generateName, normalizeName } from './names';
 import { KeyedMutex } from './mutex';
@@ -55,6 +56,8 @@ export class ContainerService {
       /** daemon.json default-ulimits, read at each start (a SIGHUP reload applies to the next). */
       defaultUlimits?: () => readonly Ulimit[];
       networking?: ContainerNetworking;
+      /** daemon.json log-driver and log-opts, read at each create. */
+      defaultLogConfig?: () => LogConfig;
     } = {},
   ) {
     this.notifier = new ContainerNotifier(bus);
@@ -62,7 +65,10 @@ export class ContainerService {
     this.releaseLayers = deps.releaseLayers;
     this.defaultUlimits = deps.defaultUlimits ?? (() => []);
     this.networking = deps.networking;
+    this.defaultLogConfig = deps.defaultLogConfig ?? (() => ({ Type: 'json-file', Config: {} }));
   }
+
+  private readonly defaultLogConfig: () => LogConfig;
 
   private readonly defaultUlimits: () => readonly Ulimit[];
 
@@ -94,6 +100,11 @@ export class ContainerService {
   /** An attach waits for this container's start; returns the release function (idempotent). */
   expectAttach(id: string): () => void {
     return this.notifier.expectAttach(id);
+  }
+
+  /** The container's logging driver, as `logs` must know before it answers. */
+  logDriver(ref: string): string {
+    return logSettingsOf(this.get(ref).HostConfig.LogConfig as Partial<LogConfig> | undefined).driver;
   }
 
   logOffsetOfRun(id: string): number {
@@ -130,6 +141,7 @@ export class ContainerService {
 
   async create(name: string | undefined, body: unknown): Promise<{ Id: string; Warnings: string[] }> {
     const req = parseCreateRequest(body);
+    req.hostConfig.LogConfig = mergeLogConfig(req.hostConfig.LogConfig as Partial<LogConfig> | undefined, this.defaultLogConfig());
     const id = newContainerId();
     const wanted = name ? normalizeName(name) : generateName((n) => !!this.names.owner(n));
     // Reserve the name while the directory is made, so two creates cannot both take it.

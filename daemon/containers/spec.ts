@@ -7,6 +7,7 @@ import type { ContainerSpec, ProcessSecurity } from '../runtime/types';
 import { processEnv } from './create-config';
 import { devicePolicyOf } from './devices-config';
 import { mountsOf } from './mounts';
+import { logSettingsOf, type LogConfig } from '../log-config';
 import type { ContainerPaths, ContainerRecord } from './record';
 import { checkUlimits, mergeUlimits, type Ulimit } from '../ulimits';
 import type { SandboxInfo } from './networking';
@@ -34,7 +35,7 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     readonlyRootfs: rec.HostConfig.ReadonlyRootfs === true,
     init: rec.HostConfig.Init === true,
     mounts: mountsOf(rec.HostConfig),
-    logPath: p.log,
+    ...logOf(rec, p),
     etcFiles: share ? { hosts: share.hosts, hostname: share.hostname, resolvConf: share.resolvConf } : { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
     consoleSize: cs && cs.length === 2 && (cs[0] ?? 0) > 0 ? [cs[0] as number, cs[1] as number] : undefined,
     network: sandbox?.mode ?? (mode === 'none' ? 'none' : mode === 'host' ? 'host' : 'private'),
@@ -46,6 +47,13 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     readonlyPaths: systemPaths(rec.HostConfig.ReadonlyPaths, rec.HostConfig.Privileged === true, DEFAULT_READONLY_PATHS),
     rlimits: mergeUlimits(checkUlimits(rec.HostConfig.Ulimits), defaultUlimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
   };
+}
+
+/** The json-file log and its rotation; no path at all for --log-driver none. */
+function logOf(rec: ContainerRecord, p: ContainerPaths): Pick<ContainerSpec, 'logPath' | 'logRotate'> {
+  const s = logSettingsOf(rec.HostConfig.LogConfig as Partial<LogConfig> | undefined);
+  if (s.driver === 'none') return { logPath: '' };
+  return { logPath: p.log, ...(s.maxSize > 0 ? { logRotate: { maxSize: s.maxSize, maxFiles: s.maxFiles } } : {}) };
 }
 
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);

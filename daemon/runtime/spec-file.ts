@@ -66,6 +66,7 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
     ...pathRecords('ropath', spec.readonlyPaths ?? DEFAULT_READONLY_PATHS),
   ];
   if (spec.consoleSize) r.push(['rows', spec.consoleSize[0]], ['cols', spec.consoleSize[1]]);
+  if (spec.logRotate && spec.logRotate.maxSize > 0) r.push(['log_max_size', spec.logRotate.maxSize], ['log_max_files', spec.logRotate.maxFiles]);
   for (const a of spec.args) r.push(['arg', a]);
   for (const e of spec.env) r.push(['env', e]);
   for (const c of extra.cgroups) r.push(['cgroup', c]);

@@ -59,8 +59,10 @@ export interface ContainerSpec {
   /** Run a tiny init as pid 1 that forwards signals and reaps (`--init`). */
   init: boolean;
   mounts: MountSpec[];
-  /** Docker json-file log path. */
+  /** Docker json-file log path; '' for no log (--log-driver none). */
   logPath: string;
+  /** Rotation (--log-opt max-size / max-file): at this many bytes (0: never), keeping this many files. */
+  logRotate?: { maxSize: number; maxFiles: number };
   /** Files berth writes into the container: /etc/hosts, /etc/hostname, /etc/resolv.conf. */
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
   /** Initial terminal size [rows, cols] for tty containers. */

@@ -141,7 +141,7 @@ monitor_main (const struct spec *s, int report_fd)
   logfd = s->log && s->log[0] ? open (s->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640) : -1;
   if (s->log && s->log[0] && logfd < 0)
     fail (report_fd, (berth_make_error (&err, errno, "open the log file `%s`", s->log), &err));
-  log_init (&m.log, logfd);
+  log_init (&m.log, logfd, s->log, s->log_max_size, s->log_max_files);
   if (pipe2 (sync, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0)
     fail (report_fd, (berth_make_error (&err, errno, "pipe"), &err));
   c.sync_fd = sync[0];

@@ -73,6 +73,7 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     { "cols", offsetof (struct spec, cols) },
     { "nnp", offsetof (struct spec, nnp) },
     { "privileged", offsetof (struct spec, privileged) },
+    { "log_max_files", offsetof (struct spec, log_max_files) },
   };
 
   if (strcmp (key, "caps") == 0)
@@ -93,6 +94,15 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     {
       s->ropaths_given = 1;
       return *v ? push (s->ropaths, &s->nropaths, SPEC_MAX_PATHS, key, v, err) : 0;
+    }
+  if (strcmp (key, "log_max_size") == 0)
+    {
+      char *end;
+      errno = 0;
+      s->log_max_size = strtoll (v, &end, 10);
+      if (errno != 0 || *v == '\0' || *end != '\0' || s->log_max_size < 0)
+        return berth_make_error (err, EINVAL, "spec: invalid log size `%s`", v);
+      return 0;
     }
   if (strcmp (key, "arg") == 0)
     return push (s->args, &s->nargs, SPEC_MAX_LIST, key, v, err);

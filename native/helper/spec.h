@@ -37,6 +37,9 @@ struct spec
   const char *network; /* none | host | private */
   const char *netns;   /* "" or a network namespace file to join (the daemon set it up) */
   int tty, open_stdin, readonly, init, await_attach;
+  /* json-file rotation: at `log_max_size` bytes (0: never), keeping `log_max_files` files */
+  long long log_max_size;
+  int log_max_files;
   /* exec */
   int pid;
   /* both */

@@ -57,6 +57,46 @@ describe('containers: files', () => {
     assert.deepEqual(seen, ['one\n', 'two\n', 'three\n']);
   });
 
+  it('reads rotated files oldest first, with tail counting across them', async () => {
+    const file = path.join(root, 'r-json.log');
+    await fs.writeFile(`${file}.2`, line('1\n') + line('2\n'));
+    await fs.writeFile(`${file}.1`, line('3\n'));
+    await fs.writeFile(file, line('4\n') + line('5\n'));
+    const ac = new AbortController();
+    const read = async (tail?: number) => (await collect(readLogs(file, { stdout: true, stderr: true, follow: false, tail }, () => true, ac.signal))).map((e) => e.data.toString().trim());
+    assert.deepEqual(await read(), ['1', '2', '3', '4', '5']);
+    assert.deepEqual(await read(3), ['3', '4', '5']);
+    assert.deepEqual(await read(4), ['2', '3', '4', '5']);
+    assert.deepEqual(await read(9), ['1', '2', '3', '4', '5']);
+    assert.deepEqual(await read(0), []);
+  });
+
+  it('follows across rotations (even two in a row) and a truncation without losing or repeating a line', async () => {
+    const file = path.join(root, 'rot-json.log');
+    await fs.writeFile(file, line('1\n'));
+    let ended = false;
+    const ac = new AbortController();
+    const seen: string[] = [];
+    const rotate = async () => {
+      await fs.rename(`${file}.1`, `${file}.2`).catch(() => undefined);
+      await fs.rename(file, `${file}.1`);
+    };
+    for await (const e of readLogs(file, { stdout: true, stderr: true, follow: true }, () => ended, ac.signal)) {
+      seen.push(e.data.toString().trim());
+      if (seen.length === 1) {
+        await fs.appendFile(file, line('2\n')); // written before the rename: still read
+        await rotate();
+        await fs.writeFile(file, line('3\n'));
+        await rotate(); // the reader's file is now .2
+        await fs.writeFile(file, line('4 (a line longer than the next file)\n'));
+      } else if (seen.length === 4) {
+        await fs.writeFile(file, line('5\n')); // max-file 1: truncated (it had reached max-size) and written again
+        ended = true;
+      }
+    }
+    assert.deepEqual(seen, ['1', '2', '3', '4 (a line longer than the next file)', '5']);
+  });
+
   it('diffs an upper dir against its lowers and sizes it', async function () {
     const lower = path.join(root, 'lower');
     const upper = path.join(root, 'upper');

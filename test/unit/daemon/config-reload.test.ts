@@ -59,11 +59,24 @@ describe('unit: daemon.json reloadable keys', () => {
   });
 
   it('refuses what berth cannot apply yet instead of ignoring it', async () => {
-    for (const body of [{ 'log-driver': 'syslog' }, { 'log-opts': { 'max-size': '10m' } }]) {
+    for (const [body, message] of [
+      [{ 'log-driver': 'syslog' }, /berth does not support the syslog logging driver/],
+      [{ 'log-opts': { 'max-size': 'ten' } }, /invalid size: 'ten'/],
+      [{ 'log-opts': { tag: 'x' } }, /log opt 'tag' is not supported by berth/],
+    ] as const) {
       const { file, dir } = await tempFile(JSON.stringify(body));
-      assert.throws(() => parseArgs(['--config-file', file]), /not available|takes no options/);
+      assert.throws(() => parseArgs(['--config-file', file]), message);
       await fs.rm(dir, { recursive: true });
     }
+  });
+
+  it('takes log-driver and log-opts as the containers\' default', async () => {
+    const { file, dir } = await tempFile(JSON.stringify({ 'log-driver': 'json-file', 'log-opts': { 'max-size': '1k', 'max-file': '2' } }));
+    const r = parseArgs(['--config-file', file]);
+    await fs.rm(dir, { recursive: true });
+    assert.equal(r.kind, 'run');
+    if (r.kind !== 'run') return;
+    assert.deepEqual([r.config.logDriver, r.config.logOpts], ['json-file', { 'max-size': '1k', 'max-file': '2' }]);
   });
 
   it('reads default-ulimits (Name optional, as dockerd) and merges them under a container\'s own', async () => {
