@@ -63,6 +63,9 @@ interface ContainerInfo {
   active: boolean;
 }
 
+/** How old an unreferenced layer or blob must be before it counts as a leftover. */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
 const ACTIVE = new Set(['running', 'paused', 'restarting', 'created', 'removing']);
 
 async function hashFile(file: string): Promise<{ digest: Digest; size: number }> {
@@ -258,17 +261,25 @@ export class StoreChecker {
       }
     }
 
-    // 6. Leftovers nothing references (the collector's own marking, leases included).
+    // 6. Leftovers nothing references (the collector's own marking, leases included). Pulls,
+    // builds and commits store layers and blobs before the image record that names them, so
+    // anything stored within ORPHAN_GRACE_MS may belong to one still in flight: left alone.
     const orphans = await this.gc.unreferenced();
-    for (const chain of orphans.layers) {
-      await f.fix({ Object: 'layer', Id: chain, Problem: 'no image or container uses it', Severity: 'warning', Repair: 'collected' }, async () => {
-        await this.gc.sweepNow([chain]);
-      });
-    }
-    for (const d of orphans.blobs) {
-      if (badBlobs.has(d)) continue;
-      await f.fix({ Object: 'blob', Id: d, Problem: 'no image, manifest or tag references it', Severity: 'warning', Repair: 'collected' }, async () => {
-        await this.gc.sweepNow([d]);
+    const young = async (file: string) => {
+      const st = await fs.stat(file).catch(() => undefined);
+      return !!st && Date.now() - st.mtimeMs < ORPHAN_GRACE_MS;
+    };
+    const leftovers: { object: 'layer' | 'blob'; id: Digest; file: string; problem: string }[] = [
+      ...orphans.layers.map((id) => ({ object: 'layer' as const, id, file: stores.layers.dirOf(id), problem: 'no image or container uses it' })),
+      ...orphans.blobs.filter((d) => !badBlobs.has(d)).map((id) => ({ object: 'blob' as const, id, file: stores.content.pathOf(id), problem: 'no image, manifest or tag references it' })),
+    ];
+    for (const o of leftovers) {
+      if (await young(o.file)) {
+        f.add({ Object: o.object, Id: o.id, Problem: `${o.problem} yet, but it was stored less than an hour ago (a pull or build may still be writing its image): left alone`, Severity: 'info' });
+        continue;
+      }
+      await f.fix({ Object: o.object, Id: o.id, Problem: o.problem, Severity: 'warning', Repair: 'collected' }, async () => {
+        await this.gc.sweepNow([o.id]);
       });
     }
     await this.hostLeftovers(f, containers);

@@ -6,6 +6,7 @@
  * repaired image runs, and the store is still clean after a SIGKILL and restart.
  */
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { run, type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
@@ -115,6 +116,28 @@ describe('e2e: system check and --repair', function () {
     const cat = await d.docker(['run', '--rm', f.busyboxExtra.ref, 'cat', '/opt/stay.txt']);
     assert.equal(cat.code, 0, cat.stderr);
     assert.equal(cat.stdout, 'stay\n');
+  });
+
+  it('collects leftover blobs, but leaves alone those stored in the last hour (a pull may still need them)', async function () {
+    const put = async (text: string, ageMs: number) => {
+      const hex = createHash('sha256').update(text).digest('hex');
+      const file = path.join(d.dataRoot, 'blobs', 'sha256', hex);
+      await fs.writeFile(file, text);
+      const t = new Date(Date.now() - ageMs);
+      await fs.utimes(file, t, t);
+      return { digest: `sha256:${hex}`, file };
+    };
+    const old = await put('left over by a crash', 2 * 3600_000);
+    const fresh = await put('written by a pull in flight', 0);
+    const found = await check();
+    assert.equal(found.code, 1);
+    assert.equal(found.report.Findings.find((x) => x.Id === old.digest)?.Severity, 'warning');
+    assert.equal(found.report.Findings.find((x) => x.Id === fresh.digest)?.Severity, 'info');
+    const fixed = await check(['--repair']);
+    assert.equal(fixed.code, 0, JSON.stringify(fixed.report, null, 1));
+    await assert.rejects(fs.access(old.file));
+    await fs.access(fresh.file);
+    await fs.rm(fresh.file);
   });
 
   it('is clean after berthd is killed and restarted', async function () {
