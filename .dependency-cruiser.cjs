@@ -42,6 +42,20 @@ module.exports = {
       to: { path: '^(daemon|native)/', pathNot: '^daemon/(version-info|wire/)' },
     },
     {
+      name: 'client-wire-types-only',
+      severity: 'error',
+      comment: 'client/ takes the wire types with `import type` only, so no daemon code is loaded into the CLI.',
+      from: { path: '^client/' },
+      to: { path: '^daemon/wire/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'wire-is-a-leaf',
+      severity: 'error',
+      comment: 'daemon/wire/ holds the API shapes shared with the CLI: types only, importing nothing.',
+      from: { path: '^daemon/wire/' },
+      to: { path: '^(daemon|native|client)/', pathNot: '^daemon/wire/' },
+    },
+    {
       name: 'services-not-http',
       severity: 'error',
       comment: 'Services throw BerthError and never touch HTTP: they do not import daemon/api/.',

@@ -7,14 +7,9 @@
  */
 import type { Writable } from 'node:stream';
 
-export interface JsonMessage {
-  status?: string;
-  id?: string;
-  progress?: string;
-  progressDetail?: { current?: number; total?: number };
-  stream?: string;
-  aux?: unknown;
-}
+import type { JsonMessage } from '../daemon/wire/types';
+
+export type { JsonMessage };
 
 export class ProgressRenderer {
   private ids = new Map<string, number>();

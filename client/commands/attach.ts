@@ -10,6 +10,7 @@ import { parseFlags, requireArgs } from '../flags';
 import type { CommandContext } from '../main';
 import { enterRawMode, followResize } from '../tty';
 import { DEFAULT_DETACH_KEYS, DetachWatcher, detachKeyBytes } from '../detach-keys';
+import type { WaitResult } from '../../daemon/wire/types';
 
 /** Decodes stdcopy frames ([stream,0,0,0,len BE32] + data) into stdout and stderr. */
 export class Demux {
@@ -107,10 +108,7 @@ export function inspectContainer(client: DaemonClient, id: string): Promise<Insp
   return client.json<Inspect>(`/containers/${encodeURIComponent(id)}/json`);
 }
 
-interface WaitBody {
-  StatusCode: number;
-  Error?: { Message?: string } | null;
-}
+type WaitBody = WaitResult;
 
 export interface WaitHandle {
   /** The container's exit code; rejects with a CliError when the daemon reports an error. */

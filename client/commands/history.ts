@@ -3,15 +3,7 @@ import { parseFlags, requireArgs } from '../flags';
 import { goTime, humanSizeWithPrecision, shortId, timeAgo } from '../format';
 import type { CommandContext } from '../main';
 import { Template } from '../template';
-
-interface HistoryItem {
-  Id: string;
-  Created: number;
-  CreatedBy: string;
-  Tags: string[] | null;
-  Size: number;
-  Comment: string;
-}
+import type { HistoryItem } from '../../daemon/wire/types';
 
 const HEADERS = { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' };
 

@@ -8,6 +8,7 @@ import { filtersJson, parseFlags } from '../flags';
 import { humanSize } from '../format';
 import type { CommandContext } from '../main';
 import { confirm } from '../prompt';
+import type { ImagePruneReport } from '../../daemon/wire/types';
 
 type Run = (args: string[], ctx: CommandContext, ...rest: unknown[]) => Promise<number | void>;
 
@@ -60,10 +61,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number |
   return load(target, sub)(rest, ctx);
 }
 
-interface PruneReport {
-  ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null;
-  SpaceReclaimed: number;
-}
+type PruneReport = ImagePruneReport;
 
 /** `image prune [-a] [-f] [--filter]`, with Docker's prompt and report. */
 async function prune(argv: string[], { client }: CommandContext): Promise<void> {

@@ -6,8 +6,7 @@
 import { CliError } from '../http';
 import { parseFlags, requireArgs } from '../flags';
 import type { CommandContext } from '../main';
-
-type DeleteItem = { Untagged?: string; Deleted?: string };
+import type { DeleteItem } from '../../daemon/wire/types';
 
 export async function run(argv: string[], { client }: CommandContext): Promise<void> {
   const p = parseFlags(argv, { force: { type: 'bool', short: 'f' }, 'no-prune': { type: 'bool' } });

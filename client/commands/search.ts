@@ -3,13 +3,7 @@ import { filtersJson, parseFlags, requireArgs } from '../flags';
 import type { CommandContext } from '../main';
 import { Template } from '../template';
 
-interface SearchResult {
-  name: string;
-  description: string;
-  star_count: number;
-  is_official: boolean;
-  is_automated: boolean;
-}
+import type { SearchResult } from '../../daemon/wire/types';
 
 const HEADERS = { Name: 'NAME', Description: 'DESCRIPTION', StarCount: 'STARS', IsOfficial: 'OFFICIAL', IsAutomated: 'AUTOMATED' };
 

@@ -6,16 +6,9 @@
 import type { Response } from 'express';
 import { describe } from '../errors';
 
-export interface ProgressMessage {
-  status?: string;
-  id?: string;
-  progress?: string;
-  progressDetail?: { current?: number; total?: number };
-  stream?: string;
-  aux?: unknown;
-  errorDetail?: { code?: number; message: string };
-  error?: string;
-}
+import type { JsonMessage } from '../wire/types';
+
+export type ProgressMessage = JsonMessage;
 
 export type ProgressSink = (msg: ProgressMessage) => void;
 

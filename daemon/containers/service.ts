@@ -30,9 +30,10 @@ import { attachContainer, type AttachIo, type AttachOptions } from './attach';
 import { pumpLogs, type LogStreamOptions } from './log-stream';
 import type { ContainerNetworking, SandboxInfo } from './networking';
 import { writeEtcFiles } from './etc-files';
+import type { WaitResult } from '../wire/types';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
-export interface WaitResult { StatusCode: number; Error: { Message: string } | null }
+export type { WaitResult } from '../wire/types';
 
 export class ContainerService {
   private readonly names: ContainerNameIndex;

@@ -8,14 +8,9 @@ import { Digest } from '../oci/digest';
 import { HistoryEntry } from '../oci/types';
 import { Catalog, ImageEntry, familiar } from './catalog';
 
-export interface HistoryItem {
-  Id: string;
-  Created: number;
-  CreatedBy: string;
-  Tags: string[] | null;
-  Size: number;
-  Comment: string;
-}
+import type { HistoryItem } from '../wire/types';
+
+export type { HistoryItem };
 
 function seconds(iso: string | undefined): number {
   const t = iso ? Date.parse(iso) : NaN;

@@ -5,13 +5,9 @@
  * `[=====>       ]  32.77kB/313.8kB`). Services emit through a ProgressSink and never see HTTP.
  */
 
-export interface ProgressMessage {
-  status?: string;
-  id?: string;
-  progress?: string;
-  progressDetail?: { current?: number; total?: number };
-  aux?: unknown;
-}
+import type { JsonMessage } from '../wire/types';
+
+export type ProgressMessage = JsonMessage;
 
 export type ProgressSink = (msg: ProgressMessage) => void;
 

@@ -20,8 +20,9 @@ import { referenceKey } from '../store/references';
 import { familiar, parseKey } from './catalog';
 import { requireImageId } from '../store/lookup';
 import type { ImageUsers } from './users';
+import type { DeleteItem } from '../wire/types';
 
-export type DeleteItem = { Untagged: string } | { Deleted: string };
+export type { DeleteItem } from '../wire/types';
 
 export interface RemoveResult {
   items: DeleteItem[];

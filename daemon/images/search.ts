@@ -9,13 +9,9 @@ import { DEFAULT_DOMAIN } from '../oci/reference';
 import type { AuthConfig } from '../registry';
 import { Filters } from '../filters';
 
-export interface SearchResult {
-  name: string;
-  description: string;
-  star_count: number;
-  is_official: boolean;
-  is_automated: boolean;
-}
+import type { SearchResult } from '../wire/types';
+
+export type { SearchResult };
 
 /** The part of the registry package search needs (daemon/registry `Registries`). */
 export interface CatalogSource {

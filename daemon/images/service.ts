@@ -20,11 +20,9 @@ import { DeleteItem, ImageRemover, tagReference } from './remove';
 import { CatalogSource, SearchResult, search } from './search';
 import { NO_IMAGE_USERS, ImageUsers } from './users';
 import { ImageSummary, inspectOf, summaryOf } from './view';
+import type { ImagePruneReport } from '../wire/types';
 
-export interface PruneReport {
-  ImagesDeleted: DeleteItem[] | null;
-  SpaceReclaimed: number;
-}
+export type PruneReport = ImagePruneReport;
 
 export const PRUNE_FILTERS = ['dangling', 'until', 'label', 'label!'] as const;
 
