@@ -41,6 +41,7 @@ export const ERROR_CODES = {
 
   // Build.
   BUILD_STEP_FAILED: 'a RUN step exited non-zero',
+  DOCKERFILE_LINE: 'a Dockerfile error that already names its line',
 } as const;
 
 /**

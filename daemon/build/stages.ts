@@ -4,7 +4,7 @@
  * global ARGs for FROM lines, base images (scratch, an earlier stage, a local image, or a
  * pull), ONBUILD triggers of the base, `--target`, and `COPY --from` views of stages and images.
  */
-import { invalid, notFound } from '../errors';
+import { BerthError, invalid, notFound, toBerthError } from '../errors';
 import { Digest, shortId } from '../oci/digest';
 import { PlatformSpec } from '../oci/platform';
 import { resolveImageId } from '../store/lookup';
@@ -80,7 +80,7 @@ export class StagesRunner {
   private async base(stage: Stage): Promise<StageImage> {
     const words = stage.from.args.split(/\s+/);
     const name = expandWord(words[0] as string, this.metaLookup(), this.escape);
-    if (name === '') throw invalid(`Dockerfile line ${stage.from.line}: base name (${words[0]}) should not be blank`);
+    if (name === '') throw new BerthError('InvalidParameter', `Dockerfile line ${stage.from.line}: base name (${words[0]}) should not be blank`, { code: 'DOCKERFILE_LINE' });
     const platformFlag = stage.from.flags.get('platform');
     const platform = platformFlag ? expandWord(platformFlag, this.metaLookup(), this.escape) : this.env.opts.platform;
     const earlier = this.results.get(name.toLowerCase());
@@ -163,10 +163,13 @@ export class StagesRunner {
   }
 }
 
-/** Adds the Dockerfile line to an instruction's error (RUN's exit message stays Docker's). */
+/**
+ * Adds the Dockerfile line to an instruction's error, keeping its kind and code (RUN's exit
+ * message stays Docker's; an error that already names its line, code DOCKERFILE_LINE, stays).
+ */
 function withLine(err: unknown, ins: Instruction): unknown {
   if (!(err instanceof Error) || err instanceof StepFailed || ins.line === 0) return err;
-  if (err.message.startsWith('Dockerfile')) return err;
-  err.message = `Dockerfile line ${ins.line}: ${err.message}`;
-  return err;
+  const e = toBerthError(err);
+  if (e.code === 'DOCKERFILE_LINE') return e;
+  return new BerthError(e.kind, `Dockerfile line ${ins.line}: ${e.message}`, { cause: err, code: e.code });
 }

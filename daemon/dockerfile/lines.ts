@@ -5,7 +5,7 @@
  * next (the escape and trailing blanks removed, nothing added), blank continuation lines
  * skipped. Each logical line keeps the number of the physical line it started on. Pure.
  */
-import { invalid } from '../errors';
+import { BerthError } from '../errors';
 
 export interface LogicalLine {
   /** The joined text, leading whitespace of the first line removed (Docker's `Original`). */
@@ -23,7 +23,7 @@ const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
 const KNOWN_DIRECTIVES = new Set(['escape', 'syntax', 'check']);
 
 export function parseError(line: number, message: string): Error {
-  return invalid(`Dockerfile parse error line ${line}: ${message}`);
+  return new BerthError('InvalidParameter', `Dockerfile parse error line ${line}: ${message}`, { code: 'DOCKERFILE_LINE' });
 }
 
 function isComment(raw: string): boolean {
