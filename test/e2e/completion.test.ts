@@ -1,7 +1,8 @@
 /**
  * `berth completion bash|zsh|fish`: the bash script, sourced in a real bash, completes
  * commands, subcommands, flags, and container and image names asked from a running berthd
- * (through -H). zsh and fish scripts are syntax-checked when those shells are installed.
+ * (through -H). The zsh and fish scripts are syntax-checked and driven in those shells when
+ * they are installed (scripts/install.sh installs both).
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
@@ -65,6 +66,17 @@ describe('e2e: berth completion', function () {
       }
       const r = await run(shell, ['-n', path.join(dir, `berth.${shell}`)]);
       assert.equal(r.code, 0, r.stderr);
+    }
+    if (haveCommand('zsh')) {
+      // Outside a completion widget: compadd is stubbed to print its candidates (zsh itself
+      // filters them by the typed prefix), compdef to do nothing.
+      const zsh = (...words: string[]) => run('zsh', ['-c', `compdef(){}; source ${dir}/berth.zsh; compadd(){ shift; print -l -- "$@"; }; words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _berth`],
+        { env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` } });
+      const lines = async (...w: string[]) => (await zsh(...w)).stdout.split('\n').filter(Boolean);
+      assert.ok((await lines('berth', 'ru')).includes('run'));
+      assert.ok((await lines('berth', 'ps', '--a')).includes('--all'));
+      assert.ok((await lines('berth', 'image', '')).includes('ls'));
+      assert.ok((await lines('berth', '-H', d.host, 'rm', 'c')).includes('completion-target'));
     }
     if (haveCommand('fish')) {
       const r = await run('fish', ['-c', `source ${dir}/berth.fish; complete -C 'berth ru'; complete -C 'berth ps --a'; complete -C 'berth -H ${d.host} rm completion-'`],
