@@ -32,7 +32,7 @@ PACKAGES=(
   python3-docker                      # docker-py client tests
   zstd crun runc hyperfine            # zstd layers; bench anchors
   systemd                             # systemd-analyze for verifying systemd/*.service
-  dpkg-dev zsh fish                   # scripts/package-deb.sh (dpkg-shlibdeps); completion tests
+  dpkg-dev man-db zsh fish            # scripts/package-deb.sh (dpkg-shlibdeps), man pages; completion tests
   iproute2 util-linux                 # ip, unshare, nsenter, mount tools used by tests
   netavark aardvark-dns iptables      # bridge networks, published ports, DNS by container name
   docker-compose                      # e2e: a compose 1.29 project on berthd
