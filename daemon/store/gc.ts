@@ -91,7 +91,8 @@ export class GarbageCollector {
 
   /** Layers and blobs nothing marks (no image, tag, container or lease), without deleting. Call inside `exclusive`. */
   async unreferenced(): Promise<{ layers: Digest[]; blobs: Digest[] }> {
-    const marked = await this.mark(false);
+    // An unreadable image record marks nothing here: the check reports (and quarantines) it.
+    const marked = await this.mark(false, true);
     return {
       layers: (await this.stores.layers.list()).filter((d) => !marked.marked.has(d)),
       blobs: (await this.stores.content.list()).filter((d) => !marked.marked.has(d)),
@@ -103,14 +104,14 @@ export class GarbageCollector {
     return this.run(new Set(candidates));
   }
 
-  private async mark(dropRefs: boolean): Promise<{ marked: Set<Digest>; dropped: string[] }> {
+  private async mark(dropRefs: boolean, skipUnreadable = false): Promise<{ marked: Set<Digest>; dropped: string[] }> {
     const { images, refs } = this.stores;
     const marked = new Set<Digest>(this.held.keys());
     const liveImages = new Set<Digest>();
     const layerRoots: Digest[] = [];
     const manifests: Digest[] = [];
     for (const id of await images.list()) {
-      const rec = await images.get(id);
+      const rec = skipUnreadable ? await images.get(id).catch(() => undefined) : await images.get(id);
       if (!rec) continue;
       liveImages.add(id);
       marked.add(id);
