@@ -34,7 +34,7 @@ export function createApp(parts: AppParts): express.Express {
 export function createServer(parts: AppParts, stallMs = DEFAULT_STALL_MS): http.Server {
   const app = createApp(parts);
   const server = http.createServer(stallServerOptions(stallMs), app);
-  server.on('upgrade', (req, socket, head) => dispatchUpgrade(parts.upgrades, req, socket, head));
+  server.on('upgrade', (req, socket, head) => dispatchUpgrade(parts.upgrades, req, socket, head, stallMs));
   applyStallTimeouts(server, stallMs);
   return server;
 }

@@ -42,7 +42,7 @@ export function attachUpgradeRoute(svc: AttachBackend): UpgradeRoute {
       const socket = u.socket;
       // Some clients (dockerode: `{stream, stdin, hijack}`) send their options as a JSON body
       // with Content-Length; those bytes are the request's, not the container's stdin.
-      const { rest } = await readUpgradeBody(socket, u.head, Number(u.req.headers['content-length'] ?? 0) || 0);
+      const { rest } = await readUpgradeBody(socket, u.head, Number(u.req.headers['content-length'] ?? 0) || 0, u.stallMs);
       writeUpgraded(socket, streamMediaType(rec.Config.Tty === true, u.apiVersion));
       if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
       await svc.attach(rec.Id, o, {

@@ -30,23 +30,36 @@ export const UPGRADE_BODY_LIMIT = 1024 * 1024;
 /**
  * Reads the request body that came with an upgrade request: first from `head`, then from the
  * socket until Content-Length bytes. Returns the body and any bytes beyond it (early stdin).
- * A declared length over UPGRADE_BODY_LIMIT is refused (413) before anything is buffered.
+ * A declared length over UPGRADE_BODY_LIMIT is refused (413) before anything is buffered; a
+ * body that stalls (nothing for `stallMs`) is refused too: the HTTP server's own timeouts no
+ * longer cover a socket once it is handed over for the upgrade.
  */
-export function readUpgradeBody(socket: Duplex, head: Buffer, contentLength: number): Promise<{ body: Buffer; rest: Buffer }> {
+export function readUpgradeBody(socket: Duplex, head: Buffer, contentLength: number, stallMs: number): Promise<{ body: Buffer; rest: Buffer }> {
   if (contentLength > UPGRADE_BODY_LIMIT) return Promise.reject(new BerthError('TooLarge', `request body too large (the limit is ${UPGRADE_BODY_LIMIT / 1024} KiB)`));
   return new Promise((resolve, reject) => {
     let buf = head;
-    const done = () => {
+    let timer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      clearTimeout(timer);
       socket.off('data', onData);
       socket.off('error', reject);
+    };
+    const done = () => {
+      stop();
       socket.pause();
       resolve({ body: buf.subarray(0, contentLength), rest: buf.subarray(contentLength) });
     };
+    const stalled = () => {
+      stop();
+      reject(new BerthError('InvalidParameter', `the request body stalled: nothing arrived for ${stallMs / 1000} s`));
+    };
     const onData = (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
-      if (buf.length >= contentLength) done();
+      if (buf.length >= contentLength) return done();
+      timer?.refresh();
     };
     if (buf.length >= contentLength) return done();
+    timer = setTimeout(stalled, stallMs);
     socket.on('data', onData);
     socket.once('error', reject);
   });

@@ -107,7 +107,7 @@ export function execStartUpgradeRoute(execs: ExecBackend): UpgradeRoute {
     pattern: /^\/exec\/(?<id>[^/]+)\/start$/,
     async handle(u: UpgradeRequest): Promise<void> {
       const length = Number(u.req.headers['content-length'] ?? 0) || 0;
-      const { body, rest } = await readUpgradeBody(u.socket, u.head, length);
+      const { body, rest } = await readUpgradeBody(u.socket, u.head, length, u.stallMs);
       let parsed: unknown;
       try {
         parsed = body.length ? JSON.parse(body.toString('utf8')) : undefined;

@@ -4,6 +4,7 @@
  * and whatever body bytes came along in `head`. Handlers registered here get them after the
  * version prefix is stripped, and answer `HTTP/1.1 101 UPGRADED` themselves.
  */
+import { DEFAULT_STALL_MS } from './stall-timeouts';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BerthError } from '../errors';
@@ -18,6 +19,8 @@ export interface UpgradeRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   apiVersion: string;
+  /** How long the client may stay silent while it still owes body bytes (stall-timeouts.ts). */
+  stallMs: number;
 }
 
 export interface UpgradeRoute {
@@ -27,7 +30,7 @@ export interface UpgradeRoute {
   handle(u: UpgradeRequest): Promise<void>;
 }
 
-export function dispatchUpgrade(routes: readonly UpgradeRoute[], req: IncomingMessage, socket: Duplex, head: Buffer): void {
+export function dispatchUpgrade(routes: readonly UpgradeRoute[], req: IncomingMessage, socket: Duplex, head: Buffer, stallMs = DEFAULT_STALL_MS): void {
   const url = new URL(req.url ?? '/', 'http://berth');
   let pathname: string;
   let apiVersion: string;
@@ -43,7 +46,7 @@ export function dispatchUpgrade(routes: readonly UpgradeRoute[], req: IncomingMe
     if (!match) continue;
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(match.groups ?? {})) params[k] = decodeURIComponent(v);
-    route.handle({ req, socket, head, params, query: url.searchParams, apiVersion }).catch((err) => {
+    route.handle({ req, socket, head, params, query: url.searchParams, apiVersion, stallMs }).catch((err) => {
       writeError(socket, err, { method: req.method, url: req.url });
     });
     return;

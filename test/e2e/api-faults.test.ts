@@ -144,6 +144,15 @@ describe('e2e: stalled connections are closed, long-lived streams are not', func
     assert.match(body, /the request body stalled/);
   });
 
+  it('closes a hijack request (attach, exec start) whose body stalls before the upgrade', async function () {
+    const c = await d.docker(['create', '-i', image, 'cat']);
+    assert.equal(c.code, 0, c.stderr);
+    const id = c.stdout.trim();
+    const got = await rawUntilClosed(d.socket, `POST /v1.47/containers/${id}/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"stream":`);
+    assert.match(got, /^HTTP\/1\.1 400[\s\S]*the request body stalled/);
+    assert.equal((await d.docker(['rm', id])).code, 0);
+  });
+
   it('closes an idle kept-alive connection after its request', async function () {
     const got = await rawUntilClosed(d.socket, 'GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.match(got, /^HTTP\/1\.1 200 OK[\s\S]*OK$/);

@@ -75,6 +75,14 @@ describe('e2e: container logs (rotation, drivers)', function () {
     assert.match(berth.stderr, /configured logging driver does not support reading/);
   });
 
+  it('--log-driver local keeps and reads logs (json-file files on disk, local\'s defaults)', async function () {
+    const id = (await docker(['run', '-d', '--log-driver', 'local', '--log-opt', 'max-size=1k', image, 'sh', '-c', 'seq 1 300'])).trim();
+    await docker(['wait', id]);
+    assert.match(await docker(['logs', id]), /\n300\n$/);
+    assert.ok((await logFiles(d, id)).length <= 5, 'local keeps 5 files by default');
+    assert.equal((await docker(['inspect', '-f', '{{.HostConfig.LogConfig.Type}}', id])).trim(), 'local');
+  });
+
   it('refuses drivers berth lacks and bad options, with Docker\'s words, before creating anything', async function () {
     const cases: [string[], RegExp][] = [
       [['--log-driver', 'syslog'], /berth does not support the syslog logging driver: use json-file, local or none/],
