@@ -140,6 +140,29 @@ describe('e2e: system check and --repair', function () {
     await fs.rm(fresh.file);
   });
 
+  it('verifies a layer stored without an index by regenerating its tar (layers berth built)', async function () {
+    const ctx = await fs.mkdtemp(path.join(d.dir, 'ctx-'));
+    await fs.writeFile(path.join(ctx, 'Dockerfile'), `FROM ${f.busybox.ref}\nRUN mkdir -p /srv && echo built > /srv/file && chmod 600 /srv/file\n`);
+    const b = await d.berth(['build', '-t', 'built-here:1', ctx]);
+    assert.equal(b.code, 0, b.stderr + b.stdout);
+    const rec = await imageRecord('built-here:1');
+    const top = rec.layers[rec.layers.length - 1]?.chainId as string;
+    const index = path.join(d.dataRoot, 'layers', top.slice(7), 'index.json');
+    await fs.rm(index);
+    const found = await check();
+    assert.deepEqual(found.report.Findings.filter((x) => x.Id === top), [], 'the regenerated tar matches the diff id');
+    await check(['--repair']);
+    assert.equal((JSON.parse(await fs.readFile(index, 'utf8')) as { recorded: string }).recorded, 'unpack');
+    // and from then on the tree is checked file by file
+    await fs.writeFile(path.join(d.dataRoot, 'layers', top.slice(7), 'diff', 'srv', 'file'), 'changed\n');
+    const changed = await check();
+    assert.match(changed.report.Findings.find((x) => x.Id === top)?.Problem ?? '', /content changed \/srv\/file/);
+    const fixed = await check(['--repair']);
+    assert.match(fixed.report.Findings.find((x) => x.Id === top)?.Repair ?? '', /unpacked again from blob/, 'a built layer keeps its tar as a blob');
+    const run = await d.docker(['run', '--rm', 'built-here:1', 'cat', '/srv/file']);
+    assert.equal(run.stdout, 'built\n');
+  });
+
   it('is clean after berthd is killed and restarted', async function () {
     await d.kill();
     await d.restart();
