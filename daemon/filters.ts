@@ -112,9 +112,20 @@ export function labelsMatch(f: Filters, labels: Readonly<Record<string, string>>
   return !(f.has('label!') && matchLabels(labels, f.get('label!')));
 }
 
-/** Docker's `until` for prune and list: created strictly before every `until` value. */
+/**
+ * A prune's `until` in ms (undefined when absent). Docker takes one: several are refused with
+ * its message (moby getUntilFromPruneFilters).
+ */
+export function pruneUntil(f: Filters, now = Date.now()): number | undefined {
+  const values = f.get('until');
+  if (values.length > 1) throw invalid('more than one until filter specified');
+  return values[0] === undefined ? undefined : parseUntil(values[0], now);
+}
+
+/** Docker's `until` for prune: created before it (everything when absent). */
 export function untilMatches(f: Filters, createdMs: number, now = Date.now()): boolean {
-  return f.get('until').every((v) => createdMs < parseUntil(v, now));
+  const until = pruneUntil(f, now);
+  return until === undefined || createdMs < until;
 }
 
 /** Go's path.Match: `*` (any run of non-`/`), `?` (one non-`/`), `[...]` classes, `\` escapes. */

@@ -12,7 +12,7 @@ import type { AuthConfig } from '../registry';
 import type { Stores } from '../store/stores';
 import { GarbageCollector } from '../store/gc';
 import { Catalog, familiar, loadCatalog } from './catalog';
-import { Filters, labelsMatch, parseUntil } from '../filters';
+import { Filters, labelsMatch, pruneUntil } from '../filters';
 import { HistoryItem, historyOf } from './history';
 import { selectImages, sharedSizes } from './list';
 import { requireImageId } from '../store/lookup';
@@ -92,8 +92,7 @@ export class ImagesService {
   async prune(filters: Filters): Promise<PruneReport> {
     filters.validate(PRUNE_FILTERS);
     const danglingOnly = filters.bool('dangling', true);
-    const [untilText] = filters.get('until');
-    const until = untilText === undefined ? undefined : parseUntil(untilText);
+    const until = pruneUntil(filters);
     const catalog = await this.catalog();
     const deleted: DeleteItem[] = [];
     let reclaimed = 0;

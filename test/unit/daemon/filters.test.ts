@@ -45,7 +45,7 @@ describe('image filters', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     assert.equal(untilMatches(f({ until: ['1h'] }), now - 2 * 3600_000, now), true);
     assert.equal(untilMatches(f({ until: ['1h'] }), now - 60_000, now), false);
-    assert.equal(untilMatches(f({ until: ['2025-12-31T00:00:00Z', '1h'] }), now - 2 * 3600_000, now), false);
+    assert.throws(() => untilMatches(f({ until: ['2025-12-31T00:00:00Z', '1h'] }), now - 2 * 3600_000, now), /more than one until filter specified/);
   });
 
   it("globs like Go's path.Match", () => {
