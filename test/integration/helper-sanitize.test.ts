@@ -71,9 +71,10 @@ describe('berth-helper under ASan + UBSan (integration)', function () {
     return st.exitCode;
   }
 
-  it('runs containers: output, exit codes, a tty, --init', async () => {
+  it('runs containers: output, exit codes, a tty, --init, devices', async () => {
     const f = fx!;
-    for (const over of [{}, { tty: true }, { init: true }, { readonlyRootfs: true, init: true, tty: true }]) {
+    const devices = (privileged: boolean) => ({ mappings: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/sub/berth-null', CgroupPermissions: 'rw' }], rules: ['c 1:11 r'], privileged });
+    for (const over of [{}, { tty: true }, { init: true }, { readonlyRootfs: true, init: true, tty: true }, { devices: devices(false) }, { devices: devices(true) }]) {
       const spec = f.spec(['sh', '-c', 'echo out; echo err >&2; exit 3'], over);
       await f.runtime.start(spec);
       assert.equal(await finish(spec), 3, JSON.stringify(over));
