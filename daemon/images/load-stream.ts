@@ -7,27 +7,19 @@
  * Blobs of an archive that then fails to load stay unreferenced until the next GC.
  */
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import * as tar from 'tar';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { invalid } from '../errors';
 import type { Digest } from '../oci/digest';
 import type { Stores } from '../store/stores';
 import { SourceEntry, SourceTree } from '../layers/source-tree';
+import { BodySink, TarHeader, TarReader } from '../layers/tar-reader';
 
 const IN_MEMORY = 256 * 1024;
 
 interface Node extends SourceEntry {
   data?: Buffer;
   blob?: Digest;
-}
-
-interface TarEntry {
-  path: string;
-  type: string;
-  size?: number;
-  linkpath?: string;
-  resume(): void;
-  [Symbol.asyncIterator](): AsyncIterator<Buffer>;
 }
 
 function clean(name: string): string {
@@ -41,6 +33,10 @@ export class StreamedArchive extends SourceTree {
   private readonly kids = new Map<string, Set<string>>();
   /** Layer bodies being stored: destroyed when the archive fails, so their ingest files go. */
   private readonly live = new Set<Readable>();
+  /** Stores in progress, the first failure among them, and a wait for room in the current one. */
+  private readonly work: Promise<void>[] = [];
+  private failure: Error | undefined;
+  private drain: Promise<void> | undefined;
 
   private constructor(private readonly stores: Stores) {
     super();
@@ -50,30 +46,104 @@ export class StreamedArchive extends SourceTree {
   /** Reads the whole (plain) tar stream, storing layers as it goes. */
   static async receive(stores: Stores, source: Readable): Promise<StreamedArchive> {
     const a = new StreamedArchive(stores);
-    const parser = new tar.Parse({ strict: true }) as unknown as NodeJS.WritableStream & NodeJS.EventEmitter;
-    const work: Promise<void>[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const fail = (err: unknown) => {
-        source.unpipe(parser);
-        source.destroy();
-        // A client that goes away mid-layer leaves that entry without an end: without this
-        // its ingest would wait forever, keeping a partial file in the ingest directory.
-        for (const body of a.live) body.destroy(err instanceof Error ? err : new Error(String(err)));
-        reject(err);
-      };
-      parser.on('entry', (e: TarEntry) => {
-        // Entries are consumed one at a time: the parser waits while a layer is stored.
-        const job = a.take(e);
-        work.push(job);
-        job.catch(fail);
-      });
-      parser.on('error', fail);
-      parser.on('end', resolve);
-      source.on('error', fail);
-      source.pipe(parser);
+    const reader = new TarReader((h) => a.onEntry(h));
+    // The archive is read at the pace its layers are stored: a chunk is acknowledged only once
+    // the layer being stored has room for it, so the request is paused meanwhile.
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        try {
+          reader.write(chunk);
+        } catch (err) {
+          done(err as Error);
+          return;
+        }
+        a.settle().then(() => done(), done);
+      },
+      final(done) {
+        try {
+          reader.end();
+        } catch (err) {
+          done(err as Error);
+          return;
+        }
+        // Storing errors were recorded, not thrown: the first one fails the archive.
+        Promise.all(a.work).then(() => done(a.failure), done);
+      },
     });
-    await Promise.all(work);
+    try {
+      await pipeline(source, sink);
+    } catch (err) {
+      // A client that goes away mid-layer leaves that entry without an end: without this
+      // its ingest would wait forever, keeping a partial file in the ingest directory.
+      for (const body of a.live) body.destroy(err instanceof Error ? err : new Error(String(err)));
+      await Promise.allSettled(a.work);
+      throw err;
+    }
     return a;
+  }
+
+  /** Resolves once the layer being stored can take more bytes; rejects when storing failed. */
+  private settle(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const wait = this.drain;
+    if (!wait) return Promise.resolve();
+    return wait.then(() => {
+      if (this.failure) throw this.failure;
+    });
+  }
+
+  private onEntry(h: TarHeader): BodySink | undefined {
+    const p = clean(h.path);
+    if (p === '/') return undefined;
+    const base = { path: p, mode: 0o644, uid: 0, gid: 0, mtime: 0, size: h.size };
+    if (h.kind === 'dir') this.add({ ...base, kind: 'dir', size: 0 });
+    else if (h.kind === 'symlink') this.add({ ...base, kind: 'symlink', size: 0, linkTarget: h.linkpath });
+    else if (h.kind === 'hardlink') {
+      const target = this.nodes.get(clean(h.linkpath));
+      if (target) this.add({ ...target, path: p });
+    }
+    if (h.kind !== 'file' || h.sparse) return undefined;
+    if (h.size <= IN_MEMORY) {
+      const chunks: Buffer[] = [];
+      return {
+        data: (c) => chunks.push(Buffer.from(c)),
+        end: () => {
+          const data = Buffer.concat(chunks);
+          this.add({ ...base, kind: 'file', size: data.length, data });
+        },
+      };
+    }
+    const body = new PassThrough({ highWaterMark: 1 << 20 });
+    this.live.add(body);
+    const stored = this.stores.content
+      .ingest(body)
+      .then(({ digest, size }) => this.add({ ...base, kind: 'file', size, blob: digest }))
+      .catch((err: unknown) => {
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
+        body.destroy();
+      })
+      .finally(() => this.live.delete(body));
+    this.work.push(stored);
+    return {
+      data: (c) => {
+        // A failed store has torn its body down; the failure is reported by settle().
+        if (body.destroyed) return;
+        if (!body.write(c) && !this.drain && !body.destroyed) {
+          // The body holds this chunk; the archive waits until the store catches up (or fails).
+          this.drain = new Promise<void>((resolve) => {
+            const go = () => {
+              body.off('drain', go);
+              body.off('close', go);
+              this.drain = undefined;
+              resolve();
+            };
+            body.on('drain', go);
+            body.on('close', go);
+          });
+        }
+      },
+      end: () => body.end(),
+    };
   }
 
   private add(node: Node): void {
@@ -83,41 +153,6 @@ export class StreamedArchive extends SourceTree {
     if (!k) this.kids.set(parent, (k = new Set()));
     k.add(path.posix.basename(node.path));
     this.nodes.set(node.path, node);
-  }
-
-  private async take(e: TarEntry): Promise<void> {
-    const p = clean(e.path);
-    const base = { path: p, mode: 0o644, uid: 0, gid: 0, mtime: 0, size: e.size ?? 0 };
-    if (p === '/') return e.resume();
-    if (e.type === 'Directory') {
-      this.add({ ...base, kind: 'dir', size: 0 });
-      return e.resume();
-    }
-    if (e.type === 'SymbolicLink') {
-      this.add({ ...base, kind: 'symlink', size: 0, linkTarget: e.linkpath ?? '' });
-      return e.resume();
-    }
-    if (e.type === 'Link') {
-      const target = this.nodes.get(clean(e.linkpath ?? ''));
-      if (target) this.add({ ...target, path: p });
-      return e.resume();
-    }
-    if (e.type !== 'File' && e.type !== 'OldFile' && e.type !== 'ContiguousFile') return e.resume();
-    if ((e.size ?? 0) <= IN_MEMORY) {
-      const chunks: Buffer[] = [];
-      for await (const c of e) chunks.push(c);
-      const data = Buffer.concat(chunks);
-      this.add({ ...base, kind: 'file', size: data.length, data });
-      return;
-    }
-    const body = Readable.from(e);
-    this.live.add(body);
-    try {
-      const { digest, size } = await this.stores.content.ingest(body);
-      this.add({ ...base, kind: 'file', size, blob: digest });
-    } finally {
-      this.live.delete(body);
-    }
   }
 
   /** The content-store digest a large entry was stored under (undefined for small ones). */
