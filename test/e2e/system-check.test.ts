@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { run, type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
+import { haveCommand, makeTempDir, removeTree, requireRoot, run, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
 
 interface Finding {
   Object: string;
@@ -170,5 +170,54 @@ describe('e2e: system check and --repair', function () {
     assert.equal(code, 0, JSON.stringify(report, null, 1));
     assert.deepEqual(ours(report), []);
     assert.ok(report.Findings.some((x) => x.Object === 'quarantine'), 'the earlier quarantine is mentioned');
+  });
+});
+
+describe('e2e: system check on a full disk', function () {
+  let d: TestDaemon | undefined;
+  let mnt: string;
+  let f: Fixtures;
+
+  before(async function () {
+    requireRoot(this);
+    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
+    f = await sharedFixtures();
+    mnt = await makeTempDir('berth-e2e-check-full-');
+    // A small filesystem of its own for the data root, so filling it hurts nobody else.
+    assert.equal((await run('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt])).code, 0);
+    d = await startDaemon({ dataRoot: path.join(mnt, 'data') });
+    const pull = await d.docker(['pull', '-q', f.busybox.ref]);
+    assert.equal(pull.code, 0, pull.stderr);
+  });
+
+  after(async function () {
+    await d?.stop();
+    if (mnt) await removeTree(mnt);
+  });
+
+  it('a repair that runs out of space says so, loses nothing, and finishes once there is room', async function () {
+    const dd = d as TestDaemon;
+    const id = (await dd.docker(['image', 'inspect', '--format', '{{.Id}}', f.busybox.ref])).stdout.trim();
+    const rec = JSON.parse(await fs.readFile(path.join(dd.dataRoot, 'images', `${id.slice(7)}.json`), 'utf8')) as { layers: { chainId: string }[] };
+    const base = rec.layers[0]?.chainId as string;
+    await fs.rm(path.join(dd.dataRoot, 'layers', base.slice(7), 'diff', 'bin', 'busybox'));
+    const fill = path.join(mnt, 'fill');
+    await run('dd', ['if=/dev/zero', `of=${fill}`, 'bs=1M', 'count=64']); // stops at ENOSPC
+    const full = await dd.berth(['system', 'check', '--repair', '--format', 'json']);
+    assert.equal(full.code, 1, full.stdout + full.stderr);
+    const report = JSON.parse(full.stdout) as Report;
+    const layer = report.Findings.filter((x) => x.Id === base);
+    assert.ok(layer.length > 0 && layer.every((x) => x.Repaired === false), JSON.stringify(layer, null, 1));
+    assert.match(JSON.stringify(layer), /no space left|ENOSPC/i);
+    assert.deepEqual(report.PullAgain, [], 'a transient failure drops no image');
+    assert.ok(await fs.stat(path.join(dd.dataRoot, 'images', `${id.slice(7)}.json`)), 'the image record is kept');
+
+    await fs.rm(fill);
+    const fixed = await dd.berth(['system', 'check', '--repair', '--format', 'json']);
+    assert.equal(fixed.code, 0, fixed.stdout);
+    const again = await dd.berth(['system', 'check']);
+    assert.equal(again.code, 0, again.stdout);
+    const r = await dd.docker(['run', '--rm', f.busybox.ref, 'echo', 'whole again']);
+    assert.equal(r.stdout, 'whole again\n', r.stderr);
   });
 });
