@@ -163,6 +163,24 @@ describe('e2e: system check and --repair', function () {
     assert.equal(run.stdout, 'built\n');
   });
 
+  it('--repair while pulls and builds run leaves them intact', async function () {
+    const ctx = await fs.mkdtemp(path.join(d.dir, 'ctx-'));
+    await fs.writeFile(path.join(ctx, 'Dockerfile'), `FROM ${f.busybox.ref}\nRUN echo during > /during\n`);
+    const checks = (async () => {
+      const codes: (number | null)[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await d.berth(['system', 'check', '--repair', '--format', 'json'])).code);
+      return codes;
+    })();
+    const [pull, build, codes] = await Promise.all([d.docker(['pull', '-q', f.hello.ref]), d.berth(['build', '-t', 'during:1', ctx]), checks]);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal(build.code, 0, build.stderr + build.stdout);
+    assert.ok(codes.every((c) => c === 0 || c === 1), String(codes));
+    const after = await check();
+    assert.equal(after.code, 0, JSON.stringify(after.report, null, 1));
+    assert.equal((await d.docker(['run', '--rm', 'during:1', 'cat', '/during'])).stdout, 'during\n');
+    assert.equal((await d.docker(['run', '--rm', f.hello.ref])).code, 0);
+  });
+
   it('is clean after berthd is killed and restarted', async function () {
     await d.kill();
     await d.restart();
