@@ -43,7 +43,7 @@ export function attachUpgradeRoute(svc: AttachBackend): UpgradeRoute {
       // Some clients (dockerode: `{stream, stdin, hijack}`) send their options as a JSON body
       // with Content-Length; those bytes are the request's, not the container's stdin.
       const { rest } = await readUpgradeBody(socket, u.head, Number(u.req.headers['content-length'] ?? 0) || 0, u.stallMs);
-      writeUpgraded(socket, streamMediaType(rec.Config.Tty === true, u.apiVersion));
+      writeUpgraded(socket, streamMediaType(rec.Config.Tty === true, u.apiVersion), rec.Config.Tty !== true);
       if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
       await svc.attach(rec.Id, o, {
         write: (b) => (socket.writable ? socket.write(b) : true),

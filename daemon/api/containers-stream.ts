@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { BerthError } from '../errors';
 import { API_VERSION, compareVersions } from './version';
 import { BERTH_VERSION } from '../version-info';
+import { markUpgraded } from './write-error';
 
 export const RAW_STREAM = 'application/vnd.docker.raw-stream';
 export const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
@@ -17,7 +18,12 @@ export function streamMediaType(tty: boolean, apiVersion: string): string {
   return !tty && compareVersions(apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM : RAW_STREAM;
 }
 
-export function writeUpgraded(socket: Duplex, mediaType: string): void {
+/**
+ * Answers `101 UPGRADED`. `framed`: the stream is stdcopy-framed — always without a tty, even
+ * when an old API version's media type says raw-stream — so a later error goes in-band framed.
+ */
+export function writeUpgraded(socket: Duplex, mediaType: string, framed = mediaType === MULTIPLEXED_STREAM): void {
+  markUpgraded(socket, framed);
   socket.write(
     `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${mediaType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
       `Api-Version: ${API_VERSION}\r\nOstype: linux\r\nServer: berth/${BERTH_VERSION} (linux)\r\n\r\n`,

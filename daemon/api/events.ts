@@ -51,7 +51,10 @@ function seconds(raw: string | undefined, name: string): number | undefined {
   return n;
 }
 
-export function eventsRouter(bus: EventBus): Router {
+/** What GET /events needs of the event bus: the backlog and a subscription. */
+export type EventsBackend = Pick<EventBus, 'since' | 'on'>;
+
+export function eventsRouter(bus: EventsBackend): Router {
   const r = Router();
   r.get(
     '/events',

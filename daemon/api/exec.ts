@@ -6,13 +6,12 @@
 import express, { Router } from 'express';
 import type { ExecInstance } from '../exec/service';
 import type { ExecProcess } from '../runtime/types';
-import { describe, invalid } from '../errors';
+import { invalid } from '../errors';
 import { asyncHandler } from './errors';
 import { qint } from './query';
 import type { UpgradeRequest, UpgradeRoute } from './upgrade';
 import { readUpgradeBody, streamMediaType, writeUpgraded } from './containers-stream';
 import { DetachScanner, parseDetachKeys } from '../containers/detach-keys';
-import { frame, StdStream } from '../stdcopy';
 
 /** What the exec routes need of the exec service (exec/service.ts). */
 export interface ExecBackend {
@@ -117,15 +116,10 @@ export function execStartUpgradeRoute(execs: ExecBackend): UpgradeRoute {
       const start = parseStartBody(parsed);
       const e = execs.checkStartable(u.params.id ?? '');
       const tty = start.Tty ?? e.config.Tty;
-      writeUpgraded(u.socket, streamMediaType(tty, u.apiVersion));
-      let proc: ExecProcess;
-      try {
-        proc = await execs.start(e.id, tty);
-      } catch (err) {
-        const msg = Buffer.from(`${describe(err)}\r\n`);
-        u.socket.end(tty ? msg : frame(StdStream.Stdout, msg));
-        return;
-      }
+      writeUpgraded(u.socket, streamMediaType(tty, u.apiVersion), !tty);
+      // A start that fails now is written in-band by the dispatcher's writeError (Docker's
+      // "OCI runtime exec failed ..." line), and the exec records exit code 126.
+      const proc = await execs.start(e.id, tty);
       pipeExec(proc, u.socket, rest, e.config.AttachStdin, tty ? parseDetachKeys(e.config.DetachKeys || 'ctrl-p,ctrl-q') : Buffer.alloc(0));
     },
   };

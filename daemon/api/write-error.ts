@@ -1,9 +1,11 @@
 /**
  * The one way an error reaches a client: Docker's `{"message": "..."}` body with the status of
- * the error's kind, on an express response or on a socket that asked for an upgrade and was
- * never upgraded (attach, exec start). Anything that is not a BerthError is a System error
- * (500, logged with its stack); the message is still one sentence, never a stack trace.
- * Errors after the response started go in-band instead (json-stream.ts, exec start).
+ * the error's kind, on an express response or on a socket that asked for an upgrade (attach,
+ * exec start). On a socket already answered with 101 the message goes in-band, as dockerd
+ * writes it: one line, stdcopy-framed as stdout when the stream is multiplexed. Anything that
+ * is not a BerthError is a System error (500, logged with its stack); the message is still one
+ * sentence, never a stack trace. JSON streams (pull, push, build, load) put theirs in-band as
+ * errorDetail (json-stream.ts).
  */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,7 +13,16 @@ import type { Response } from 'express';
 import { BerthError, describe, toBerthError } from '../errors';
 import { log } from '../log';
 import { BERTH_VERSION } from '../version-info';
+import { frame, StdStream } from '../stdcopy';
 import { API_VERSION } from './version';
+
+/** Sockets answered with 101, and whether their stream is stdcopy-framed. */
+const upgraded = new WeakMap<Duplex, { framed: boolean }>();
+
+/** Called as a socket is answered with 101 (containers-stream.ts writeUpgraded). */
+export function markUpgraded(socket: Duplex, framed: boolean): void {
+  upgraded.set(socket, { framed });
+}
 
 /** The error as the client will see it. */
 export function replyOf(err: unknown): BerthError {
@@ -65,6 +76,12 @@ export function writeError(target: Response | Duplex, err: unknown, where: { met
     return;
   }
   if (!target.writable) return;
+  const up = upgraded.get(target);
+  if (up) {
+    const line = Buffer.from(`${e.message}\r\n`);
+    target.end(up.framed ? frame(StdStream.Stdout, line) : line);
+    return;
+  }
   target.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
       `Content-Type: application/json\r\nApi-Version: ${API_VERSION}\r\nOstype: linux\r\nServer: berth/${BERTH_VERSION} (linux)\r\n` +
