@@ -14,7 +14,6 @@ export class StackNode {
   children: Map<string, StackNode> | undefined;
   /** Set on the nodes the layer being applied touched (see `applyLayer`). */
   change: Change | undefined;
-  /** For a removed node: the subtree that was removed (kept only for display). */
   constructor(
     readonly name: string,
     public entry: IndexEntry | undefined,

@@ -16,8 +16,9 @@
  * container whose layers are gone is named, and works again once its image is pulled again.
  *
  * Runs inside the garbage collector's exclusive section, so no collection changes the store
- * under it; new pulls, builds and loads hold their layers and blobs by lease, so they are
- * never taken for leftovers.
+ * under it. Layers and blobs a pull, build or load is still writing are never taken for
+ * leftovers: loads hold them by lease, and anything stored within the last hour is left alone.
+ * The host-side parts (container records, mounts, cgroups, netns files) are in check-host.ts.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
@@ -29,6 +30,9 @@ import { Findings, Quarantine, type CheckReport } from './check-report';
 import type { GarbageCollector } from './gc';
 import type { ImageRecord } from './images';
 import type { Stores } from './stores';
+import { hostLeftovers, readContainers, type ContainerInfo, type RuntimeChecks } from './check-host';
+
+export type { RuntimeChecks } from './check-host';
 
 /** Layer-tree checks, implemented over the file indexes and the unpacker (layers/check-layer.ts). */
 export interface LayerChecks {
@@ -43,30 +47,8 @@ export interface LayerChecks {
   forget(chainId: Digest): void;
 }
 
-/** The host side: mounts, cgroups, netns files (runtime/check-probe.ts). */
-export interface RuntimeChecks {
-  /** Mount points at or below `dir`. */
-  mountsUnder(dir: string): Promise<string[]>;
-  unmount(mountPoint: string): Promise<void>;
-  /** Container cgroups (by id) that have no process left. */
-  idleCgroups(): Promise<string[]>;
-  removeCgroup(id: string): Promise<void>;
-  /** Network namespace files kept for containers (by id). */
-  netnsFiles(): Promise<{ id: string; file: string }[]>;
-  removeNetns(file: string): Promise<void>;
-}
-
-interface ContainerInfo {
-  id: string;
-  image: string;
-  layers: Digest[];
-  active: boolean;
-}
-
 /** How old an unreferenced layer or blob must be before it counts as a leftover. */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
-
-const ACTIVE = new Set(['running', 'paused', 'restarting', 'created', 'removing']);
 
 async function hashFile(file: string): Promise<{ digest: Digest; size: number }> {
   const h = createHash('sha256');
@@ -91,18 +73,78 @@ export class StoreChecker {
   ) {}
 
   run(opts: { repair?: boolean } = {}): Promise<CheckReport> {
-    return this.gc.exclusive(() => this.check(!!opts.repair));
+    return this.gc.exclusive(() => new CheckRun(this.stores, this.gc, this.layerChecks, this.runtime, !!opts.repair).run());
+  }
+}
+
+/** One run of the check: its findings, its quarantine, and what earlier steps learned. */
+class CheckRun {
+  private readonly f: Findings;
+  private readonly q: Quarantine;
+  private readonly pullAgain = new Set<string>();
+  private readonly badBlobs = new Set<Digest>();
+  private readonly records = new Map<Digest, ImageRecord>();
+  /** Layers found damaged that nothing can restore. */
+  private readonly goneLayers = new Set<Digest>();
+
+  constructor(
+    private readonly stores: Stores,
+    private readonly gc: GarbageCollector,
+    private readonly layerChecks: LayerChecks,
+    private readonly runtime: RuntimeChecks,
+    private readonly repair: boolean,
+  ) {
+    this.f = new Findings(repair);
+    this.q = new Quarantine(stores.paths);
   }
 
-  private async check(repair: boolean): Promise<CheckReport> {
-    const { stores } = this;
-    const f = new Findings(repair);
-    const q = new Quarantine(stores.paths);
-    const pullAgain = new Set<string>();
+  async run(): Promise<CheckReport> {
+    const { stores, f, q } = this;
+    const blobs = await this.checkBlobs();
+    const images = await this.readRecords();
+    const layers = await this.checkLayers();
+    for (const rec of [...this.records.values()]) await this.checkImage(rec);
+    await this.checkTags();
+    const containers = await readContainers(stores.paths, f, q);
+    await this.checkContainers(containers);
+    await this.collectLeftovers();
+    await hostLeftovers(stores.paths, this.runtime, f, containers);
 
-    // 1. Blobs: content matches name.
+    const quarantined = path.join(stores.paths.dataRoot, 'quarantine');
+    const earlier = (await fs.readdir(quarantined).catch(() => [] as string[])).filter((n) => path.join(quarantined, n) !== q.used);
+    if (earlier.length) f.add({ Object: 'quarantine', Id: quarantined, Problem: `${earlier.length} earlier repair(s) left damaged things here to look at; delete them when done`, Severity: 'info' });
+
+    return {
+      Checked: { Blobs: blobs, Layers: layers, Images: images, Tags: stores.refs.entries().length, Containers: containers.length },
+      Findings: f.list,
+      Repair: this.repair,
+      PullAgain: [...this.pullAgain].sort(),
+      ...(q.used ? { Quarantine: q.used } : {}),
+      Ok: f.ok,
+    };
+  }
+
+  private async goodBlob(d: Digest | undefined): Promise<boolean> {
+    return !!d && !this.badBlobs.has(d) && (await this.stores.content.has(d));
+  }
+
+  /** A good compressed blob for a diff id, from any image record. */
+  private async blobFor(diffId: Digest): Promise<Digest | undefined> {
+    for (const rec of this.records.values()) {
+      for (const l of rec.layers) if (l.diffId === diffId && l.blob && (await this.goodBlob(l.blob.digest))) return l.blob.digest;
+    }
+    return undefined;
+  }
+
+  private namesOf(rec: ImageRecord): string[] {
+    const tags = this.stores.refs.keysFor(rec.id).filter((k) => !k.includes('@'));
+    return tags.length ? tags.map((k) => k.replace(/^docker\.io\/(library\/)?/, '')) : [rec.id];
+  }
+
+  /** Blobs: content matches name. Returns how many were checked. */
+  private async checkBlobs(): Promise<number> {
+    const { stores, f, q, badBlobs } = this;
     const blobs = await stores.content.list();
-    const badBlobs = new Set<Digest>();
     for (const d of blobs) {
       const file = stores.content.pathOf(d);
       const got = await hashFile(file).catch(() => undefined);
@@ -112,10 +154,12 @@ export class StoreChecker {
         await q.move(file, 'blobs');
       });
     }
-    const goodBlob = async (d: Digest | undefined): Promise<boolean> => !!d && !badBlobs.has(d) && (await stores.content.has(d));
+    return blobs.length;
+  }
 
-    // Image records, read once (unreadable ones quarantined).
-    const records = new Map<Digest, ImageRecord>();
+  /** Image records, read once; unreadable ones are quarantined. Returns how many there were. */
+  private async readRecords(): Promise<number> {
+    const { stores, f, q, records, pullAgain } = this;
     const imageIds = await stores.images.list();
     for (const id of imageIds) {
       const rec = await stores.images.get(id).catch(() => undefined);
@@ -129,17 +173,13 @@ export class StoreChecker {
         pullAgain.add(id);
       });
     }
-    /** A good compressed blob for a diff id, from any image record. */
-    const blobFor = async (diffId: Digest): Promise<Digest | undefined> => {
-      for (const rec of records.values()) {
-        for (const l of rec.layers) if (l.diffId === diffId && l.blob && (await goodBlob(l.blob.digest))) return l.blob.digest;
-      }
-      return undefined;
-    };
+    return imageIds.length;
+  }
 
-    // 2. Layers: record, chain, tree.
+  /** Layers: record, chain id, files. Returns how many were checked. */
+  private async checkLayers(): Promise<number> {
+    const { stores, f, q, repair, goneLayers } = this;
     const layerIds = await stores.layers.list();
-    const goneLayers = new Set<Digest>();
     for (const chain of layerIds) {
       const dir = stores.layers.dirOf(chain);
       const rec = await stores.layers.get(chain).catch(() => undefined);
@@ -162,7 +202,7 @@ export class StoreChecker {
       }
       if (!problem) continue;
       const diffId = rec?.diffId;
-      const blob = diffId ? await blobFor(diffId) : undefined;
+      const blob = diffId ? await this.blobFor(diffId) : undefined;
       const action = blob ? `moved to quarantine and unpacked again from blob ${blob}` : 'moved to quarantine; the images using it must be pulled again';
       await f.fix({ Object: 'layer', Id: chain, Problem: problem, Severity: 'error', Repair: action }, async () => {
         await q.move(dir, 'layers');
@@ -173,85 +213,92 @@ export class StoreChecker {
       // Without --repair, a layer that --repair would restore does not break its images.
       if (!repair && !blob) goneLayers.add(chain);
     }
+    return layerIds.length;
+  }
 
-    // 3. Images: config, layers (restored from blobs when possible), blob and manifest references.
-    for (const rec of records.values()) {
-      const names = this.namesOf(rec);
-      const broken: string[] = [];
-      let config: ImageConfig | undefined;
-      if (!(await goodBlob(rec.id))) broken.push('its config blob is missing or damaged');
-      else {
-        config = (await stores.content.readJson(rec.id).catch(() => undefined)) as ImageConfig | undefined;
-        const diffIds = config?.rootfs?.diff_ids;
-        if (!Array.isArray(diffIds)) broken.push('its config blob is not an image config');
-        else if (diffIds.join() !== rec.layers.map((l) => l.diffId).join()) broken.push('its layers differ from those its config lists');
-        else if (chainIds(diffIds).join() !== rec.layers.map((l) => l.chainId).join()) broken.push('its layer chain ids are wrong');
-      }
-      for (let i = 0; i < rec.layers.length && broken.length === 0; i++) {
-        const l = rec.layers[i] as ImageRecord['layers'][number];
-        if (goneLayers.has(l.chainId)) {
-          broken.push(`layer ${i} (${l.chainId}) is damaged and has no intact blob to restore it from`);
-          continue;
-        }
-        if (await stores.layers.has(l.chainId)) continue;
-        const blob = l.blob && (await goodBlob(l.blob.digest)) ? l.blob.digest : await blobFor(l.diffId);
-        if (!blob) {
-          broken.push(`layer ${i} (${l.chainId}) is missing and has no intact blob to restore it from`);
-          continue;
-        }
-        const parent = i > 0 ? rec.layers[i - 1]?.chainId : undefined;
-        await f.fix({ Object: 'layer', Id: l.chainId, Problem: `missing (layer ${i} of image ${names[0]})`, Severity: 'error', Repair: `unpacked again from blob ${blob}` }, async () => {
-          await this.layerChecks.restoreFromBlob(l.chainId, l.diffId, parent, blob);
-        });
-      }
-      if (broken.length) {
-        await f.fix({ Object: 'image', Id: rec.id, Problem: `${names.join(', ')}: ${broken.join('; ')}`, Severity: 'error', Repair: 'record and tags dropped; pull the image again' }, async () => {
-          for (const key of stores.refs.keysFor(rec.id)) await stores.refs.deleteKey(key);
-          await stores.images.delete(rec.id);
-          records.delete(rec.id);
-        });
-        for (const n of names) pullAgain.add(n);
+  /** An image: config, layers (restored from blobs when possible), blob and manifest references. */
+  private async checkImage(rec: ImageRecord): Promise<void> {
+    const { stores, f, goneLayers, records, pullAgain } = this;
+    const names = this.namesOf(rec);
+    const broken: string[] = [];
+    let config: ImageConfig | undefined;
+    if (!(await this.goodBlob(rec.id))) broken.push('its config blob is missing or damaged');
+    else {
+      config = (await stores.content.readJson(rec.id).catch(() => undefined)) as ImageConfig | undefined;
+      const diffIds = config?.rootfs?.diff_ids;
+      if (!Array.isArray(diffIds)) broken.push('its config blob is not an image config');
+      else if (diffIds.join() !== rec.layers.map((l) => l.diffId).join()) broken.push('its layers differ from those its config lists');
+      else if (chainIds(diffIds).join() !== rec.layers.map((l) => l.chainId).join()) broken.push('its layer chain ids are wrong');
+    }
+    for (let i = 0; i < rec.layers.length && broken.length === 0; i++) {
+      const l = rec.layers[i] as ImageRecord['layers'][number];
+      if (goneLayers.has(l.chainId)) {
+        broken.push(`layer ${i} (${l.chainId}) is damaged and has no intact blob to restore it from`);
         continue;
       }
-      let changed = false;
-      const layers = rec.layers.map((l) => ({ ...l }));
-      for (const [i, l] of layers.entries()) {
-        if (!l.blob) continue;
-        if (await goodBlob(l.blob.digest)) {
-          const stored = await stores.content.size(l.blob.digest).catch(() => undefined);
-          if (stored === undefined || stored === l.blob.size) continue;
-          const blobRef = l.blob;
-          await f.fix({ Object: 'image', Id: rec.id, Problem: `${names[0]}: the record gives the blob of layer ${i} (${blobRef.digest}) ${blobRef.size} bytes, the stored blob has ${stored}`, Severity: 'warning', Repair: 'size corrected from the verified blob' }, async () => {
-            l.blob = { ...blobRef, size: stored };
-            changed = true;
-          });
-          continue;
-        }
-        const digest = l.blob.digest;
-        await f.fix({ Object: 'image', Id: rec.id, Problem: `${names[0]}: the compressed blob of layer ${i} (${digest}) is missing or damaged`, Severity: 'warning', Repair: 'reference dropped (push and save write the layer from its files)' }, async () => {
-          delete l.blob;
-          changed = true;
-        });
+      if (await stores.layers.has(l.chainId)) continue;
+      const blob = l.blob && (await this.goodBlob(l.blob.digest)) ? l.blob.digest : await this.blobFor(l.diffId);
+      if (!blob) {
+        broken.push(`layer ${i} (${l.chainId}) is missing and has no intact blob to restore it from`);
+        continue;
       }
-      const repoDigests = { ...rec.repoDigests };
-      for (const [name, d] of Object.entries(rec.repoDigests)) {
-        if (!isDigest(d) || (await goodBlob(d))) continue;
-        await f.fix({ Object: 'image', Id: rec.id, Problem: `${names[0]}: manifest ${d} (${name}) is missing or damaged`, Severity: 'warning', Repair: 'digest reference dropped' }, async () => {
-          delete repoDigests[name];
-          changed = true;
-        });
-      }
-      if (changed) await stores.images.put({ ...rec, layers, repoDigests });
+      const parent = i > 0 ? rec.layers[i - 1]?.chainId : undefined;
+      await f.fix({ Object: 'layer', Id: l.chainId, Problem: `missing (layer ${i} of image ${names[0]})`, Severity: 'error', Repair: `unpacked again from blob ${blob}` }, async () => {
+        await this.layerChecks.restoreFromBlob(l.chainId, l.diffId, parent, blob);
+      });
     }
+    if (broken.length) {
+      await f.fix({ Object: 'image', Id: rec.id, Problem: `${names.join(', ')}: ${broken.join('; ')}`, Severity: 'error', Repair: 'record and tags dropped; pull the image again' }, async () => {
+        for (const key of stores.refs.keysFor(rec.id)) await stores.refs.deleteKey(key);
+        await stores.images.delete(rec.id);
+        records.delete(rec.id);
+      });
+      for (const n of names) pullAgain.add(n);
+      return;
+    }
+    let changed = false;
+    const layers = rec.layers.map((l) => ({ ...l }));
+    for (const [i, l] of layers.entries()) {
+      if (!l.blob) continue;
+      if (await this.goodBlob(l.blob.digest)) {
+        const stored = await stores.content.size(l.blob.digest).catch(() => undefined);
+        if (stored === undefined || stored === l.blob.size) continue;
+        const blobRef = l.blob;
+        await f.fix({ Object: 'image', Id: rec.id, Problem: `${names[0]}: the record gives the blob of layer ${i} (${blobRef.digest}) ${blobRef.size} bytes, the stored blob has ${stored}`, Severity: 'warning', Repair: 'size corrected from the verified blob' }, async () => {
+          l.blob = { ...blobRef, size: stored };
+          changed = true;
+        });
+        continue;
+      }
+      const digest = l.blob.digest;
+      await f.fix({ Object: 'image', Id: rec.id, Problem: `${names[0]}: the compressed blob of layer ${i} (${digest}) is missing or damaged`, Severity: 'warning', Repair: 'reference dropped (push and save write the layer from its files)' }, async () => {
+        delete l.blob;
+        changed = true;
+      });
+    }
+    const repoDigests = { ...rec.repoDigests };
+    for (const [name, d] of Object.entries(rec.repoDigests)) {
+      if (!isDigest(d) || (await this.goodBlob(d))) continue;
+      await f.fix({ Object: 'image', Id: rec.id, Problem: `${names[0]}: manifest ${d} (${name}) is missing or damaged`, Severity: 'warning', Repair: 'digest reference dropped' }, async () => {
+        delete repoDigests[name];
+        changed = true;
+      });
+    }
+    if (changed) await stores.images.put({ ...rec, layers, repoDigests });
+  }
 
-    // 4. Tags that point at no image.
+  /** Tags that point at no image. */
+  private async checkTags(): Promise<void> {
+    const { stores, f, records } = this;
     for (const [key, id] of stores.refs.entries()) {
       if (records.has(id) && (await stores.images.get(id))) continue;
       await f.fix({ Object: 'tag', Id: key, Problem: `points at image ${id}, which does not exist`, Severity: 'error', Repair: 'tag dropped' }, () => stores.refs.deleteKey(key));
     }
+  }
 
-    // 5. Containers: records readable, their layers present.
-    const containers = await this.containers(f, q);
+  /** Containers: their layers present (readContainers read the records). */
+  private async checkContainers(containers: ContainerInfo[]): Promise<void> {
+    const { stores, f, pullAgain } = this;
     for (const c of containers) {
       const missing: Digest[] = [];
       for (const l of c.layers) if (!(await stores.layers.has(l))) missing.push(l);
@@ -260,10 +307,15 @@ export class StoreChecker {
         pullAgain.add(c.image);
       }
     }
+  }
 
-    // 6. Leftovers nothing references (the collector's own marking, leases included). Pulls,
-    // builds and commits store layers and blobs before the image record that names them, so
-    // anything stored within ORPHAN_GRACE_MS may belong to one still in flight: left alone.
+  /**
+   * Leftovers nothing references (the collector's own marking, leases included). Pulls,
+   * builds and commits store layers and blobs before the image record that names them, so
+   * anything stored within ORPHAN_GRACE_MS may belong to one still in flight: left alone.
+   */
+  private async collectLeftovers(): Promise<void> {
+    const { stores, f, badBlobs } = this;
     const orphans = await this.gc.unreferenced();
     const young = async (file: string) => {
       const st = await fs.stat(file).catch(() => undefined);
@@ -281,76 +333,6 @@ export class StoreChecker {
       await f.fix({ Object: o.object, Id: o.id, Problem: o.problem, Severity: 'warning', Repair: 'collected' }, async () => {
         await this.gc.sweepNow([o.id]);
       });
-    }
-    await this.hostLeftovers(f, containers);
-
-    const quarantined = path.join(stores.paths.dataRoot, 'quarantine');
-    const earlier = (await fs.readdir(quarantined).catch(() => [] as string[])).filter((n) => path.join(quarantined, n) !== q.used);
-    if (earlier.length) f.add({ Object: 'quarantine', Id: quarantined, Problem: `${earlier.length} earlier repair(s) left damaged things here to look at; delete them when done`, Severity: 'info' });
-
-    return {
-      Checked: { Blobs: blobs.length, Layers: layerIds.length, Images: imageIds.length, Tags: stores.refs.entries().length, Containers: containers.length },
-      Findings: f.list,
-      Repair: repair,
-      PullAgain: [...pullAgain].sort(),
-      ...(q.used ? { Quarantine: q.used } : {}),
-      Ok: f.ok,
-    };
-  }
-
-  private namesOf(rec: ImageRecord): string[] {
-    const tags = this.stores.refs.keysFor(rec.id).filter((k) => !k.includes('@'));
-    return tags.length ? tags.map((k) => k.replace(/^docker\.io\/(library\/)?/, '')) : [rec.id];
-  }
-
-  /** Container records, minimally parsed (the containers service owns their full shape). */
-  private async containers(f: Findings, q: Quarantine): Promise<ContainerInfo[]> {
-    const out: ContainerInfo[] = [];
-    const root = this.stores.paths.containers;
-    for (const name of await fs.readdir(root).catch(() => [] as string[])) {
-      if (!/^[a-f0-9]{64}$/.test(name)) continue;
-      const file = path.join(root, name, 'container.json');
-      let raw: Record<string, unknown> | undefined;
-      try {
-        raw = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // a create in flight, or its leftover (swept at start)
-      }
-      const layers = raw?.LayerChainIds;
-      const state = raw?.State as { Status?: unknown } | undefined;
-      if (!raw || raw.Id !== name || !Array.isArray(layers) || !layers.every((l) => typeof l === 'string' && isDigest(l))) {
-        await f.fix({ Object: 'container', Id: name, Problem: 'the container record cannot be read', Severity: 'error', Repair: 'container directory (its files included) moved to quarantine, not deleted' }, async () => {
-          await q.move(path.join(root, name), 'containers');
-        });
-        continue;
-      }
-      const image = typeof (raw.Config as { Image?: unknown } | undefined)?.Image === 'string' ? String((raw.Config as { Image: string }).Image) : String(raw.Image);
-      out.push({ id: name, image, layers: layers as Digest[], active: ACTIVE.has(String(state?.Status)) });
-    }
-    return out;
-  }
-
-  private async hostLeftovers(f: Findings, containers: ContainerInfo[]): Promise<void> {
-    const { paths } = this.stores;
-    const byId = new Map(containers.map((c) => [c.id, c]));
-    for (const m of await this.runtime.mountsUnder(paths.dataRoot)) {
-      const rel = path.relative(paths.containers, m).split(path.sep);
-      const owner = rel.length === 2 && rel[1] === 'rootfs' ? byId.get(rel[0] as string) : undefined;
-      if (owner?.active) continue;
-      await f.fix({ Object: 'mount', Id: m, Problem: owner ? 'still mounted, but its container has stopped' : 'mounted, but no container owns it', Severity: 'warning', Repair: 'unmounted' }, () => this.runtime.unmount(m));
-    }
-    for (const id of await this.runtime.idleCgroups()) {
-      if (byId.get(id)?.active) continue;
-      await f.fix({ Object: 'cgroup', Id: id, Problem: 'a container cgroup with no processes and no running container', Severity: 'warning', Repair: 'removed' }, () => this.runtime.removeCgroup(id));
-    }
-    for (const n of await this.runtime.netnsFiles()) {
-      if (byId.get(n.id)?.active) continue;
-      await f.fix({ Object: 'netns', Id: n.file, Problem: 'a network namespace file no running container uses', Severity: 'warning', Repair: 'unmounted and removed' }, () => this.runtime.removeNetns(n.file));
-    }
-    for (const name of await fs.readdir(paths.runContainers).catch(() => [] as string[])) {
-      if (!/^[a-f0-9]{64}$/.test(name) || byId.has(name)) continue;
-      const dir = paths.containerRunDir(name);
-      await f.fix({ Object: 'runtime', Id: dir, Problem: 'runtime files of a container that no longer exists', Severity: 'warning', Repair: 'removed (runtime state only)' }, () => fs.rm(dir, { recursive: true, force: true }));
     }
   }
 }
