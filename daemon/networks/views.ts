@@ -82,7 +82,8 @@ export function matchesNetwork(n: NetworkRecord, f: NetworkFilters, inUse: boole
       case 'id': if (!any((v) => n.Id.startsWith(v) || n.Id.includes(v))) return false; break;
       case 'name': if (!any((v) => n.Name.includes(v))) return false; break;
       case 'label': if (!values.every((v) => label(n.Labels, v))) return false; break;
-      case 'label!': if (values.some((v) => label(n.Labels, v))) return false; break;
+      // moby's matchLabels: dropped only when every label! value holds
+      case 'label!': if (values.every((v) => label(n.Labels, v))) return false; break;
       case 'scope': if (!any((v) => v === 'local')) return false; break;
       case 'type': if (!any((v) => (v === 'builtin') === PREDEFINED.has(n.Name))) return false; break;
       case 'dangling': if (!any((v) => (v === 'true' || v === '1') === (!inUse && !PREDEFINED.has(n.Name)))) return false; break;

@@ -78,6 +78,8 @@ describe('networks: the service', () => {
     assert.deepEqual(names('{"type":["builtin"]}'), ['bridge', 'host', 'none']);
     assert.deepEqual(names('{"dangling":["true"]}'), ['frontend']);
     assert.deepEqual(names('{"label":["tier=web"]}'), ['frontend']);
+    assert.deepEqual(names('{"label!":["tier=web"],"type":["custom"]}'), []);
+    assert.deepEqual(names('{"label!":["tier=web","zone"],"type":["custom"]}'), ['frontend'], 'label! drops only what has all of them (moby)');
     assert.throws(() => parseNetworkFilters('{"colour":["x"]}'), /invalid filter 'colour'/);
   });
 });
