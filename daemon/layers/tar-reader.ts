@@ -1,6 +1,7 @@
 /**
- * A streaming tar reader for layers and ADDed archives, written for what layer unpacking
- * needs and node-tar's parser does not give: raw bytes of pax records (a security.capability
+ * The daemon's one streaming tar reader: layers (unpack.ts), ADDed archives, build contexts
+ * (build/context-tar.ts indexes them) and `docker load` archives (images/load-stream.ts).
+ * Written for what layer unpacking needs and node-tar's parser does not give: raw bytes of pax records (a security.capability
  * value is binary; node-tar decodes pax headers as UTF-8 and mangles it), and sparse files in
  * every GNU format (old GNU `S` entries with their extension blocks, and PAX 0.0, 0.1, 1.0),
  * which node-tar skips or hands over as a wrong file.
