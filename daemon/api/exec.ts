@@ -57,13 +57,25 @@ export function execRouter(execs: ExecBackend): Router {
   r.post('/exec/:id/start', json, asyncHandler(async (req, res) => {
     const body = parseStartBody(req.body);
     const e = execs.checkStartable(req.params.id ?? '');
-    const proc = await execs.start(e.id, body.Tty);
+    const tty = body.Tty ?? e.config.Tty;
+    let proc: ExecProcess;
+    try {
+      proc = await execs.start(e.id, body.Tty);
+    } catch (err) {
+      if (body.Detach) throw err;
+      // As after an upgrade: the error is the output, the exec records its exit code (126);
+      // clients that probe with commands the image may lack (testcontainers) read it so.
+      const msg = Buffer.from(`${describe(err)}\r\n`);
+      res.status(200).setHeader('Content-Type', streamMediaType(tty, String(res.locals.apiVersion ?? '1.47')));
+      res.end(tty ? msg : frame(StdStream.Stdout, msg));
+      return;
+    }
     if (body.Detach) {
       proc.stream.resume();
       res.status(200).end();
       return;
     }
-    res.status(200).setHeader('Content-Type', streamMediaType(body.Tty ?? e.config.Tty, String(res.locals.apiVersion ?? '1.47')));
+    res.status(200).setHeader('Content-Type', streamMediaType(tty, String(res.locals.apiVersion ?? '1.47')));
     res.flushHeaders();
     proc.closeStdin();
     proc.stream.on('data', (b: Buffer) => res.write(b));

@@ -44,6 +44,9 @@ export interface SetupResult {
   macs: Record<string, string>;
 }
 
+/** The host-wide lock every netavark call of every berthd takes (see Netavark.exec). */
+export const NETAVARK_LOCK = existsSync('/run/lock') ? '/run/lock/berth-netavark.lock' : '/tmp/berth-netavark.lock';
+
 const CANDIDATES = ['/usr/lib/podman/netavark', '/usr/libexec/podman/netavark', '/usr/local/libexec/podman/netavark'];
 const AARDVARK = ['/usr/lib/podman/aardvark-dns', '/usr/libexec/podman/aardvark-dns', '/usr/local/libexec/podman/aardvark-dns'];
 
@@ -116,13 +119,21 @@ export class Netavark {
     private readonly configDir: string,
   ) {}
 
-  private args(cmd: string, netns: string): string[] {
-    return ['--config', this.configDir, '--aardvark-binary', this.bins.aardvark, cmd, netns];
+  /**
+   * netavark runs under flock(1) on one host-wide lock: its NETAVARK-HOSTPORT-* and
+   * NETAVARK_FORWARD chains are shared by every daemon on the machine (other berthds, test
+   * daemons, podman), and one daemon's last teardown deleting them while another appends a
+   * rule fails that rule ("No chain/target/match by that name"). `-o`: the aardvark-dns
+   * netavark starts must not inherit the locked descriptor (it would hold the lock forever).
+   */
+  private exec(cmd: string, netns: string, input: NetavarkInput) {
+    const args = ['--config', this.configDir, '--aardvark-binary', this.bins.aardvark, cmd, netns];
+    return this.run('flock', ['-o', NETAVARK_LOCK, this.bins.netavark, ...args], netavarkJson(input));
   }
 
   async setup(netns: string, input: NetavarkInput): Promise<SetupResult> {
     await fs.mkdir(this.configDir, { recursive: true }); // netavark makes only the aardvark-dns dir in it
-    const r = await this.serial(() => this.run(this.bins.netavark, this.args('setup', netns), netavarkJson(input)));
+    const r = await this.serial(() => this.exec('setup', netns, input));
     if (r.code !== 0) throw failure('setting up the network', r.stderr || r.stdout, r.code);
     const macs: Record<string, string> = {};
     try {
@@ -138,7 +149,7 @@ export class Netavark {
   }
 
   async teardown(netns: string, input: NetavarkInput): Promise<void> {
-    const r = await this.serial(() => this.run(this.bins.netavark, this.args('teardown', netns), netavarkJson(input)));
+    const r = await this.serial(() => this.exec('teardown', netns, input));
     if (r.code !== 0) throw failure('tearing down the network', r.stderr || r.stdout, r.code);
   }
 }

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, mkdirSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { netavarkJson, type NetavarkInput } from '../../daemon/networks/netavark';
+import { NETAVARK_LOCK, netavarkJson, type NetavarkInput } from '../../daemon/networks/netavark';
 import { keeperName } from '../../daemon/networks/endpoints';
 import type { NetworkRecord } from '../../daemon/networks/record';
 
@@ -108,7 +108,7 @@ export function cleanSlotNetwork(s: NetSlot, execRoot: string | undefined, dataR
       if (f.endsWith('.json')) {
         try {
           const sb = JSON.parse(readFileSync(file, 'utf8')) as { netns: string; input: NetavarkInput };
-          if (netavark) spawnSync(netavark, ['--config', cfg, '--aardvark-binary', AARDVARK, 'teardown', sb.netns], { input: netavarkJson(sb.input), stdio: ['pipe', 'ignore', 'ignore'] });
+          if (netavark) spawnSync('flock', ['-o', NETAVARK_LOCK, netavark, '--config', cfg, '--aardvark-binary', AARDVARK, 'teardown', sb.netns], { input: netavarkJson(sb.input), stdio: ['pipe', 'ignore', 'ignore'] });
         } catch {
           // unreadable: the generic sweep below still removes the bridge and rules
         }
@@ -175,8 +175,8 @@ function lastTeardown(s: NetSlot, execRoot: string, dataRoot: string): void {
     writeFileSync(ns, '');
     if (spawnSync('unshare', [`--net=${ns}`, 'true']).status !== 0) return;
     const args = ['--config', path.join(execRoot, 'netavark'), '--aardvark-binary', AARDVARK];
-    spawnSync(netavark, [...args, 'setup', ns], { input: netavarkJson(input), stdio: ['pipe', 'ignore', 'ignore'] });
-    spawnSync(netavark, [...args, 'teardown', ns], { input: netavarkJson(input), stdio: ['pipe', 'ignore', 'ignore'] });
+    spawnSync('flock', ['-o', NETAVARK_LOCK, netavark, ...args, 'setup', ns], { input: netavarkJson(input), stdio: ['pipe', 'ignore', 'ignore'] });
+    spawnSync('flock', ['-o', NETAVARK_LOCK, netavark, ...args, 'teardown', ns], { input: netavarkJson(input), stdio: ['pipe', 'ignore', 'ignore'] });
   } finally {
     spawnSync('umount', ['-l', ns], { stdio: 'ignore' });
     rmSync(ns, { force: true });

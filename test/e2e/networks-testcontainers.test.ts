@@ -1,0 +1,73 @@
+/**
+ * testcontainers-node 11.14.0 against berthd, unchanged: a container with an exposed port,
+ * started with the library's default wait strategy (it waits for the mapped host port), reached
+ * over HTTP at the host and port the library computes; a user network with a network alias.
+ * On this VM /.dockerenv exists, so testcontainers believes it runs inside a container and asks
+ * the `bridge` network for its IPAM gateway to reach mapped ports: that path is covered too.
+ * Ryuk (the reaper image) comes from Docker Hub, which is unreachable here: it is disabled.
+ */
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { haveCommand, skipBecause, type TestDaemon, useDockerDaemon } from '../support';
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    }).on('error', reject);
+  });
+}
+
+describe('e2e: testcontainers-node on berthd', function () {
+  this.timeout(120_000);
+  let d: TestDaemon;
+  let image: string;
+  const saved: Record<string, string | undefined> = {};
+
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => ((d = daemon), (image = fx.busybox.ref)));
+
+  before(function () {
+    if (!haveCommand('/usr/lib/podman/netavark')) skipBecause(this, 'netavark is not installed (scripts/install.sh installs it)');
+    // testcontainers reads its settings from the environment when first used.
+    for (const k of ['DOCKER_HOST', 'TESTCONTAINERS_RYUK_DISABLED', 'DOCKER_CONFIG', 'TESTCONTAINERS_HOST_OVERRIDE']) saved[k] = process.env[k];
+    Object.assign(process.env, { DOCKER_HOST: d.host, TESTCONTAINERS_RYUK_DISABLED: 'true', DOCKER_CONFIG: d.env().DOCKER_CONFIG });
+    delete process.env.TESTCONTAINERS_HOST_OVERRIDE;
+  });
+
+  after(function () {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it('starts a container, waits for its mapped port, and the test reaches it; a network alias resolves', async function () {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { GenericContainer, Network } = require('testcontainers') as typeof import('testcontainers');
+    const network = await new Network().start();
+    const web = await new GenericContainer(image)
+      .withCommand(['sh', '-c', 'mkdir -p /www && echo from-testcontainers > /www/index.html && exec httpd -f -p 80 -h /www'])
+      .withExposedPorts(80)
+      .withNetwork(network)
+      .withNetworkAliases('api')
+      .start();
+    try {
+      const url = `http://${web.getHost()}:${web.getMappedPort(80)}/`;
+      assert.equal(await get(url), 'from-testcontainers\n');
+      const client = await new GenericContainer(image).withCommand(['sleep', '60']).withNetwork(network).start();
+      try {
+        const r = await client.exec(['wget', '-q', '-O-', 'http://api/']);
+        assert.equal(r.exitCode, 0, r.output);
+        assert.equal(r.output, 'from-testcontainers\n');
+      } finally {
+        await client.stop();
+      }
+    } finally {
+      await web.stop();
+      await network.stop();
+    }
+    assert.equal((await d.docker(['ps', '-aq'])).stdout.trim(), '');
+  });
+});
