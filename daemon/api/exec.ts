@@ -6,7 +6,8 @@
 import express, { Router } from 'express';
 import type { ExecInstance } from '../exec/service';
 import type { ExecProcess } from '../runtime/types';
-import { invalid } from '../errors';
+import { describe, invalid } from '../errors';
+import { frame, StdStream } from '../stdcopy';
 import { asyncHandler } from './errors';
 import { qint } from './query';
 import type { UpgradeRequest, UpgradeRoute } from './upgrade';
