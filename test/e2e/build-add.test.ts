@@ -7,6 +7,7 @@
  * the build succeeds, as with Docker.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { haveCommand, makeTempDir, requireRoot, run, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
@@ -108,6 +109,23 @@ describe('e2e: build ADD of hostile archives (hardened unpacker)', function () {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^inside$/m);
     await assert.rejects(fs.access('/etc/evil'), 'a file was written to the host /etc');
+  });
+
+  it('ADD unpacks gzip, bzip2, xz and zstd tars; a compressed file that is not a tar is copied as is', async function () {
+    const dir = await context('compressed', '', { 'plain.tar': [['inner/', 'dir', ''], ['inner/data', 'file', 'unpacked\n']] });
+    const plain = await fs.readFile(path.join(dir, 'plain.tar'));
+    const lines = [`FROM ${f.busybox.ref}`];
+    for (const [program, ext] of [['gzip', 'gz'], ['bzip2', 'bz2'], ['xz', 'xz'], ['zstd', 'zst']] as const) {
+      if (!haveCommand(program)) continue;
+      await fs.writeFile(path.join(dir, `a.tar.${ext}`), execFileSync(program, ['-c'], { input: plain }));
+      lines.push(`ADD a.tar.${ext} /${ext}/`, `RUN cat /${ext}/inner/data`);
+    }
+    await fs.writeFile(path.join(dir, 'note.gz'), execFileSync('gzip', ['-c'], { input: 'just text\n' }));
+    lines.push('ADD note.gz /n/', 'RUN test -f /n/note.gz && ! test -e /n/just');
+    await fs.writeFile(path.join(dir, 'Dockerfile'), lines.join('\n') + '\n');
+    const r = await d.docker(['build', '-t', 'compressed-add', dir]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal((r.stdout.match(/^unpacked$/gm) ?? []).length, lines.filter((l) => l.startsWith('RUN cat')).length, r.stdout);
   });
 
   it('absolute member names lose their leading / and the build succeeds, as with Docker', async function () {
