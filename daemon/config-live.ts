@@ -7,6 +7,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { Config, ParseResult, RELOADABLE } from './config';
+import { systemError } from './errors';
 
 type Reloadable = Pick<Config, (typeof RELOADABLE)[number]>;
 
@@ -47,7 +48,7 @@ export class LiveConfig {
   /** Re-reads daemon.json. Throws (a BerthError naming the file and key) and keeps the running settings on any error. */
   reload(): ReloadResult {
     const parsed = this.reparse();
-    if (parsed.kind !== 'run') throw new Error('berthd arguments changed meaning during reload');
+    if (parsed.kind !== 'run') throw systemError('berthd arguments changed meaning during reload');
     const next = parsed.config;
     const changed = RELOADABLE.filter((k) => !isDeepStrictEqual(this.settings[k], next[k]));
     const needRestart = RESTART_ONLY.filter((k) => !isDeepStrictEqual(this.startup[k], next[k]));

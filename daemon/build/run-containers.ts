@@ -7,6 +7,7 @@
  */
 import type { LogEntry, LogOptions, EndNotifier } from '../containers/logs';
 import type { RunStepFn, RunStepRequest, RunStepResult } from './types';
+import { unavailable } from '../errors';
 
 export interface BuildContainers {
   create(name: string | undefined, body: unknown): Promise<{ Id: string }>;
@@ -52,7 +53,7 @@ export function runStepWithContainers(containers: BuildContainers, readLogs: Rea
       for await (const entry of logs) req.output(entry.data);
       if (req.signal.aborted) {
         await remove().catch(() => undefined);
-        throw new Error('the build was cancelled');
+        throw unavailable('the build was cancelled');
       }
       return { containerId: id, exitCode: containers.get(id).State.ExitCode, upperDir: paths.upper, remove };
     } finally {

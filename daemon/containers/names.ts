@@ -4,7 +4,7 @@
  * built computing, mathematics and the sciences).
  */
 import { randomInt } from 'node:crypto';
-import { invalid } from '../errors';
+import { invalid, systemError } from '../errors';
 
 const ADJECTIVES = [
   'agile', 'amber', 'bold', 'brave', 'bright', 'calm', 'candid', 'clever', 'cosmic', 'crisp',
@@ -42,7 +42,7 @@ export function generateName(taken: (name: string) => boolean): string {
     if (attempt >= 10) name += String(randomInt(10));
     if (!taken(name)) return name;
   }
-  throw new Error('could not generate a unique container name');
+  throw systemError('could not generate a unique container name');
 }
 
 export const WORD_LISTS = { ADJECTIVES, SURNAMES };

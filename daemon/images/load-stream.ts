@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { invalid } from '../errors';
+import { invalid, systemError } from '../errors';
 import type { Digest } from '../oci/digest';
 import type { Stores } from '../store/stores';
 import { SourceEntry, SourceTree } from '../layers/source-tree';
@@ -180,6 +180,6 @@ export class StreamedArchive extends SourceTree {
   }
 
   async copyTo(): Promise<void> {
-    throw new Error('StreamedArchive.copyTo is not used');
+    throw systemError('StreamedArchive.copyTo is not used');
   }
 }

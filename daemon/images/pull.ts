@@ -5,7 +5,7 @@
  * stored and the tag last, so an interrupted pull leaves nothing that looks complete and the
  * same pull then simply resumes. Progress goes out in Docker's exact messages.
  */
-import { invalid, notFound } from '../errors';
+import { invalid, notFound, systemError } from '../errors';
 import { chainIds, Digest, shortId } from '../oci/digest';
 import { formatPlatform, hostPlatform, parsePlatform, PlatformSpec, platformMatches, requireLinuxImage, selectManifest } from '../oci/platform';
 import { formatReference, fullName, parseReference, Reference, withDefaultTag } from '../oci/reference';
@@ -97,7 +97,7 @@ export class PullService {
         log.info('registry mirror failed, trying the next source', { image: display, mirror: client.endpoint.baseUrl, error: describe(err) });
       }
     }
-    throw new Error('unreachable: pullSources returns at least the registry itself');
+    throw systemError('unreachable: pullSources returns at least the registry itself');
   }
 
   async pull(req: PullRequest, sink: ProgressSink): Promise<PullResult> {

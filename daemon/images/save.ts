@@ -10,7 +10,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { notFound } from '../errors';
+import { notFound, unavailable } from '../errors';
 import { Digest, hexOf, sha256Of } from '../oci/digest';
 import { familiarName, formatReference, fullName, parseReference, Reference } from '../oci/reference';
 import { MediaType } from '../oci/types';
@@ -85,7 +85,7 @@ export async function planSave(stores: Stores, names: string[]): Promise<SavePla
  * and its scratch files be removed instead of hanging forever.
  */
 async function writeChunk(out: Writable, chunk: Buffer): Promise<void> {
-  if (out.destroyed) throw new Error('the client closed the connection during save');
+  if (out.destroyed) throw unavailable('the client closed the connection during save');
   if (!out.write(chunk)) await new Promise<void>((resolve, reject) => {
     const settle = (err?: Error) => {
       out.off('error', onErr);
@@ -96,7 +96,7 @@ async function writeChunk(out: Writable, chunk: Buffer): Promise<void> {
     };
     const onErr = (e: Error) => settle(e);
     const onDrain = () => settle();
-    const onClose = () => settle(new Error('the client closed the connection during save'));
+    const onClose = () => settle(unavailable('the client closed the connection during save'));
     out.once('error', onErr);
     out.once('drain', onDrain);
     out.once('close', onClose);

@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { FsCalls, nativeFsCalls } from './fs-calls';
 import { isOpaqueDir } from './diff-attrs';
 import { dataPadding, encodeHeader, END_OF_ARCHIVE, TarEntry } from './diff-tar';
+import { systemError } from '../errors';
 
 export interface LayerDiffOptions {
   /** Read xattrs (needs the FFI); off for directories berth filled itself with plain files. */
@@ -57,7 +58,7 @@ async function* fileData(abs: string, size: number): AsyncGenerator<Buffer> {
     while (left > 0) {
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
       const { bytesRead } = await fh.read(buf, 0, buf.length, size - left);
-      if (bytesRead === 0) throw new Error(`${abs} shrank while it was being archived`);
+      if (bytesRead === 0) throw systemError(`${abs} shrank while it was being archived`);
       left -= bytesRead;
       yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
     }

@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import * as path from 'node:path';
+import { invalid } from '../errors';
 
 export interface SourceEntry {
   /** Absolute path inside the tree. */
@@ -49,7 +50,7 @@ export abstract class SourceTree {
       const isLast = pending.length === 0;
       const found = isLast && !followLast ? undefined : await this.lookupLiteral(candidate.join('/'));
       if (found?.kind === 'symlink') {
-        if (++hops > 40) throw new Error(`too many levels of symbolic links in ${p}`);
+        if (++hops > 40) throw invalid(`too many levels of symbolic links in ${p}`);
         const target = found.linkTarget ?? '';
         const joined = target.startsWith('/') ? target : [...done, target].join('/');
         pending = path.posix.normalize('/' + [joined, ...pending].join('/')).split('/').filter(Boolean);

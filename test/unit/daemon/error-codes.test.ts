@@ -77,3 +77,16 @@ describe('unit: the error catalogue', () => {
     assert.deepEqual([aborted.status, aborted.code], [400, 'BODY_UNREADABLE']);
   });
 });
+
+describe('unit: daemon code throws BerthErrors', () => {
+  it('no `throw new Error(` in daemon/ (a plain Error reaches the client as a 500 without a code)', () => {
+    const bad: string[] = [];
+    for (const file of sources('daemon')) {
+      if (file.endsWith('-fake.ts')) continue; // fakes imitate Node's errno errors on purpose
+      readFileSync(path.join(ROOT, file), 'utf8').split('\n').forEach((line, i) => {
+        if (/\bthrow\s+(new\s+Error\(|Object\.assign\(\s*new\s+Error\()/.test(line)) bad.push(`${file}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    assert.deepEqual(bad, [], 'throw a BerthError (errors.ts: invalid, notFound, conflict, systemError, ...) instead');
+  });
+});
