@@ -95,7 +95,7 @@ export async function planCopy(ins: Instruction, state: StageState, env: CopyEnv
         }
         if (ins.keyword === 'ADD' && e.kind === 'file' && (await isArchive(tree, e))) {
           await writer.ensureDir(destAbs);
-          await addArchive(tree.openRead(e), layerDir, writer.host(destAbs), owner);
+          await addArchive(tree.openRead(e), writer, env.base, destAbs, owner);
           continue;
         }
         const target = intoDir ? path.posix.join(destAbs, path.posix.basename(s.path)) : destAbs;

@@ -128,6 +128,18 @@ describe('e2e: build ADD of hostile archives (hardened unpacker)', function () {
     assert.equal((r.stdout.match(/^unpacked$/gm) ?? []).length, lines.filter((l) => l.startsWith('RUN cat')).length, r.stdout);
   });
 
+  it('an archive directory that is a symlink in the image (merged /usr style) lands where the link points', async function () {
+    const dir = await context('merged-usr', `FROM ${f.busybox.ref}\nRUN mkdir -p /real && ln -s real /lnk && echo old > /real/old\nADD t.tar /\nRUN cat /real/old /real/new && test -L /lnk && cat /lnk/new\n`, {
+      't.tar': [
+        ['lnk/', 'dir', ''],
+        ['lnk/new', 'file', 'new\n'],
+      ],
+    });
+    const r = await d.docker(['build', '-t', 'merged-usr', dir]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^old\nnew\nnew$/m);
+  });
+
   it('absolute member names lose their leading / and the build succeeds, as with Docker', async function () {
     const dir = await context('absolute', `FROM ${f.busybox.ref}\nADD abs.tar /x/\nRUN cat /x/abs/file /x/abs/link\n`, {
       'abs.tar': [
