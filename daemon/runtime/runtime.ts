@@ -83,6 +83,9 @@ export class HelperRuntime implements Runtime {
       const report = parseStartReport(await runHelper(this.helper, ['start', specFile]));
       return { pid: report.pid, startedAt: new Date().toISOString() };
     } catch (err) {
+      // a monitor that died after moving the container into its cgroups (before reporting)
+      // leaves a container nobody tracks: it goes now, with anything else in its cgroups
+      await this.cgroups.killAll(spec.id).catch(() => undefined);
       await unmountRootfs(this.sys, spec.rootfs, this.isMounted).catch(() => undefined);
       await this.cgroups.remove(spec.id).catch(() => undefined);
       // A start that failed leaves nothing in the exec-root: the error is in the record already.

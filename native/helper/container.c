@@ -93,6 +93,7 @@ setup (struct container_ctx *c, struct berth_error *err)
   berth_error_set_step ("sync");
   close (c->sync_peer);
   close (c->err_peer);
+  close (c->report_peer);
   if (read_all (c->sync_fd, &go, 1) != 1)
     return berth_make_error (err, EPIPE, "the monitor went away before the start");
   close (c->sync_fd);

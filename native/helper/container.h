@@ -11,6 +11,8 @@ struct container_ctx
   int err_fd;     /* write end (CLOEXEC): a struct berth_error on failure, EOF on exec */
   int sync_peer;  /* the monitor's ends of those pipes, closed first thing in the child: */
   int err_peer;   /* holding sync's write end, it would wait for "go" forever */
+  int report_peer; /* the monitor's report pipe: held by a container stuck in its setup, it
+                    * would keep `start` (and berthd) waiting after the monitor died */
   int console_fd; /* tty: socket to send the pty master over; else -1 */
   int stdio[3];   /* no tty: the container's stdin/stdout/stderr (-1 = /dev/null) */
 };

@@ -148,6 +148,7 @@ monitor_main (const struct spec *s, int report_fd)
   c.err_fd = errp[1];
   c.sync_peer = sync[1];
   c.err_peer = errp[0];
+  c.report_peer = report_fd;
 
   berth_error_set_step ("clone");
   stack = malloc (CLONE_STACK);

@@ -7,7 +7,7 @@
  * namespace's reach would be). Repeated, because what the report saw was a race.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { detectCgroups } from '../../daemon/runtime/cgroups';
@@ -67,6 +67,38 @@ function suite(name: string, cgroupRoot: string | undefined): void {
         assert.equal(alive(stray.pid!), false, `round ${i}: a process in the container's cgroup survived`);
         for (const cg of cgroups) assert.equal(fs.existsSync(cg), false, `round ${i}: cgroup ${cg} was not removed`);
       }
+    });
+
+    it('a monitor killed before it reported: the start fails and the half-started container is gone', async () => {
+      const f = fx!;
+      // the container blocks reading /etc/passwd (a FIFO nobody writes) while resolving its
+      // user: it is in its cgroups, the monitor has not reported yet
+      const fifoLayer = path.join(f.root, 'fifo-layer');
+      fs.mkdirSync(path.join(fifoLayer, 'etc'), { recursive: true });
+      execFileSync('mkfifo', [path.join(fifoLayer, 'etc/passwd')]);
+      const spec = f.spec(['true'], { user: 'app' });
+      spec.layers.lower = [...spec.layers.lower, fifoLayer]; // lowest first: the FIFO wins
+      const procs = path.join(cgroupRoot ?? '/sys/fs/cgroup/freezer', 'berth', spec.id, 'cgroup.procs');
+      const started = f.runtime.start(spec);
+      started.catch(() => undefined);
+      let init = 0;
+      for (let i = 0; i < 500 && !init; i++) {
+        init = Number((fs.existsSync(procs) ? fs.readFileSync(procs, 'utf8') : '').split('\n')[0]) || 0;
+        if (!init) await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(init > 0, 'the container joined its cgroup');
+      // past the "go" byte: blocked in the FIFO's open (the kernel's wait_for_partner)
+      let wchan = '';
+      for (let i = 0; i < 500 && !/partner|fifo|pipe/.test(wchan); i++) {
+        wchan = fs.readFileSync(`/proc/${init}/wchan`, 'utf8');
+        if (!/partner|fifo|pipe/.test(wchan)) await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.match(wchan, /partner|fifo|pipe/, 'the container waits on its FIFO');
+      const monitor = Number(/^PPid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${init}/status`, 'utf8'))?.[1]);
+      process.kill(monitor, 'SIGKILL');
+      await assert.rejects(started, /the container monitor exited before reporting/);
+      assert.equal(alive(init), false, 'the half-started container survived its monitor');
+      assert.equal(fs.existsSync(path.dirname(procs)), false, 'its cgroup was not removed');
     });
   });
 }
