@@ -76,6 +76,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   if (format === undefined && process.stdout.isTTY && process.stdin.isTTY) {
     const report = await ctx.client.json<ExploreReport>(path, { query: { limit: '200' } });
+    if (report.Layers.length === 0) {
+      process.stdout.write(`${image} has no layers (an image FROM scratch with no files): nothing to explore\n`);
+      return 0;
+    }
     const { runExplorer } = await import('../explore/tui');
     await runExplorer(ctx.client, image, report);
     return 0;
