@@ -15,6 +15,7 @@ import type { HostConfig } from './record';
 import { parseCapabilityList } from '../runtime/capabilities';
 import { parseSecurityOpt } from '../runtime/security-opt';
 import { checkCreateTypes } from './create-schema';
+import { validateRestartPolicy } from './restart-policy';
 import type { ContainerNetworkState } from '../networks/record';
 
 export interface CreateRequest {
@@ -86,6 +87,7 @@ export function parseCreateRequest(body: unknown): CreateRequest {
   if (hostConfig.NetworkMode !== undefined && typeof hostConfig.NetworkMode !== 'string') throw invalid('invalid HostConfig.NetworkMode');
   checkDeviceConfig(hostConfig);
   checkSecurity(hostConfig);
+  validateRestartPolicy(hostConfig);
   hostConfig.Ulimits = checkUlimits(hostConfig.Ulimits);
   const cs = hostConfig.ConsoleSize;
   if (cs !== undefined && cs !== null && (!Array.isArray(cs) || cs.length !== 2 || !cs.every((n) => Number.isInteger(n) && n >= 0))) {

@@ -47,6 +47,9 @@ export function canRemove(rec: ContainerRecord, force: boolean): void {
     throw conflict(`cannot remove container "${rec.Name}": container is running: stop the container before removing or force remove`);
   }
   if (rec.State.Status === 'removing') throw conflict(`removal of container ${rec.Name.slice(1)} is already in progress`);
+  if (rec.State.Restarting && !force) {
+    throw conflict(`cannot remove container "${rec.Name}": container is restarting: stop the container before removing or force remove`);
+  }
 }
 
 /** Verbs that need the process (resize, top): 409 when it is not running. */
@@ -80,6 +83,19 @@ export function toExited(state: ContainerState, status: { exitCode: number; oomK
     Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0,
     ExitCode: status.exitCode, OOMKilled: status.oomKilled === true, Error: status.error ?? '', FinishedAt: status.finishedAt,
   } satisfies Partial<ContainerState>);
+}
+
+/** An exit its restart policy answers with a restart: waiting out the back-off (Docker's "restarting"). */
+export function toRestarting(state: ContainerState): void {
+  state.Status = 'restarting';
+  state.Restarting = true;
+}
+
+/** A pending restart ended (stop, kill, or the restart's start failed): the container stays exited. */
+export function toRestartAbandoned(state: ContainerState): void {
+  if (!state.Restarting) return;
+  state.Status = 'exited';
+  state.Restarting = false;
 }
 
 export function toPaused(state: ContainerState, paused: boolean): void {

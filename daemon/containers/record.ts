@@ -67,6 +67,8 @@ export interface ContainerRecord {
   Image: Digest;
   State: ContainerState;
   RestartCount: number;
+  /** Docker's HasBeenManuallyStopped: a user stopped or killed it (unless-stopped stays down). */
+  ManuallyStopped?: boolean;
   /** Chain ids of the image's layers, lowest first (the overlay's lowerdirs). */
   LayerChainIds: Digest[];
 }
@@ -104,6 +106,7 @@ function parseRecord(v: unknown): ContainerRecord | undefined {
     Args: r.Args.filter((a): a is string => typeof a === 'string'), Config: r.Config, HostConfig: r.HostConfig,
     NetworkingConfig: r.NetworkingConfig, NetworkSettings: r.NetworkSettings, Image: r.Image, State: { ...initialState(), ...r.State },
     RestartCount: typeof r.RestartCount === 'number' ? r.RestartCount : 0, LayerChainIds: r.LayerChainIds,
+    ...(r.ManuallyStopped === true ? { ManuallyStopped: true } : {}),
   };
 }
 

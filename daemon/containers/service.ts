@@ -25,7 +25,9 @@ import { specOf } from './spec';
 import { exitCodeForStartError } from './status';
 import { createWarnings } from './warnings';
 import { killContainer, stopContainer } from './stop';
-import { canPause, canRemove, canStart, canUnpause, mustBeRunning, toAdopted, toExited, toPaused, toRemoving, toRunning, toStartFailed } from './lifecycle';
+import { canPause, canRemove, canStart, canUnpause, mustBeRunning, toAdopted, toExited, toPaused, toRemoving, toRestartAbandoned, toRestarting, toRunning, toStartFailed } from './lifecycle';
+import { decideRestart, policyOf, restartsWithDaemon, type RestartBackoff } from './restart-policy';
+import { parseSignal } from '../runtime/signals';
 import { attachContainer, type AttachIo, type AttachOptions } from './attach';
 import { pumpLogs, type LogStreamOptions } from './log-stream';
 import type { ContainerNetworking, SandboxInfo } from './networking';
@@ -45,6 +47,10 @@ export class ContainerService {
   private readonly releaseLayers?: (chainIds: readonly Digest[]) => Promise<unknown>;
   /** Bridge networks, ports, DNS (daemon/networks). Without it: the helper's loopback only. */
   private readonly networking?: ContainerNetworking;
+  /** Restart policies: back-off per container, pending restarts, and runs a `stop` ended (no restart). */
+  private readonly backoffs = new Map<string, RestartBackoff>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly restartCanceled = new Set<string>();
 
   constructor(
     readonly images: ImageStores,
@@ -192,6 +198,7 @@ export class ContainerService {
     await this.locks.run(id, async () => {
       const rec = this.names.byExactId(id);
       if (!rec) return;
+      this.cancelRestart(id);
       const undo = toRemoving(rec.State);
       try {
         await this.networking?.detach(rec);
@@ -215,12 +222,24 @@ export class ContainerService {
 
   // ---- start / exit ----
 
-  async start(ref: string): Promise<void> {
+  /** A user's start (also `restart`): resets the restart policy's count, back-off and manual stop, as Docker. */
+  start(ref: string): Promise<void> {
+    return this.startRun(ref, true);
+  }
+
+  private async startRun(ref: string, byUser: boolean): Promise<void> {
     const rec = this.get(ref);
     let failure: BerthError | undefined;
     await this.locks.run(rec.Id, async () => {
       if (!this.names.byExactId(rec.Id)) throw notFound(`No such container: ${ref}`);
       canStart(rec);
+      this.cancelRestart(rec.Id);
+      this.restartCanceled.delete(rec.Id);
+      if (byUser) {
+        this.backoffs.delete(rec.Id);
+        rec.RestartCount = 0;
+        delete rec.ManuallyStopped;
+      }
       const p = this.store.pathsOf(rec.Id);
       const logSize = await fs.stat(p.log).then((s) => s.size, () => 0);
       let sandbox: SandboxInfo | undefined;
@@ -239,6 +258,7 @@ export class ContainerService {
       } catch (err) {
         const message = describe(err);
         toStartFailed(rec.State, exitCodeForStartError(err), message);
+        toRestartAbandoned(rec.State); // Docker gives up on a policy whose restart could not start
         await this.store.save(rec).catch(() => undefined);
         failure = err instanceof BerthError ? err : new BerthError('System', message, { cause: err });
         return;
@@ -280,10 +300,22 @@ export class ContainerService {
 
   private async onExit(id: string, status: ExitStatus): Promise<void> {
     let rec: ContainerRecord | undefined;
+    let restartDelay: number | undefined;
     await this.locks.run(id, async () => {
       const r = this.names.byExactId(id);
       if (!r || !r.State.Running) return;
+      const ranMs = Date.parse(status.finishedAt) - Date.parse(r.State.StartedAt);
       toExited(r.State, status);
+      const backoff = this.backoffs.get(id) ?? { delayMs: 0 };
+      this.backoffs.set(id, backoff);
+      const decision = this.restartCanceled.has(id)
+        ? { restart: false as const }
+        : decideRestart(policyOf(r.HostConfig), { exitCode: status.exitCode, manuallyStopped: r.ManuallyStopped === true, ranMs: Number.isFinite(ranMs) ? ranMs : 0, restartCount: r.RestartCount }, backoff);
+      if (decision.restart) {
+        toRestarting(r.State);
+        r.RestartCount++;
+        restartDelay = decision.delayMs;
+      }
       // Before anyone hears of the exit: its ports and addresses are free for the next start.
       await this.networking?.detach(r).catch((err) => log.warn('network teardown failed', { id, error: describe(err) }));
       await this.store.save(r);
@@ -304,22 +336,81 @@ export class ContainerService {
     });
     this.notifier.emit('exited', id, exited.State.ExitCode);
     this.notifier.publish('die', exited, { exitCode: String(exited.State.ExitCode) });
+    if (restartDelay !== undefined) this.scheduleRestart(id, restartDelay);
     if (exited.HostConfig.AutoRemove) await this.destroy(id);
+  }
+
+  // ---- restart policies ----
+
+  private scheduleRestart(id: string, delayMs: number): void {
+    this.cancelRestart(id);
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(id);
+      void this.restartNow(id);
+    }, delayMs);
+    timer.unref();
+    this.restartTimers.set(id, timer);
+    log.info('container will restart', { id, delayMs });
+  }
+
+  private cancelRestart(id: string): void {
+    const t = this.restartTimers.get(id);
+    if (t) clearTimeout(t);
+    this.restartTimers.delete(id);
+  }
+
+  private async restartNow(id: string): Promise<void> {
+    const rec = this.names.byExactId(id);
+    if (!rec || !rec.State.Restarting) return;
+    await this.startRun(id, false).catch((err) => log.warn('restarting a container failed; its policy gives up', { id, error: describe(err) }));
+  }
+
+  /** stop/kill of a container waiting out its back-off: it stays exited (Docker's answer is success). */
+  private async abandonRestart(rec: ContainerRecord): Promise<boolean> {
+    let abandoned = false;
+    await this.locks.run(rec.Id, async () => {
+      if (!rec.State.Restarting) return;
+      this.cancelRestart(rec.Id);
+      rec.ManuallyStopped = true;
+      toRestartAbandoned(rec.State);
+      await this.store.save(rec);
+      abandoned = true;
+    });
+    return abandoned;
+  }
+
+  /** A user's stop or kill: unless-stopped stays down; `cancel` (stop, or kill with the stop signal) ends restarts. */
+  private async markManualStop(rec: ContainerRecord, cancel: boolean): Promise<void> {
+    if (!rec.State.Running) return;
+    if (cancel) this.restartCanceled.add(rec.Id);
+    if (rec.ManuallyStopped) return;
+    await this.locks.run(rec.Id, async () => {
+      rec.ManuallyStopped = true;
+      await this.store.save(rec);
+    });
   }
 
   // ---- stop / kill / restart / pause ----
 
-  stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
-    return stopContainer(this, this.get(ref), timeoutSeconds, signal);
+  async stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
+    const rec = this.get(ref);
+    if (await this.abandonRestart(rec)) return;
+    await this.markManualStop(rec, true);
+    await stopContainer(this, rec, timeoutSeconds, signal);
   }
 
-  kill(ref: string, signal = 'SIGKILL'): Promise<void> {
-    return killContainer(this, this.get(ref), ref, signal);
+  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    const rec = this.get(ref);
+    if (await this.abandonRestart(rec)) return;
+    const sig = parseSignal(signal);
+    // Docker: a kill marks a manual stop; only the container's stop signal also ends restarts.
+    await this.markManualStop(rec, sig === parseSignal(rec.Config.StopSignal || 'SIGTERM'));
+    await killContainer(this, rec, ref, signal);
   }
 
   async restart(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
     const rec = this.get(ref);
-    if (rec.State.Running) await this.stop(rec.Id, timeoutSeconds, signal);
+    if (rec.State.Running || rec.State.Restarting) await this.stop(rec.Id, timeoutSeconds, signal);
     await this.start(rec.Id);
   }
 
@@ -395,6 +486,13 @@ export class ContainerService {
         exitCode: 255, finishedAt: new Date().toISOString(), error: 'the container ended while berthd was down and left no exit status',
       };
       await this.onExit(rec.Id, status);
+    }
+    // Restart policies: what was stopped when berthd went away and its policy brings back
+    // (those that died while it was down were just scheduled by onExit, with their back-off).
+    for (const rec of records) {
+      if (this.restartTimers.has(rec.Id) || !this.names.byExactId(rec.Id) || !restartsWithDaemon(rec)) continue;
+      log.info('starting container by its restart policy', { id: rec.Id, policy: policyOf(rec.HostConfig).Name });
+      await this.startRun(rec.Id, true).catch((err) => log.warn('starting a container by its restart policy failed', { id: rec.Id, error: describe(err) }));
     }
   }
 

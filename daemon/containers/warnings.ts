@@ -18,8 +18,6 @@ export function createWarnings(hc: HostConfig): string[] {
   const out: string[] = [];
   const limits = LIMITS.filter((k) => typeof hc[k] === 'number' && (hc[k] as number) > 0).map((k) => LIMIT_FLAGS[k]);
   if (limits.length) out.push(`berth does not set resource limits: ${limits.join(', ')} ${limits.length === 1 ? 'is' : 'are'} ignored`);
-  const restart = hc.RestartPolicy?.Name;
-  if (restart && restart !== 'no') out.push(`berth does not restart containers: --restart ${restart} is ignored`);
   const gateway = (hc.ExtraHosts ?? []).filter((h) => h.endsWith(`:${HOST_GATEWAY}`)).map((h) => h.slice(0, h.indexOf(':')));
   if (gateway.length && hc.NetworkMode === 'none') {
     out.push(`a container with --network none has no route to the host, so --add-host ${gateway.join(', ')}:host-gateway is left out of /etc/hosts`);
