@@ -12,7 +12,8 @@ import { asyncHandler } from './errors';
 import { qint } from './query';
 import type { UpgradeRequest, UpgradeRoute } from './upgrade';
 import { readUpgradeBody, streamMediaType, writeUpgraded } from './containers-stream';
-import { DetachScanner, parseDetachKeys } from '../containers/detach-keys';
+import { parseDetachKeys } from '../containers/detach-keys';
+import { attachExec } from '../exec/attach';
 
 /** What the exec routes need of the exec service (exec/service.ts). */
 export interface ExecBackend {
@@ -87,32 +88,6 @@ export function execRouter(execs: ExecBackend): Router {
   return r;
 }
 
-/** Pipes an exec's stream and the client's socket; half-close closes the exec's stdin. */
-function pipeExec(proc: ExecProcess, socket: UpgradeRequest['socket'], early: Buffer, stdin: boolean, detachKeys: Buffer): void {
-  const scanner = new DetachScanner(detachKeys);
-  const onInput = (chunk: Buffer) => {
-    const { forward, detach } = scanner.push(chunk);
-    if (forward.length && stdin) proc.stream.write(forward);
-    if (detach) socket.end();
-  };
-  if (early.length) onInput(early);
-  socket.on('data', onInput);
-  socket.on('end', () => proc.closeStdin());
-  socket.on('error', () => proc.closeStdin());
-  socket.resume();
-  proc.stream.on('data', (b: Buffer) => {
-    if (socket.writable) socket.write(b);
-  });
-  // End only once the exit code is recorded: the CLI inspects the exec right after EOF.
-  proc.stream.on('end', () => {
-    void proc.exited.catch(() => undefined).then(() => {
-      if (socket.writable) socket.end();
-    });
-  });
-  proc.stream.on('error', () => socket.destroy());
-  if (!stdin) proc.closeStdin();
-}
-
 export function execStartUpgradeRoute(execs: ExecBackend): UpgradeRoute {
   return {
     method: 'POST',
@@ -133,7 +108,7 @@ export function execStartUpgradeRoute(execs: ExecBackend): UpgradeRoute {
       // A start that fails now is written in-band by the dispatcher's writeError (Docker's
       // "OCI runtime exec failed ..." line), and the exec records exit code 126.
       const proc = await execs.start(e.id, tty);
-      pipeExec(proc, u.socket, rest, e.config.AttachStdin, tty ? parseDetachKeys(e.config.DetachKeys || 'ctrl-p,ctrl-q') : Buffer.alloc(0));
+      attachExec(proc, u.socket, rest, e.config.AttachStdin, tty ? parseDetachKeys(e.config.DetachKeys || 'ctrl-p,ctrl-q') : Buffer.alloc(0));
     },
   };
 }
