@@ -52,6 +52,9 @@ import { StoreChecker } from './store/check';
 import { LayerChecker } from './layers/check-layer';
 import { HostCheckProbe } from './runtime/check-probe';
 import { checkRouter } from './api/check';
+import { VolumeStore } from './store/volumes';
+import { VolumeService } from './volumes/service';
+import { volumesRouter } from './api/volumes';
 
 export interface Daemon {
   stores: Stores;
@@ -88,12 +91,17 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
     etcPaths: (id) => containerStore.pathsOf(id),
     update: (id, fn) => containers.updateRecord(id, fn),
   });
+  // Volumes ask the containers which of them use a volume (rm, prune, dangling): by then
+  // `containers` exists; nothing asks before the daemon listens.
+  const volumes: VolumeService = new VolumeService(new VolumeStore(stores.paths), (name): string[] => containers.usersOfVolume(name), events);
+  await volumes.init();
   const containers = new ContainerService(stores, containerStore, runtime, events, {
     names,
     releaseLayers: (chainIds) => images.releaseLayers(chainIds),
     defaultUlimits: () => Object.values(config.defaultUlimits),
     networking: networking.containers,
     defaultLogConfig: () => ({ Type: config.logDriver, Config: { ...config.logOpts } }),
+    volumes,
   });
   await containers.recover();
   await runtime.reconcile?.();
@@ -107,9 +115,13 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
   const routers: Router[] = [
     systemRouter(),
     imagesRouter(images),
-    infoRouter(config, images, () => queries.containersView()),
+    infoRouter(config, images, () => queries.containersView(), () => volumes.diskUsage()),
     eventsRouter(events),
     networksVolumesRouter(),
+    volumesRouter({
+      list: (f) => volumes.list(f), create: (b) => volumes.create(b), inspect: (n) => volumes.inspect(n),
+      remove: (n, force) => volumes.remove(n, force), prune: (f) => volumes.prune(f),
+    }),
     networksRouter(networking.backend),
     imagesPullRouter(pulls),
     imagesPushRouter(pushes),

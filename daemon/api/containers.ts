@@ -23,7 +23,7 @@ export interface ContainerLifecycleBackend extends LogsBackend, AttachBackend {
   kill(ref: string, signal?: string): Promise<void>;
   /** Validates at once (404 before any header); the promise settles at the condition. */
   wait(ref: string, condition: string | undefined): Promise<WaitResult>;
-  remove(ref: string, force: boolean): Promise<void>;
+  remove(ref: string, force: boolean, removeVolumes?: boolean): Promise<void>;
   rename(ref: string, newName: string): Promise<void>;
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
@@ -92,7 +92,7 @@ export function containersRouter(svc: ContainerLifecycleBackend, queries: Contai
 
   r.delete('/containers/:id', asyncHandler(async (req, res) => {
     if (qbool(req, 'link')) throw invalid('links are not supported by berth');
-    await svc.remove(id(req), qbool(req, 'force'));
+    await svc.remove(id(req), qbool(req, 'force'), qbool(req, 'v'));
     res.status(204).end();
   }));
 

@@ -11,7 +11,7 @@ import { asyncHandler } from './errors';
 /** What /info and /system/df need of the images service. */
 export type InfoImagesBackend = Pick<ImagesService, 'count' | 'diskUsage'>;
 
-export function infoRouter(config: InfoConfig, images: InfoImagesBackend, containers: () => ContainersView): Router {
+export function infoRouter(config: InfoConfig, images: InfoImagesBackend, containers: () => ContainersView, volumes: () => Promise<unknown[]> = async () => []): Router {
   const r = Router();
   r.get(
     '/info',
@@ -24,7 +24,7 @@ export function infoRouter(config: InfoConfig, images: InfoImagesBackend, contai
     asyncHandler(async (_req, res) => {
       const apiVersion = String(res.locals.apiVersion ?? '1.47');
       const { LayersSize, Images } = await images.diskUsage(apiVersion);
-      res.json({ LayersSize, Images, Containers: await containers().diskUsage(), Volumes: [], BuildCache: [], BuilderSize: 0 });
+      res.json({ LayersSize, Images, Containers: await containers().diskUsage(), Volumes: await volumes(), BuildCache: [], BuilderSize: 0 });
     }),
   );
   return r;

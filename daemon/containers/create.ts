@@ -12,6 +12,8 @@ import type { Stores } from '../store/stores';
 import { parseReference, familiarName, withDefaultTag } from '../oci/reference';
 import { CreateRequest, entrypointAndArgs, mergeWithImage } from './create-config';
 import { checkBindSources, mountsOf } from './mounts';
+import { resolveMountPoints, type ContainerVolumes } from './volume-mounts';
+import { notImplemented } from '../errors';
 import { writeEtcFiles } from './etc-files';
 import { ContainerRecord, ContainerStore, initialState } from './record';
 
@@ -32,7 +34,13 @@ export function newContainerId(): string {
   return randomBytes(32).toString('hex');
 }
 
-export async function buildContainer(stores: ImageStores, store: ContainerStore, id: string, name: string, req: CreateRequest): Promise<ContainerRecord> {
+/** Volumes for a new container: the service, and the lookup --volumes-from needs. */
+export interface CreateVolumes {
+  service: ContainerVolumes;
+  lookup: (ref: string) => ContainerRecord | undefined;
+}
+
+export async function buildContainer(stores: ImageStores, store: ContainerStore, id: string, name: string, req: CreateRequest, volumes?: CreateVolumes): Promise<ContainerRecord> {
   let imageId;
   try {
     imageId = await requireImageId(stores, req.config.Image);
@@ -47,6 +55,17 @@ export async function buildContainer(stores: ImageStores, store: ContainerStore,
   config.Domainname = config.Domainname ?? '';
   const mounts = mountsOf(req.hostConfig);
   await checkBindSources(mounts);
+  // Anonymous volumes made for this create, removed again when it fails.
+  const made: string[] = [];
+  let mountPoints;
+  if (volumes) {
+    mountPoints = await resolveMountPoints(req.hostConfig, config.Volumes, volumes.service, volumes.lookup, made).catch(async (err) => {
+      await dropVolumes(volumes.service, made);
+      throw err;
+    });
+  } else if ((req.hostConfig.Binds ?? []).some((b) => !b.startsWith('/'))) {
+    throw notImplemented('named volumes need the volumes service');
+  }
   const hostConfig = { ...req.hostConfig };
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
   // The service merged the request's LogConfig with the daemon's default (log-config.ts).
@@ -60,6 +79,7 @@ export async function buildContainer(stores: ImageStores, store: ContainerStore,
     Config: config,
     HostConfig: hostConfig,
     NetworkingConfig: req.networkingConfig,
+    ...(mountPoints && mountPoints.length ? { MountPoints: mountPoints } : {}),
     ...(req.networkState ? { NetworkSettings: req.networkState } : {}),
     Image: imageId,
     State: initialState(),
@@ -78,7 +98,12 @@ export async function buildContainer(stores: ImageStores, store: ContainerStore,
     await store.save(rec);
   } catch (err) {
     await fs.rm(p.dir, { recursive: true, force: true });
+    if (volumes) await dropVolumes(volumes.service, made);
     throw err;
   }
   return rec;
+}
+
+async function dropVolumes(service: ContainerVolumes, names: string[]): Promise<void> {
+  for (const n of names) await service.remove(n, true).catch(() => undefined);
 }

@@ -10,6 +10,7 @@ import { invalid } from '../errors';
 import { Filters as FilterArgs, labelsMatch, parseFilters as parseFilterArgs, untilMatches } from '../filters';
 import type { ContainerRecord } from './record';
 import { inspectMounts } from './mounts';
+import { inspectMountPoints } from './volume-mounts';
 import { networkName } from './views';
 
 export type Filters = Map<string, string[]>;
@@ -32,9 +33,9 @@ export function parseFilters(raw: string | undefined, accepted: readonly string[
   return out;
 }
 
-function mountsForFilter(r: ContainerRecord): { Source?: unknown; Destination?: unknown }[] {
+function mountsForFilter(r: ContainerRecord): { Source?: unknown; Destination?: unknown; Name?: unknown }[] {
   try {
-    return inspectMounts(r.HostConfig);
+    return inspectMounts(r.HostConfig, inspectMountPoints(r.MountPoints));
   } catch {
     return [];
   }
@@ -108,7 +109,7 @@ export function matches(r: ContainerRecord, filters: Filters, ctx: MatchContext)
       case 'volume': {
         // A mount's source or destination, as Docker matches volume names and mount points.
         const mounts = mountsForFilter(r);
-        if (!any((v) => mounts.some((m) => m.Source === v || m.Destination === v))) return false;
+        if (!any((v) => mounts.some((m) => m.Source === v || m.Destination === v || m.Name === v))) return false;
         break;
       }
       case 'network': {

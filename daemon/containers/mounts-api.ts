@@ -14,6 +14,20 @@ interface ApiMount {
   Target: string;
   ReadOnly: boolean;
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+}
+
+/** A volume a container asks for (`-v NAME:/p`, `--mount type=volume`); no name: anonymous. */
+export interface VolumeRef {
+  type: 'volume';
+  name: string;
+  destination: string;
+  readonly: boolean;
+  nocopy: boolean;
+  /** The `-v` mode as typed ('' for --mount), for inspect's Mode. */
+  mode: string;
+  labels?: Record<string, string>;
+  driverOpts?: Record<string, string>;
 }
 
 const bad = (type: string, msg: string) => invalid(`invalid mount config for type "${type}": ${msg}`);
@@ -42,7 +56,19 @@ function parseOne(v: unknown): ApiMount {
       tmpfs.Mode = o.Mode as number;
     }
   }
-  return { Type: type, Source: str('Source'), Target: str('Target'), ReadOnly: m.ReadOnly === true, TmpfsOptions: tmpfs };
+  let volume: ApiMount['VolumeOptions'];
+  const vo = m.VolumeOptions;
+  if (vo && typeof vo === 'object' && !Array.isArray(vo)) {
+    const o = vo as Record<string, unknown>;
+    const strMap = (x: unknown): Record<string, string> | undefined => (x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).filter(([, y]) => typeof y === 'string')) as Record<string, string> : undefined);
+    const dc = o.DriverConfig as Record<string, unknown> | null | undefined;
+    volume = {
+      NoCopy: o.NoCopy === true, Labels: strMap(o.Labels),
+      DriverConfig: dc && typeof dc === 'object' ? { Name: typeof dc.Name === 'string' ? dc.Name : undefined, Options: strMap(dc.Options) } : undefined,
+    };
+  }
+  return { Type: type, Source: str('Source'), Target: str('Target'), ReadOnly: m.ReadOnly === true, TmpfsOptions: tmpfs, VolumeOptions: volume };
 }
 
 /** The parsed `--mount` list (empty when absent). */
@@ -52,8 +78,8 @@ export function apiMounts(value: unknown): ApiMount[] {
   return value.map(parseOne);
 }
 
-/** MountSpecs for the runtime, validated as Docker validates `--mount`. */
-export function mountSpecsOf(mounts: ApiMount[]): MountSpec[] {
+/** MountSpecs for the runtime (VolumeRefs for volumes), validated as Docker validates `--mount`. */
+export function mountSpecsOf(mounts: ApiMount[]): (MountSpec | VolumeRef)[] {
   return mounts.map((m) => {
     if (!m.Target) throw bad(m.Type, 'field Target must not be empty');
     if (!m.Target.startsWith('/')) throw bad(m.Type, `invalid mount path: '${m.Target}' mount path must be absolute`);
@@ -72,8 +98,15 @@ export function mountSpecsOf(mounts: ApiMount[]): MountSpec[] {
         if (m.TmpfsOptions?.Mode !== undefined) opts.push(`mode=${(m.TmpfsOptions.Mode & 0o7777).toString(8)}`);
         return { type: 'tmpfs', destination, options: opts.join(',') };
       }
-      case 'volume':
-        throw notImplemented('named volumes are not supported by berth: use --mount type=bind with an absolute host path');
+      case 'volume': {
+        const driver = m.VolumeOptions?.DriverConfig?.Name;
+        if (driver && driver !== 'local') throw notImplemented(`berth has only the local volume driver, not "${driver}"`);
+        if (m.Source.startsWith('/')) throw bad('volume', `invalid volume name: '${m.Source}' (a host path needs type=bind)`);
+        return {
+          type: 'volume', name: m.Source, destination, readonly: m.ReadOnly, nocopy: m.VolumeOptions?.NoCopy === true, mode: '',
+          labels: m.VolumeOptions?.Labels, driverOpts: m.VolumeOptions?.DriverConfig?.Options,
+        };
+      }
       case '':
         throw invalid('invalid mount config: mount type must be set');
       default:

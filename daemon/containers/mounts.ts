@@ -1,15 +1,16 @@
 /**
  * Bind mounts (`-v HOST:CTR[:ro]`, HostConfig.Binds), `--mount` (mounts-api.ts) and tmpfs
  * mounts (`--tmpfs`, HostConfig.Tmpfs) turned into the runtime's MountSpecs. Checked at create
- * so a bad bind fails before anything is made: sources must be absolute and exist (named volumes
- * are not supported), destinations absolute.
+ * so a bad bind fails before anything is made: sources must be absolute and exist,
+ * destinations absolute. `-v NAME:CTR` and `--mount type=volume` are VolumeRefs here; they
+ * become the record's MountPoints at create (volume-mounts.ts).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { invalid, notImplemented } from '../errors';
+import { invalid } from '../errors';
 import type { BindMount, MountSpec } from '../runtime/types';
 import type { HostConfig } from './record';
-import { apiMounts, inspectApiMounts, mountSpecsOf } from './mounts-api';
+import { apiMounts, inspectApiMounts, mountSpecsOf, type VolumeRef } from './mounts-api';
 
 /** Docker's mode words by group; a mode may name at most one word of each group. */
 const MODE_GROUPS: readonly (readonly string[])[] = [
@@ -50,24 +51,25 @@ async function checkProcSafety(m: MountSpec): Promise<void> {
   }
 }
 
-/** Parses one `HOST:CTR[:MODES]` bind (no I/O). */
-export function parseBind(spec: string): BindMount {
+/** Parses one `HOST:CTR[:MODES]` bind or `NAME:CTR[:MODES]` volume (no I/O). */
+export function parseBind(spec: string): BindMount | VolumeRef {
   const parts = spec.split(':');
   if (parts.length < 2 || parts.length > 3) throw invalid(`invalid volume specification: '${spec}'`);
   const [source = '', destination = '', modes = ''] = parts;
-  if (!source.startsWith('/')) {
-    throw notImplemented(`invalid volume specification: '${spec}': named volumes are not supported by berth, use an absolute host path`);
-  }
   if (!destination.startsWith('/')) throw invalid(`invalid volume specification: '${spec}': mount path must be absolute`);
   if (!validBindMode(modes)) throw invalid(`invalid mode: ${modes}`);
   const flags = modes ? modes.split(',') : [];
   if (destination === '/') throw invalid(`invalid volume specification: '${spec}': destination can't be '/'`);
+  if (!source.startsWith('/')) {
+    if (source === '') throw invalid(`invalid volume specification: '${spec}'`);
+    return { type: 'volume', name: source, destination: path.normalize(destination), readonly: flags.includes('ro'), nocopy: flags.includes('nocopy'), mode: modes };
+  }
   return { type: 'bind', source: path.normalize(source), destination: path.normalize(destination), readonly: flags.includes('ro') };
 }
 
-/** All mounts of a HostConfig, in order: binds (-v), --mount ones, then tmpfs (--tmpfs). */
-export function mountsOf(hc: HostConfig): MountSpec[] {
-  const out: MountSpec[] = [...(hc.Binds ?? []).map(parseBind), ...mountSpecsOf(apiMounts(hc.Mounts))];
+/** Every mount the HostConfig asks for, volumes included: binds (-v), --mount ones, tmpfs. */
+export function allMountsOf(hc: HostConfig): (MountSpec | VolumeRef)[] {
+  const out: (MountSpec | VolumeRef)[] = [...(hc.Binds ?? []).map(parseBind), ...mountSpecsOf(apiMounts(hc.Mounts))];
   for (const [destination, options] of Object.entries(hc.Tmpfs ?? {})) {
     if (!destination.startsWith('/')) throw invalid(`invalid tmpfs mount point "${destination}": must be an absolute path`);
     out.push({ type: 'tmpfs', destination: path.normalize(destination), options });
@@ -78,6 +80,11 @@ export function mountsOf(hc: HostConfig): MountSpec[] {
     seen.add(m.destination);
   }
   return out;
+}
+
+/** The HostConfig's binds and tmpfs mounts, in order (volumes come from the record's MountPoints). */
+export function mountsOf(hc: HostConfig): MountSpec[] {
+  return allMountsOf(hc).filter((m): m is MountSpec => m.type !== 'volume');
 }
 
 /** Checks the mounts against the host: every bind source exists, and /proc stays procfs. */
@@ -98,8 +105,8 @@ export async function checkBindSources(mounts: MountSpec[]): Promise<void> {
  * mounts (HostConfig.Tmpfs) are not mount points in Docker and show only in HostConfig.Tmpfs;
  * listing them would also print an empty name in `docker ps --format {{.Mounts}}`.
  */
-export function inspectMounts(hc: HostConfig): Record<string, unknown>[] {
-  const binds = (hc.Binds ?? []).map(parseBind).map((m) => (
+export function inspectMounts(hc: HostConfig, volumes: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  const binds = (hc.Binds ?? []).map(parseBind).filter((m): m is BindMount => m.type === 'bind').map((m) => (
     { Type: 'bind', Source: m.source, Destination: m.destination, Mode: m.readonly ? 'ro' : '', RW: !m.readonly, Propagation: 'rprivate' }));
-  return [...binds, ...inspectApiMounts(apiMounts(hc.Mounts))];
+  return [...binds, ...inspectApiMounts(apiMounts(hc.Mounts)), ...volumes];
 }

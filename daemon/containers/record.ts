@@ -15,6 +15,7 @@ import { atomicWriteJson, readJsonIfExists, sweepTemps } from '../store/atomic';
 import type { StorePaths } from '../store/paths';
 import type { ContainerNetworkState } from '../networks/record';
 import { log } from '../log';
+import { parseMountPoints, type MountPoint } from './mount-point';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -63,6 +64,8 @@ export interface ContainerRecord {
   NetworkingConfig?: unknown;
   /** Networks, addresses, published ports, namespace path (daemon/networks keeps it current). */
   NetworkSettings?: ContainerNetworkState;
+  /** The container's volumes (and binds inherited by --volumes-from), resolved at create. */
+  MountPoints?: MountPoint[];
   /** The image id the container was created from. */
   Image: Digest;
   State: ContainerState;
@@ -104,7 +107,7 @@ function parseRecord(v: unknown): ContainerRecord | undefined {
   return {
     Id: r.Id, Created: typeof r.Created === 'string' ? r.Created : ZERO_TIME, Name: r.Name, Path: r.Path,
     Args: r.Args.filter((a): a is string => typeof a === 'string'), Config: r.Config, HostConfig: r.HostConfig,
-    NetworkingConfig: r.NetworkingConfig, NetworkSettings: r.NetworkSettings, Image: r.Image, State: { ...initialState(), ...r.State },
+    NetworkingConfig: r.NetworkingConfig, NetworkSettings: r.NetworkSettings, MountPoints: parseMountPoints(r.MountPoints), Image: r.Image, State: { ...initialState(), ...r.State },
     RestartCount: typeof r.RestartCount === 'number' ? r.RestartCount : 0, LayerChainIds: r.LayerChainIds,
     ...(r.ManuallyStopped === true ? { ManuallyStopped: true } : {}),
   };

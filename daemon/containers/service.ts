@@ -33,6 +33,7 @@ import { pumpLogs, type LogStreamOptions } from './log-stream';
 import type { ContainerNetworking, SandboxInfo } from './networking';
 import { writeEtcFiles } from './etc-files';
 import type { WaitResult } from '../wire/types';
+import { sortMounts, volumeMountSpecs, type ContainerVolumes } from './volume-mounts';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export type { WaitResult } from '../wire/types';
@@ -65,6 +66,8 @@ export class ContainerService {
       networking?: ContainerNetworking;
       /** daemon.json log-driver and log-opts, read at each create. */
       defaultLogConfig?: () => LogConfig;
+      /** Named and anonymous volumes (daemon/volumes). Without it `-v NAME:/p` is refused. */
+      volumes?: ContainerVolumes;
     } = {},
   ) {
     this.notifier = new ContainerNotifier(bus);
@@ -72,10 +75,13 @@ export class ContainerService {
     this.releaseLayers = deps.releaseLayers;
     this.defaultUlimits = deps.defaultUlimits ?? (() => []);
     this.networking = deps.networking;
+    this.volumes = deps.volumes;
     this.defaultLogConfig = deps.defaultLogConfig ?? (() => ({ Type: 'json-file', Config: {} }));
   }
 
   private readonly defaultLogConfig: () => LogConfig;
+
+  private readonly volumes?: ContainerVolumes;
 
   private readonly defaultUlimits: () => readonly Ulimit[];
 
@@ -157,7 +163,8 @@ export class ContainerService {
       if (this.networking) {
         req.networkState = this.networking.prepare({ id, name: wanted, hostConfig: req.hostConfig, networkingConfig: req.networkingConfig, exposedPorts: req.config.ExposedPorts });
       }
-      const rec = await buildContainer(this.images, this.store, id, wanted, req);
+      const rec = await buildContainer(this.images, this.store, id, wanted, req,
+        this.volumes ? { service: this.volumes, lookup: (ref) => this.names.find(ref) } : undefined);
       this.names.add(rec);
       log.info('container created', { id, name: wanted });
       this.notifier.publish('create', rec);
@@ -181,7 +188,13 @@ export class ContainerService {
     });
   }
 
-  async remove(ref: string, force: boolean): Promise<void> {
+  /** Ids of the containers (any state) whose MountPoints name the volume. */
+  usersOfVolume(name: string): string[] {
+    return this.all().filter((r) => (r.MountPoints ?? []).some((m) => m.Type === 'volume' && m.Name === name)).map((r) => r.Id);
+  }
+
+  /** `removeVolumes` (`rm -v`): the container's anonymous volumes go too; named ones stay. */
+  async remove(ref: string, force: boolean, removeVolumes = false): Promise<void> {
     const rec = this.get(ref);
     canRemove(rec, force);
     if (rec.State.Running) {
@@ -190,11 +203,11 @@ export class ContainerService {
       await this.runtime.signal(rec.Id, 9).catch((err) => log.warn('kill before remove failed', { id: rec.Id, error: describe(err) }));
       await exited;
     }
-    await this.destroy(rec.Id);
+    await this.destroy(rec.Id, removeVolumes);
   }
 
   /** Deletes a stopped container; idempotent (auto-remove and `rm -f` may race). */
-  private async destroy(id: string): Promise<void> {
+  private async destroy(id: string, removeVolumes = false): Promise<void> {
     await this.locks.run(id, async () => {
       const rec = this.names.byExactId(id);
       if (!rec) return;
@@ -215,9 +228,18 @@ export class ContainerService {
       if (this.releaseLayers) {
         await this.releaseLayers(rec.LayerChainIds).catch((err) => log.warn('releasing image layers failed', { id, error: describe(err) }));
       }
+      if (removeVolumes) await this.removeAnonymousVolumes(rec);
       this.notifier.emit('removed', id, rec.State.ExitCode);
       this.notifier.publish('destroy', rec);
     });
+  }
+
+  /** Anonymous volumes of a removed container that no other container uses (volumes-from). */
+  private async removeAnonymousVolumes(rec: ContainerRecord): Promise<void> {
+    for (const m of rec.MountPoints ?? []) {
+      if (!m.Anonymous || !m.Name || this.usersOfVolume(m.Name).length) continue;
+      await this.volumes?.remove(m.Name, true).catch((err) => log.warn('removing an anonymous volume failed', { id: rec.Id, volume: m.Name, error: describe(err) }));
+    }
   }
 
   // ---- start / exit ----
@@ -247,6 +269,13 @@ export class ContainerService {
         for (const dir of [p.upper, p.work, p.rootfs]) await fs.mkdir(dir, { recursive: true });
         if (this.networking) sandbox = await this.attachNetwork(rec);
         const spec = specOf(rec, p, (c) => this.images.layers.diffDir(c), this.defaultUlimits(), sandbox);
+        const volumes = this.volumes;
+        if (volumes && rec.MountPoints?.length) {
+          const vm = volumeMountSpecs(rec.MountPoints, volumes);
+          spec.mounts = sortMounts([...spec.mounts, ...vm]);
+          const seeds = vm.flatMap((m) => (m.type === 'bind' && m.seed ? [{ source: m.source, destination: m.destination }] : []));
+          if (seeds.length) spec.prepareRootfs = (rootfs) => volumes.seed(rootfs, seeds);
+        }
         spec.awaitAttach = this.notifier.attachPending(rec.Id);
         const started = await this.runtime.start(spec).catch(async (err) => {
           if (sandbox) await this.networking?.detach(rec).catch(() => undefined);
@@ -271,7 +300,7 @@ export class ContainerService {
     if (failure) {
       this.notifier.emit('stopped', rec.Id);
       this.notifier.emit('exited', rec.Id, rec.State.ExitCode);
-      if (rec.HostConfig.AutoRemove) await this.destroy(rec.Id).catch(() => undefined);
+      if (rec.HostConfig.AutoRemove) await this.destroy(rec.Id, true).catch(() => undefined);
       throw failure;
     }
   }
@@ -337,7 +366,7 @@ export class ContainerService {
     this.notifier.emit('exited', id, exited.State.ExitCode);
     this.notifier.publish('die', exited, { exitCode: String(exited.State.ExitCode) });
     if (restartDelay !== undefined) this.scheduleRestart(id, restartDelay);
-    if (exited.HostConfig.AutoRemove) await this.destroy(id);
+    if (exited.HostConfig.AutoRemove) await this.destroy(id, true);
   }
 
   // ---- restart policies ----

@@ -6,6 +6,7 @@ import type { ContainerRecord } from './record';
 import { ContainerPaths } from './record';
 import { commandText, statusText } from './status';
 import { inspectMounts } from './mounts';
+import { inspectMountPoints } from './volume-mounts';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, systemPaths } from '../runtime/system-paths';
 
 
@@ -17,7 +18,7 @@ function inspectPaths(given: unknown, privileged: boolean, def: readonly string[
 
 function safeMounts(rec: ContainerRecord): Record<string, unknown>[] {
   try {
-    return inspectMounts(rec.HostConfig);
+    return inspectMounts(rec.HostConfig, inspectMountPoints(rec.MountPoints));
   } catch {
     return [];
   }

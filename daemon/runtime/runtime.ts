@@ -75,6 +75,7 @@ export class HelperRuntime implements Runtime {
     const cgroups = await this.cgroups.create(spec.id);
     await mountRootfs(this.sys, spec, path.join(rundir, 'empty-layer'), this.isMounted);
     try {
+      await spec.prepareRootfs?.(spec.rootfs);
       // the device policy is in place before any process of the container joins the cgroup
       const devices = await resolveDevices(spec.devices);
       await this.cgroups.setDevices(spec.id, devices.rules);

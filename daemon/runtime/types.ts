@@ -14,6 +14,8 @@ export interface BindMount {
   source: string;
   destination: string;
   readonly: boolean;
+  /** A volume: filled with the image's content at `destination` when empty (prepareRootfs). */
+  seed?: boolean;
 }
 
 export interface TmpfsMount {
@@ -59,6 +61,11 @@ export interface ContainerSpec {
   /** Run a tiny init as pid 1 that forwards signals and reaps (`--init`). */
   init: boolean;
   mounts: MountSpec[];
+  /**
+   * Run once the rootfs is mounted and before the container's first process (volumes copy
+   * the image's content at their destination from it). A failure fails the start.
+   */
+  prepareRootfs?: (rootfs: string) => Promise<void>;
   /** Docker json-file log path; '' for no log (--log-driver none). */
   logPath: string;
   /** Rotation (--log-opt max-size / max-file): at this many bytes (0: never), keeping this many files. */

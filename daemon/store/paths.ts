@@ -7,6 +7,7 @@
  *   <data-root>/images/<idhex>.json       image records (id = config digest)
  *   <data-root>/repositories.json         tags and digests → image id
  *   <data-root>/containers/<id>/          container record, writable layer (upper, work), rootfs mountpoint
+ *   <data-root>/volumes/<name>/           a volume: volume.json (its record) and _data/ (its content)
  *   <data-root>/tmp/                      scratch space of the daemon, emptied at start
  *   <exec-root>/berthd.pid                the pid/lock file
  *   <exec-root>/containers/<id>/          runtime files: monitor socket, exit status
@@ -26,6 +27,7 @@ export class StorePaths {
   get repositories(): string { return path.join(this.dataRoot, 'repositories.json'); }
   get containers(): string { return path.join(this.dataRoot, 'containers'); }
   get tmp(): string { return path.join(this.dataRoot, 'tmp'); }
+  get volumes(): string { return path.join(this.dataRoot, 'volumes'); }
   get pidFile(): string { return path.join(this.execRoot, 'berthd.pid'); }
   get runContainers(): string { return path.join(this.execRoot, 'containers'); }
 

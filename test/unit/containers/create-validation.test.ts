@@ -49,7 +49,9 @@ describe('containers: --mount (HostConfig.Mounts)', () => {
     assert.throws(() => mountsOf(hc([{ Type: 'bind', Source: '/a' }])), /field Target must not be empty/);
     assert.throws(() => mountsOf(hc([{ Type: 'bind', Source: '/a', Target: 'rel' }])), /mount path must be absolute/);
     assert.throws(() => mountsOf(hc([{ Type: 'tmpfs', Source: '/a', Target: '/t' }])), /field Source must not be specified/);
-    assert.throws(() => mountsOf(hc([{ Type: 'volume', Source: 'v', Target: '/t' }])), /named volumes are not supported/);
+    assert.deepEqual(mountsOf(hc([{ Type: 'volume', Source: 'v', Target: '/t' }])), [], 'volumes become MountPoints at create, not runtime mounts here');
+    assert.throws(() => mountsOf(hc([{ Type: 'volume', Source: '/abs', Target: '/t' }])), /invalid volume name/);
+    assert.throws(() => mountsOf(hc([{ Type: 'volume', Source: 'v', Target: '/t', VolumeOptions: { DriverConfig: { Name: 'nfs' } } }])), /only the local volume driver/);
     assert.throws(() => mountsOf({ Binds: ['/a:/m'], Mounts: [{ Type: 'bind', Source: '/b', Target: '/m' }] }), /Duplicate mount point: \/m/);
     assert.throws(() => apiMounts('x'), /expected a list/);
   });

@@ -98,7 +98,7 @@ describe('containers: filters, names, words', () => {
     assert.equal(parseSignal('2'), 2);
     assert.throws(() => parseSignal('SIGNOPE'), /Invalid signal/);
     assert.deepEqual(parseBind('/src:/dst:ro'), { type: 'bind', source: '/src', destination: '/dst', readonly: true });
-    assert.throws(() => parseBind('vol:/dst'), /named volumes are not supported/);
+    assert.deepEqual(parseBind('vol:/dst:ro,nocopy'), { type: 'volume', name: 'vol', destination: '/dst', readonly: true, nocopy: true, mode: 'ro,nocopy' });
     assert.equal(resolvConf('nameserver 127.0.0.53\nsearch lan\n', {}, false), 'search lan\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n');
     assert.equal(resolvConf('nameserver 10.0.0.1\n', { Dns: ['1.1.1.1'] }, false), 'nameserver 1.1.1.1\n');
   });
