@@ -57,6 +57,7 @@ const COMMANDS: Record<string, string> = {
   top: 'top',
   port: 'port',
   export: 'export',
+  cp: 'cp',
   diff: 'diff',
   pause: 'pause',
   unpause: 'unpause',

@@ -55,6 +55,8 @@ import { checkRouter } from './api/check';
 import { VolumeStore } from './store/volumes';
 import { VolumeService } from './volumes/service';
 import { volumesRouter } from './api/volumes';
+import { ContainerArchives } from './containers/archive';
+import { containersArchiveRouter } from './api/containers-archive';
 
 export interface Daemon {
   stores: Stores;
@@ -130,6 +132,7 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
     buildRouter(builds),
     imagesArchiveRouter(archives),
     containersRouter(containers, queries),
+    containersArchiveRouter(new ContainerArchives(containers, stores.paths.tmp)),
     execRouter(execs),
     commitRouter({ commit: (ref, opts) => commitContainer(stores, commitFrom, ref, opts) }),
   ];

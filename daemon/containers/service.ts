@@ -34,6 +34,7 @@ import type { ContainerNetworking, SandboxInfo } from './networking';
 import { writeEtcFiles } from './etc-files';
 import type { WaitResult } from '../wire/types';
 import { sortMounts, volumeMountSpecs, type ContainerVolumes } from './volume-mounts';
+import type { RootView } from '../layers/in-root';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export type { WaitResult } from '../wire/types';
@@ -523,6 +524,27 @@ export class ContainerService {
       log.info('starting container by its restart policy', { id: rec.Id, policy: policyOf(rec.HostConfig).Name });
       await this.startRun(rec.Id, true).catch((err) => log.warn('starting a container by its restart policy failed', { id: rec.Id, error: describe(err) }));
     }
+  }
+
+  /**
+   * Runs `fn` over the container's filesystem as its processes see it (the archive API): a
+   * running container's through /proc/<pid>/root (its mounts included); a stopped one's with
+   * the rootfs mounted for the call and its volumes and binds mapped in, under the lifecycle
+   * lock so no start interleaves.
+   */
+  async withFilesystem<T>(ref: string, fn: (view: RootView, rec: ContainerRecord) => Promise<T>): Promise<T> {
+    const rec = this.get(ref);
+    if (rec.State.Running && rec.State.Pid > 0) return fn({ root: `/proc/${rec.State.Pid}/root` }, rec);
+    return this.locks.run(rec.Id, async () => {
+      if (rec.State.Running && rec.State.Pid > 0) return fn({ root: `/proc/${rec.State.Pid}/root` }, rec);
+      const p = this.store.pathsOf(rec.Id);
+      const spec = specOf(rec, p, (c) => this.images.layers.diffDir(c), []);
+      const vm = this.volumes && rec.MountPoints?.length ? volumeMountSpecs(rec.MountPoints, this.volumes) : [];
+      const mounts = [...spec.mounts, ...vm].flatMap((m) => (m.type === 'bind' ? [{ destination: m.destination, source: m.source }] : []));
+      const view: RootView = { root: p.rootfs, mounts };
+      if (!this.runtime.withRootfs) throw new BerthError('NotImplemented', 'this runtime cannot open a stopped container\'s filesystem');
+      return this.runtime.withRootfs(spec, () => fn(view, rec));
+    });
   }
 
   /** For network connect/disconnect: changes a record under its lifecycle lock, then saves it. */

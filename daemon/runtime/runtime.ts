@@ -96,6 +96,17 @@ export class HelperRuntime implements Runtime {
     }
   }
 
+  async withRootfs<T>(spec: ContainerSpec, fn: () => Promise<T>): Promise<T> {
+    if (await this.running(spec.id)) throw conflict(`container ${spec.id} is running`);
+    const was = await this.isMounted(spec.rootfs);
+    if (!was) await mountRootfs(this.sys, spec, path.join(this.rundir(spec.id), 'empty-layer'), this.isMounted);
+    try {
+      return await fn();
+    } finally {
+      if (!was) await unmountRootfs(this.sys, spec.rootfs, this.isMounted).catch(() => undefined);
+    }
+  }
+
   async attach(id: string, streams: AttachStreams): Promise<AttachConnection> {
     const st = await readState(this.rundir(id));
     if (!st) throw conflict(`container ${id} is not running`);

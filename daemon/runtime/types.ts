@@ -189,4 +189,10 @@ export interface Runtime {
    * init is not running. Returns the mount points it unmounted. Idempotent.
    */
   reconcile?(): Promise<string[]>;
+  /**
+   * Runs `fn` with the rootfs of a container that is not running mounted at spec.rootfs
+   * (the archive API of a stopped container), unmounting it afterwards unless it was mounted
+   * already. The caller holds the container's lifecycle lock, so no start interleaves.
+   */
+  withRootfs?<T>(spec: ContainerSpec, fn: () => Promise<T>): Promise<T>;
 }
