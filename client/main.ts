@@ -58,6 +58,7 @@ const COMMANDS: Record<string, string> = {
   port: 'port',
   export: 'export',
   cp: 'cp',
+  volume: 'volume',
   diff: 'diff',
   pause: 'pause',
   unpause: 'unpause',

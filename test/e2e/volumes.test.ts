@@ -165,6 +165,25 @@ describe('e2e: volumes (local driver, -v, --mount, seeding, restart)', function 
     await ok(['volume', 'rm', 'shared']);
   });
 
+  it('berth volume create/ls/inspect/rm/prune', async function () {
+    const b = async (args: string[]) => {
+      const r = await d.berth(args);
+      assert.equal(r.code, 0, `berth ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    assert.equal((await b(['volume', 'create', '--label', 'x=1', '-o', 'type=tmpfs', '-o', 'device=tmpfs', 'bv'])).trim(), 'bv');
+    assert.match(await b(['volume', 'ls']), /DRIVER\s+VOLUME NAME\n(.*\n)*local\s+bv\n/);
+    assert.equal((await b(['volume', 'ls', '-q', '--filter', 'label=x=1'])).trim(), 'bv');
+    const v = JSON.parse(await b(['volume', 'inspect', 'bv']))[0];
+    assert.deepEqual(v.Options, { type: 'tmpfs', device: 'tmpfs' });
+    const bad = await d.berth(['volume', 'create', 'a/b']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /includes invalid characters for a local volume name/);
+    assert.equal((await b(['volume', 'rm', 'bv'])).trim(), 'bv');
+    await b(['volume', 'create', 'bv2']);
+    assert.match(await b(['volume', 'prune', '-a', '-f']), /Deleted Volumes:\nbv2\n/);
+  });
+
   it('works from docker-py and dockerode (create, list, inspect, remove, a tmpfs volume)', async function () {
     const py = await d.dockerPy([
       'import docker; c = docker.from_env()',
