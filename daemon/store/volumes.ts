@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { atomicWriteJson, fsyncDir, readJsonIfExists, sweepTemps, TEMP_PREFIX } from './atomic';
 import type { StorePaths } from './paths';
 import { log } from '../log';
+import { conflict } from '../errors';
 
 export interface VolumeRecord {
   Name: string;
@@ -64,7 +65,7 @@ export class VolumeStore {
     return out;
   }
 
-  /** Creates the volume atomically; EEXIST when the name is taken. */
+  /** Creates the volume atomically; Conflict when the name is taken on disk. */
   async create(rec: VolumeRecord): Promise<void> {
     const tmp = path.join(this.paths.volumes, `${TEMP_PREFIX}${rec.Name}-${randomBytes(6).toString('hex')}`);
     try {
@@ -77,7 +78,7 @@ export class VolumeStore {
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY') throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') throw conflict(`a volume directory named ${rec.Name} already exists under ${this.paths.volumes}`, err);
       throw err;
     }
   }

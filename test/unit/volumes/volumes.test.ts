@@ -35,7 +35,7 @@ describe('volumes', () => {
     assert.deepEqual((await again.loadAll()).map((v) => v.Name), ['data']);
     assert.deepEqual((await fs.readdir(paths.volumes)).sort(), ['broken', 'data']);
     assert.equal(await fs.readFile(path.join(again.dataDir('data'), 'f'), 'utf8'), 'user data');
-    await assert.rejects(again.create({ Name: 'data', Driver: 'local', CreatedAt: 'y', Labels: {}, Options: {} }), { code: 'EEXIST' });
+    await assert.rejects(again.create({ Name: 'data', Driver: 'local', CreatedAt: 'y', Labels: {}, Options: {} }), kind('Conflict'));
     assert.equal(await again.size('data'), 9);
     await again.remove('data');
     assert.deepEqual((await fs.readdir(paths.volumes)).sort(), ['broken']);
