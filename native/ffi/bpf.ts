@@ -8,11 +8,8 @@
  * berthd's multithreaded process (unlike setns/unshare, research/ffi.md).
  */
 import { closeSync, openSync } from 'node:fs';
-import { loadLibc } from './libc';
+import { libcFunctions, loadLibc } from './libc';
 import { errnoError } from './errno';
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- FFI glue */
-type Fn = (...args: any[]) => any;
 
 const SYS_BPF = 321; // x86_64
 const BPF_PROG_LOAD = 5;
@@ -28,28 +25,29 @@ export interface DeviceBpf {
   attachDeviceProgram(cgroupDir: string, insns: Buffer): void;
 }
 
-let fns: { load: Fn; attach: Fn; loadSize: number; attachSize: number; errno: () => number } | undefined;
-
-function bind(): NonNullable<typeof fns> {
-  if (fns) return fns;
-  const { koffi, libc, errno } = loadLibc();
-  // union bpf_attr, the members of the two commands used (uapi linux/bpf.h), zero-padded
-  const load = koffi.struct('berth_bpf_prog_load', {
+// union bpf_attr, the members of the two commands used (uapi linux/bpf.h), zero-padded
+const bindSyscalls = libcFunctions({
+  load: 'long syscall(long nr, int cmd, berth_bpf_prog_load *attr, uint32_t size)',
+  attach: 'long syscall(long nr, int cmd, berth_bpf_prog_attach *attr, uint32_t size)',
+}, (koffi) => {
+  koffi.struct('berth_bpf_prog_load', {
     prog_type: 'uint32_t', insn_cnt: 'uint32_t', insns: 'const uint8_t *', license: 'const char *',
     log_level: 'uint32_t', log_size: 'uint32_t', log_buf: 'uint8_t *', kern_version: 'uint32_t', prog_flags: 'uint32_t',
     prog_name: koffi.array('char', 16), prog_ifindex: 'uint32_t', expected_attach_type: 'uint32_t', pad: koffi.array('uint8_t', 56),
   });
-  const attach = koffi.struct('berth_bpf_prog_attach', {
+  koffi.struct('berth_bpf_prog_attach', {
     target_fd: 'uint32_t', attach_bpf_fd: 'uint32_t', attach_type: 'uint32_t', attach_flags: 'uint32_t', replace_bpf_fd: 'uint32_t', pad: koffi.array('uint8_t', 44),
   });
-  fns = {
-    load: libc.func('long syscall(long nr, int cmd, berth_bpf_prog_load *attr, uint32_t size)'),
-    attach: libc.func('long syscall(long nr, int cmd, berth_bpf_prog_attach *attr, uint32_t size)'),
-    loadSize: koffi.sizeof(load) as number,
-    attachSize: koffi.sizeof(attach) as number,
-    errno,
+});
+
+function bind(): ReturnType<typeof bindSyscalls> & { loadSize: number; attachSize: number } {
+  const fns = bindSyscalls();
+  const { koffi } = loadLibc();
+  return {
+    ...fns,
+    loadSize: koffi.sizeof('berth_bpf_prog_load') as number,
+    attachSize: koffi.sizeof('berth_bpf_prog_attach') as number,
   };
-  return fns;
 }
 
 /** Distinct programs kept loaded (one per device rule set in use); the oldest is closed past this. */

@@ -10,33 +10,14 @@
  */
 import * as os from 'node:os';
 import { errnoName } from './errno';
-import { loadLibc } from './libc';
+import { libcFunctions } from './libc';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- FFI glue: koffi functions are untyped */
-type Fn = (...args: any[]) => number;
-
-interface Lib {
-  mknod: Fn;
-  lsetxattr: Fn;
-  lgetxattr: Fn;
-  llistxattr: Fn;
-  errno: () => number;
-}
-
-let lib: Lib | undefined;
-
-function load(): Lib {
-  if (lib) return lib;
-  const { libc, errno } = loadLibc();
-  lib = {
-    mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as Fn,
-    lsetxattr: libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as Fn,
-    lgetxattr: libc.func('intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)') as Fn,
-    llistxattr: libc.func('intptr_t llistxattr(const char *path, _Out_ uint8_t *list, size_t size)') as Fn,
-    errno,
-  };
-  return lib;
-}
+const load = libcFunctions({
+  mknod: 'int mknod(const char *path, uint32_t mode, uint64_t dev)',
+  lsetxattr: 'int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)',
+  lgetxattr: 'intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)',
+  llistxattr: 'intptr_t llistxattr(const char *path, _Out_ uint8_t *list, size_t size)',
+});
 
 function fail(syscall: string, path: string, errno: number): never {
   const name = errnoName(errno);

@@ -21,3 +21,30 @@ export function loadLibc(): Libc {
   loaded = { koffi, libc: koffi.load(null), errno: () => koffi.errno() as number };
   return loaded;
 }
+
+/** A koffi function object: call it, or `.async(...args, cb)` to run it on the libuv threadpool. */
+export type KoffiFn = ((...args: any[]) => any) & { async: (...args: any[]) => void };
+
+/** A module's bound C functions by its own names, with errno beside them. */
+export type LibcFunctions<K extends string> = { readonly [P in K]: KoffiFn } & { errno(): number };
+
+/**
+ * The C functions one module declares (its name -> C prototype), bound on first use and kept:
+ * the one binding step every ffi module shares. `types` runs first, for the structs the
+ * prototypes name.
+ */
+export function libcFunctions<K extends string>(
+  prototypes: Record<K, string>,
+  types?: (koffi: any) => void,
+): () => LibcFunctions<K> {
+  let bound: LibcFunctions<K> | undefined;
+  return () => {
+    if (bound) return bound;
+    const { koffi, libc, errno } = loadLibc();
+    types?.(koffi);
+    const fns: Record<string, KoffiFn> = {};
+    for (const [name, prototype] of Object.entries<string>(prototypes)) fns[name] = libc.func(prototype);
+    bound = Object.assign(fns, { errno }) as LibcFunctions<K>;
+    return bound;
+  };
+}

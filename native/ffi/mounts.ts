@@ -4,23 +4,9 @@
  * libc is already loaded, so `koffi.load(null)`.
  * FFI glue is the one place `any` is allowed: koffi's function objects are untyped.
  */
-import { loadLibc } from './libc';
+import { libcFunctions } from './libc';
 import { errnoError } from './errno';
 import { overlayData, type OverlayOptions, type Syscalls } from './syscalls';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type KoffiFn = ((...args: any[]) => any) & { async: (...args: any[]) => void };
-
-interface Bound {
-  errno(): number;
-  mount: KoffiFn;
-  umount2: KoffiFn;
-  fsopen: KoffiFn;
-  fsconfig: KoffiFn;
-  fsmount: KoffiFn;
-  moveMount: KoffiFn;
-  close: KoffiFn;
-}
 
 const FSCONFIG_SET_STRING = 1;
 const FSCONFIG_CMD_CREATE = 6;
@@ -30,23 +16,16 @@ const MOVE_MOUNT_F_EMPTY_PATH = 4;
 const ENOSYS = 38;
 const EINVAL = 22;
 
-let bound: Bound | undefined;
-
-function bind(): Bound {
-  if (bound) return bound;
-  const { libc, errno } = loadLibc();
-  bound = {
-    errno,
-    mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
-    umount2: libc.func('int umount2(const char *target, int flags)'),
-    fsopen: libc.func('int fsopen(const char *fsname, unsigned int flags)'),
-    fsconfig: libc.func('int fsconfig(int fd, unsigned int cmd, const char *key, const char *value, int aux)'),
-    fsmount: libc.func('int fsmount(int fd, unsigned int flags, unsigned int attr)'),
-    moveMount: libc.func('int move_mount(int from_dfd, const char *from, int to_dfd, const char *to, unsigned int flags)'),
-    close: libc.func('int close(int fd)'),
-  };
-  return bound;
-}
+const bind = libcFunctions({
+  mount: 'int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)',
+  umount2: 'int umount2(const char *target, int flags)',
+  fsopen: 'int fsopen(const char *fsname, unsigned int flags)',
+  fsconfig: 'int fsconfig(int fd, unsigned int cmd, const char *key, const char *value, int aux)',
+  fsmount: 'int fsmount(int fd, unsigned int flags, unsigned int attr)',
+  moveMount: 'int move_mount(int from_dfd, const char *from, int to_dfd, const char *to, unsigned int flags)',
+  close: 'int close(int fd)',
+});
+type Bound = ReturnType<typeof bind>;
 
 /** Thrown inside mountOverlayNew when the kernel lacks the new API or `lowerdir+`. */
 class Unsupported extends Error {}

@@ -6,11 +6,8 @@
  * Blocking is not a concern: a datagram send to a local socket either queues or fails at once
  * (MSG_DONTWAIT makes a full queue EAGAIN rather than a stall).
  */
-import { loadLibc } from './libc';
+import { libcFunctions } from './libc';
 import { errnoError } from './errno';
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- FFI glue */
-type Fn = (...args: any[]) => any;
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -19,19 +16,11 @@ const MSG_NOSIGNAL = 0x4000;
 const MSG_DONTWAIT = 0x40;
 const SUN_PATH_MAX = 108;
 
-let fns: { socket: Fn; sendto: Fn; close: Fn; errno: () => number } | undefined;
-
-function bind(): NonNullable<typeof fns> {
-  if (fns) return fns;
-  const { libc, errno } = loadLibc();
-  fns = {
-    socket: libc.func('int socket(int domain, int type, int protocol)'),
-    sendto: libc.func('intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)'),
-    close: libc.func('int close(int fd)'),
-    errno,
-  };
-  return fns;
-}
+const bind = libcFunctions({
+  socket: 'int socket(int domain, int type, int protocol)',
+  sendto: 'intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)',
+  close: 'int close(int fd)',
+});
 
 /** struct sockaddr_un for `name` and the length to pass with it. */
 export function unixAddress(name: string): { addr: Buffer; len: number } {

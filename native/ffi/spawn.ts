@@ -17,29 +17,8 @@
 import { BerthError } from '../../daemon/errors';
 import { asErrorCode } from '../../daemon/error-codes';
 import { errnoName } from './errno';
-import { loadLibc } from './libc';
+import { libcFunctions } from './libc';
 import { Socket } from 'node:net';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type KoffiFn = ((...args: any[]) => any) & { async: (...args: any[]) => void };
-
-interface Bound {
-  errno(): number;
-  spawn: KoffiFn;
-  faInit: KoffiFn;
-  faDestroy: KoffiFn;
-  faDup2: KoffiFn;
-  faOpen: KoffiFn;
-  attrInit: KoffiFn;
-  attrDestroy: KoffiFn;
-  attrFlags: KoffiFn;
-  attrSigDefault: KoffiFn;
-  attrSigMask: KoffiFn;
-  sigemptyset: KoffiFn;
-  socketpair: KoffiFn;
-  close: KoffiFn;
-  waitpid: KoffiFn;
-}
 
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
@@ -56,30 +35,23 @@ const FA_SIZE = 256;
 const ATTR_SIZE = 1024;
 const SIGSET_SIZE = 256;
 
-let bound: Bound | undefined;
-
-function bind(): Bound {
-  if (bound) return bound;
-  const { libc, errno } = loadLibc();
-  bound = {
-    errno,
-    spawn: libc.func('int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
-    faInit: libc.func('int posix_spawn_file_actions_init(void *fa)'),
-    faDestroy: libc.func('int posix_spawn_file_actions_destroy(void *fa)'),
-    faDup2: libc.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
-    faOpen: libc.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)'),
-    attrInit: libc.func('int posix_spawnattr_init(void *attr)'),
-    attrDestroy: libc.func('int posix_spawnattr_destroy(void *attr)'),
-    attrFlags: libc.func('int posix_spawnattr_setflags(void *attr, short flags)'),
-    attrSigDefault: libc.func('int posix_spawnattr_setsigdefault(void *attr, void *set)'),
-    attrSigMask: libc.func('int posix_spawnattr_setsigmask(void *attr, void *set)'),
-    sigemptyset: libc.func('int sigemptyset(void *set)'),
-    socketpair: libc.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
-    close: libc.func('int close(int fd)'),
-    waitpid: libc.func('int waitpid(int pid, _Out_ int *status, int options)'),
-  };
-  return bound;
-}
+const bind = libcFunctions({
+  spawn: 'int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)',
+  faInit: 'int posix_spawn_file_actions_init(void *fa)',
+  faDestroy: 'int posix_spawn_file_actions_destroy(void *fa)',
+  faDup2: 'int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)',
+  faOpen: 'int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)',
+  attrInit: 'int posix_spawnattr_init(void *attr)',
+  attrDestroy: 'int posix_spawnattr_destroy(void *attr)',
+  attrFlags: 'int posix_spawnattr_setflags(void *attr, short flags)',
+  attrSigDefault: 'int posix_spawnattr_setsigdefault(void *attr, void *set)',
+  attrSigMask: 'int posix_spawnattr_setsigmask(void *attr, void *set)',
+  sigemptyset: 'int sigemptyset(void *set)',
+  socketpair: 'int socketpair(int domain, int type, int protocol, _Out_ int *sv)',
+  close: 'int close(int fd)',
+  waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
+});
+type Bound = ReturnType<typeof bind>;
 
 /** How the child ended, as child_process reports it: code, or the killing signal's number. */
 export interface SpawnExit {
