@@ -16,6 +16,7 @@ import { parseCapabilityList } from '../runtime/capabilities';
 import { parseSecurityOpt } from '../runtime/security-opt';
 import { checkCreateTypes } from './create-schema';
 import { validateRestartPolicy } from './restart-policy';
+import { mergeHealthcheck, validateHealthcheck } from './health';
 import type { ContainerNetworkState } from '../networks/record';
 
 export interface CreateRequest {
@@ -88,6 +89,7 @@ export function parseCreateRequest(body: unknown): CreateRequest {
   checkDeviceConfig(hostConfig);
   checkSecurity(hostConfig);
   validateRestartPolicy(hostConfig);
+  validateHealthcheck((config as ContainerConfig).Healthcheck);
   hostConfig.Ulimits = checkUlimits(hostConfig.Ulimits);
   const cs = hostConfig.ConsoleSize;
   if (cs !== undefined && cs !== null && (!Array.isArray(cs) || cs.length !== 2 || !cs.every((n) => Number.isInteger(n) && n >= 0))) {
@@ -135,7 +137,8 @@ export function mergeWithImage(user: ContainerConfig & { Image: string }, image:
   out.Labels = { ...(img.Labels ?? {}), ...(out.Labels ?? {}) };
   if (img.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...(out.ExposedPorts ?? {}) };
   if (img.Volumes) out.Volumes = { ...img.Volumes, ...(out.Volumes ?? {}) };
-  if (!out.Healthcheck && img.Healthcheck) out.Healthcheck = img.Healthcheck;
+  const health = mergeHealthcheck(out.Healthcheck, img.Healthcheck);
+  if (health) out.Healthcheck = health;
   if (!out.OnBuild) out.OnBuild = null;
   return out;
 }

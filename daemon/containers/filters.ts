@@ -2,10 +2,11 @@
  * `GET /containers/json?filters=` and `POST /containers/prune?filters=`: which filters each
  * accepts (Docker's lists: unknown keys get "invalid filter 'KEY'") and matching a container.
  * List: id, name, label, status, ancestor, exited, before, since, volume, network, expose,
- * publish (nothing is published), health (always "none"), isolation, is-task (always false).
+ * publish, health (starting, healthy, unhealthy, none), isolation, is-task (always false).
  * Prune: label, label! (`--filter label!=KEY[=VALUE]`), until. The query value is parsed by
  * the shared parser (daemon/filters.ts).
  */
+import { healthFilterValue } from './health';
 import { invalid } from '../errors';
 import { Filters as FilterArgs, labelsMatch, parseFilters as parseFilterArgs, untilMatches } from '../filters';
 import type { ContainerRecord } from './record';
@@ -127,8 +128,7 @@ export function matches(r: ContainerRecord, filters: Filters, ctx: MatchContext)
         if (!any((v) => Object.keys((r.Config as { ExposedPorts?: Record<string, unknown> }).ExposedPorts ?? {}).includes(v.includes('/') ? v : `${v}/tcp`))) return false;
         break;
       case 'health':
-        // No container has a health check running, so each is "none".
-        if (!any((v) => v === 'none')) return false;
+        if (!any((v) => v === healthFilterValue(r.State.Health))) return false;
         break;
       case 'is-task':
         if (!any((v) => v === 'false')) return false;

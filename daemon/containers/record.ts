@@ -16,6 +16,7 @@ import type { StorePaths } from '../store/paths';
 import type { ContainerNetworkState } from '../networks/record';
 import { log } from '../log';
 import { parseMountPoints, type MountPoint } from './mount-point';
+import type { HealthState } from './health';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -33,6 +34,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Only for a container with a health check (health.ts writes it). */
+  Health?: HealthState;
 }
 
 /** The HostConfig fields berth acts on; the rest of the request's HostConfig is kept verbatim. */

@@ -28,6 +28,8 @@ import { killContainer, stopContainer } from './stop';
 import { canPause, canRemove, canStart, canUnpause, mustBeRunning, toAdopted, toExited, toPaused, toRemoving, toRestartAbandoned, toRestarting, toRunning, toStartFailed } from './lifecycle';
 import { decideRestart, policyOf, restartsWithDaemon, type RestartBackoff } from './restart-policy';
 import { parseSignal } from '../runtime/signals';
+import { probeOf, toHealthStarting, toHealthStopped } from './health';
+import { HealthMonitor } from './health-monitor';
 import { attachContainer, type AttachIo, type AttachOptions } from './attach';
 import { pumpLogs, type LogStreamOptions } from './log-stream';
 import type { ContainerNetworking, SandboxInfo } from './networking';
@@ -53,6 +55,8 @@ export class ContainerService {
   private readonly backoffs = new Map<string, RestartBackoff>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly restartCanceled = new Set<string>();
+  /** Health checks of running containers. */
+  private readonly health: HealthMonitor;
 
   constructor(
     readonly images: ImageStores,
@@ -78,6 +82,17 @@ export class ContainerService {
     this.networking = deps.networking;
     this.volumes = deps.volumes;
     this.defaultLogConfig = deps.defaultLogConfig ?? (() => ({ Type: 'json-file', Config: {} }));
+    this.health = new HealthMonitor({
+      runtime,
+      update: (id, fn) => this.locks.run(id, async () => {
+        const r = this.names.byExactId(id);
+        if (r && fn(r)) await this.store.save(r);
+      }),
+      publish: (action, id) => {
+        const r = this.names.byExactId(id);
+        if (r) this.notifier.publish(action, r);
+      },
+    });
   }
 
   private readonly defaultLogConfig: () => LogConfig;
@@ -213,6 +228,7 @@ export class ContainerService {
       const rec = this.names.byExactId(id);
       if (!rec) return;
       this.cancelRestart(id);
+      this.health.stop(id);
       const undo = toRemoving(rec.State);
       try {
         await this.networking?.detach(rec);
@@ -284,6 +300,8 @@ export class ContainerService {
         });
         this.runLogOffset.set(rec.Id, logSize);
         toRunning(rec.State, started);
+        if (probeOf(rec.Config)) toHealthStarting(rec.State);
+        else delete rec.State.Health;
         await this.store.save(rec);
       } catch (err) {
         const message = describe(err);
@@ -297,6 +315,7 @@ export class ContainerService {
       this.notifier.emit('started', rec.Id);
       this.notifier.publish('start', rec);
       this.watchExit(rec.Id);
+      this.health.start(rec);
     });
     if (failure) {
       this.notifier.emit('stopped', rec.Id);
@@ -335,7 +354,9 @@ export class ContainerService {
       const r = this.names.byExactId(id);
       if (!r || !r.State.Running) return;
       const ranMs = Date.parse(status.finishedAt) - Date.parse(r.State.StartedAt);
+      this.health.stop(id);
       toExited(r.State, status);
+      toHealthStopped(r.State);
       const backoff = this.backoffs.get(id) ?? { delayMs: 0 };
       this.backoffs.set(id, backoff);
       const decision = this.restartCanceled.has(id)
@@ -510,6 +531,7 @@ export class ContainerService {
       if (running) {
         log.info('re-attached to running container', { id: rec.Id });
         this.watchExit(rec.Id);
+        this.health.start(rec);
         continue;
       }
       const status = (await this.runtime.readExit(rec.Id).catch(() => undefined)) ?? {

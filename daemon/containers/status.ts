@@ -7,6 +7,7 @@
 import { StartError } from '../runtime/helper-error';
 import type { ContainerRecord } from './record';
 import { ZERO_TIME } from './record';
+import { healthSuffix } from './health';
 
 /** go-units HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -35,7 +36,7 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.State;
   switch (s.Status) {
     case 'running':
-      return `Up ${since(s.StartedAt, now)}`;
+      return `Up ${since(s.StartedAt, now)}${healthSuffix(s.Health)}`;
     case 'paused':
       return `Up ${since(s.StartedAt, now)} (Paused)`;
     case 'restarting':
