@@ -54,7 +54,7 @@ echo
 echo "$MACHINE"
 echo
 stats_head
-stats_row floor "tar c | tar x on the host (the floor)"
+stats_row floor "tar c piped into tar x on the host (the floor)"
 stats_row inB "docker cp DIR ctr:/tmp/ → berthd" "running container"
 stats_row outB "docker cp ctr:/tmp/DIR DIR ← berthd" "running container"
 if [ -n "$HAVE_DOCKERD" ]; then

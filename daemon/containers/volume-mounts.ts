@@ -80,7 +80,7 @@ export async function resolveMountPoints(
   const namedDests = new Set(named.map((m) => m.destination));
   for (const dest of Object.keys(configVolumes ?? {})) {
     if (!dest.startsWith('/')) throw invalid(`invalid volume specification: '${dest}': mount path must be absolute`);
-    const d = path.normalize(dest);
+    const d = path.posix.normalize(dest).replace(/(.)\/+$/, '$1');
     if (taken.has(d) || namedDests.has(d) || byDest.has(d)) continue;
     await add({ name: '', destination: d, readonly: false, nocopy: false, mode: '' });
   }

@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { requireRoot, sharedFixtures, skipBecause, haveCommand, startDaemon, type Fixtures, type TestDaemon } from '../support';
 
 describe('e2e: volumes (local driver, -v, --mount, seeding, restart)', function () {
@@ -107,6 +108,22 @@ describe('e2e: volumes (local driver, -v, --mount, seeding, restart)', function 
     // volume-nocopy: the image's content is not copied
     assert.equal(await ok(['run', '--rm', '--mount', 'type=volume,src=nocopy,dst=/data,volume-nocopy', seeded, 'ls', '-A', '/data']), '');
     await ok(['volume', 'rm', 'seedme', 'nocopy']);
+  });
+
+  it('keeps xattrs when seeding (an image committed with a user.* xattr under its VOLUME)', async function () {
+    const id = await ok(['create', f.busybox.ref, 'true']);
+    const upper = path.join(d.dataRoot, 'containers', id, 'upper');
+    await fs.mkdir(path.join(upper, 'xdata'));
+    await fs.writeFile(path.join(upper, 'xdata', 'f'), 'x');
+    const py = (code: string) => spawnSync('/usr/bin/python3', ['-c', code]);
+    const set = py(`import os; os.setxattr(${JSON.stringify(path.join(upper, 'xdata', 'f'))}, "user.berth", b"seeded")`);
+    if (set.status !== 0) skipBecause(this, `the data root's filesystem takes no user xattrs: ${set.stderr.toString().trim()}`);
+    await ok(['commit', '--change', 'VOLUME /xdata', id, 'berth-test/xattr:1']);
+    await ok(['run', '--rm', '-v', 'xav:/xdata', 'berth-test/xattr:1', 'true']);
+    const get = py(`import os; print(os.getxattr(${JSON.stringify(path.join(d.dataRoot, 'volumes/xav/_data/f'))}, "user.berth").decode())`);
+    assert.equal(get.stdout.toString().trim(), 'seeded', get.stderr.toString());
+    await ok(['rm', id]);
+    await ok(['volume', 'rm', 'xav']);
   });
 
   it('makes anonymous volumes for the image\'s VOLUME and -v /path; rm -v removes them, named ones stay', async function () {
