@@ -33,6 +33,7 @@ import { HealthMonitor } from './health-monitor';
 import { attachContainer, type AttachIo, type AttachOptions } from './attach';
 import { pumpLogs, type LogStreamOptions } from './log-stream';
 import type { ContainerNetworking, SandboxInfo } from './networking';
+import { checkNamespaceModes, namespacePaths } from './namespaces';
 import { writeEtcFiles } from './etc-files';
 import type { WaitResult } from '../wire/types';
 import { sortMounts, volumeMountSpecs, type ContainerVolumes } from './volume-mounts';
@@ -176,6 +177,7 @@ export class ContainerService {
     // Reserve the name while the directory is made, so two creates cannot both take it.
     const release = this.names.reserve(wanted, id);
     try {
+      checkNamespaceModes(req.hostConfig, (ref) => this.find(ref));
       if (this.networking) {
         req.networkState = this.networking.prepare({ id, name: wanted, hostConfig: req.hostConfig, networkingConfig: req.networkingConfig, exposedPorts: req.config.ExposedPorts });
       }
@@ -284,6 +286,7 @@ export class ContainerService {
       let sandbox: SandboxInfo | undefined;
       try {
         for (const dir of [p.upper, p.work, p.rootfs]) await fs.mkdir(dir, { recursive: true });
+        const namespaces = namespacePaths(rec, (ref) => this.find(ref)); // before anything is set up
         if (this.networking) sandbox = await this.attachNetwork(rec);
         const spec = specOf(rec, p, (c) => this.images.layers.diffDir(c), this.defaultUlimits(), sandbox);
         const volumes = this.volumes;
@@ -293,6 +296,7 @@ export class ContainerService {
           const seeds = vm.flatMap((m) => (m.type === 'bind' && m.seed ? [{ source: m.source, destination: m.destination }] : []));
           if (seeds.length) spec.prepareRootfs = (rootfs) => volumes.seed(rootfs, seeds);
         }
+        Object.assign(spec, namespaces);
         spec.awaitAttach = this.notifier.attachPending(rec.Id);
         const started = await this.runtime.start(spec).catch(async (err) => {
           if (sandbox) await this.networking?.detach(rec).catch(() => undefined);

@@ -123,7 +123,8 @@ export class ContainerNetworks {
       const netns = other.NetworkSettings?.SandboxKey || `/proc/${other.State.Pid}/ns/net`;
       state.SandboxKey = netns;
       const etc = this.lookup.etcPaths(other.Id);
-      return { mode: 'private', netns, shareFrom: { ...etc, hostnameValue: other.Config.Hostname ?? other.Id.slice(0, 12) } };
+      // etcPaths may be a class with getters: copy the fields, a spread would drop them.
+      return { mode: 'private', netns, shareFrom: { hosts: etc.hosts, hostname: etc.hostname, resolvConf: etc.resolvConf, hostnameValue: other.Config.Hostname || other.Id.slice(0, 12) } };
     }
     if (!this.netavark) throw systemError('bridge networking needs netavark and aardvark-dns (Debian packages netavark, aardvark-dns): install them, or run with --network none or host');
     const names = Object.keys(state.Networks);

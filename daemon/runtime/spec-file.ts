@@ -53,6 +53,8 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
     ['resolv', spec.etcFiles.resolvConf],
     ['network', spec.network],
     ['netns', spec.netns ?? ''],
+    ['ipcns', spec.ipcNs ?? ''],
+    ['pidns', spec.pidNs ?? ''],
     ['cwd', spec.cwd || '/'],
     ['user', spec.user],
     ['tty', spec.tty],

@@ -80,6 +80,9 @@ export interface ContainerSpec {
   rlimits?: { name: string; soft: number; hard: number }[];
   /** A network namespace file to join instead of making a new one (set up by daemon/networks). */
   netns?: string;
+  /** `--ipc` / `--pid`: "" (new namespace), "host", or a namespace file to join. */
+  ipcNs?: string;
+  pidNs?: string;
   /** `--sysctl` values ("net.ipv4.ip_forward=1"), written in the container's namespaces. */
   sysctls?: string[];
   /**

@@ -34,10 +34,33 @@
 int
 container_clone_flags (const struct spec *spec)
 {
-  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  int flags = CLONE_NEWNS | CLONE_NEWUTS;
   if (strcmp (spec->network, "host") != 0 && spec->netns[0] == '\0')
     flags |= CLONE_NEWNET;
+  if (spec->ipcns[0] == '\0')
+    flags |= CLONE_NEWIPC;
+  if (spec->pidns[0] == '\0')
+    flags |= CLONE_NEWPID;
   return flags;
+}
+
+static int
+join_ns (const char *path, int type, const char *what, struct berth_error *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return berth_make_error (err, errno, "open the %s namespace `%s`", what, path);
+  if (setns (fd, type) < 0)
+    return berth_make_error (err, errno, "join the %s namespace `%s`", what, path);
+  return 0;
+}
+
+int
+container_join_pid_ns (const struct spec *spec, struct berth_error *err)
+{
+  if (spec->pidns[0] == '\0' || strcmp (spec->pidns, "host") == 0)
+    return 0;
+  return join_ns (spec->pidns, CLONE_NEWPID, "PID", err);
 }
 
 static void
@@ -107,6 +130,8 @@ setup (struct container_ctx *c, struct berth_error *err)
     return berth_make_error (err, errno, "make / rprivate");
   berth_error_set_step ("network");
   if (s->netns[0] && (ret = net_join (s->netns, err)) < 0)
+    return ret;
+  if (s->ipcns[0] && strcmp (s->ipcns, "host") != 0 && (ret = join_ns (s->ipcns, CLONE_NEWIPC, "IPC", err)) < 0)
     return ret;
   if (strcmp (s->network, "host") != 0 && (ret = net_loopback_up (err)) < 0)
     return ret;

@@ -23,4 +23,8 @@ int container_main (void *arg);
 /* The clone flags for a spec: mnt, pid, uts, ipc, and net unless network is "host". */
 int container_clone_flags (const struct spec *spec);
 
+/* In the monitor, before the clone: joins the PID namespace of --pid container:NAME
+ * (setns(CLONE_NEWPID) applies to the children made after it). */
+int container_join_pid_ns (const struct spec *spec, struct berth_error *err);
+
 #endif

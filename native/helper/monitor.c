@@ -154,6 +154,8 @@ monitor_main (const struct spec *s, int report_fd)
   stack = malloc (CLONE_STACK);
   if (stack == NULL)
     fail (report_fd, (berth_make_error (&err, ENOMEM, "clone stack"), &err));
+  if (container_join_pid_ns (s, &err) < 0)
+    fail (report_fd, &err);
   m.init_pid = clone (container_main, stack + CLONE_STACK, container_clone_flags (s) | SIGCHLD, &c);
   if (m.init_pid < 0)
     fail (report_fd, (berth_make_error (&err, errno, "clone the container"), &err));

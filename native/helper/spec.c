@@ -62,6 +62,7 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     { "hostnamefile", offsetof (struct spec, hostname_file) },
     { "resolv", offsetof (struct spec, resolv) },   { "network", offsetof (struct spec, network) },
     { "netns", offsetof (struct spec, netns) },
+    { "ipcns", offsetof (struct spec, ipcns) },     { "pidns", offsetof (struct spec, pidns) },
     { "cwd", offsetof (struct spec, cwd) },         { "user", offsetof (struct spec, user) },
     { "seccomp", offsetof (struct spec, seccomp) },
   };
@@ -151,6 +152,8 @@ spec_load (const char *path, struct spec *s, struct berth_error *err)
   s->user = "";
   s->network = "none";
   s->netns = "";
+  s->ipcns = "";
+  s->pidns = "";
   s->hostname = "";
   s->caps = caps_default_mask ();
   ret = read_file (path, &s->buf, &len, err);

@@ -36,6 +36,7 @@ struct spec
   const char *hosts, *hostname_file, *resolv;
   const char *network; /* none | host | private */
   const char *netns;   /* "" or a network namespace file to join (the daemon set it up) */
+  const char *ipcns, *pidns; /* "" (new), "host" (the host's), or a namespace file to join */
   int tty, open_stdin, readonly, init, await_attach;
   /* json-file rotation: at `log_max_size` bytes (0: never), keeping `log_max_files` files */
   long long log_max_size;

@@ -261,6 +261,27 @@ print(json.dumps({"body": body, "byname": out, "ports": web.attrs["NetworkSettin
     assert.equal((await netnsFiles()).length, before.netns, 'no namespace file left');
   });
 
+  it('--network, --ipc and --pid container:NAME share the other container\'s namespaces (a pod); host modes; sysctls', async function () {
+    await ok(['run', '-d', '--name', 'web', '--hostname', 'podhost', image, ...httpd('pod')]);
+    const web = await inspect('web');
+    const out = await ok(['run', '--rm', '--name', 'x1', '--network', 'container:web', '--ipc', 'container:web', '--pid', 'container:web', image, 'sh', '-c',
+      'wget -q -O- http://127.0.0.1/ && hostname && ps -o comm | grep -c httpd && readlink /proc/1/ns/ipc']);
+    const [body, host, httpds] = out.split('\n');
+    assert.equal(body, 'pod');
+    assert.equal(host, 'podhost');
+    assert.equal(httpds, '1', 'the other container\'s processes are visible');
+    const ipc = spawnSync('readlink', [`/proc/${web.State.Pid}/ns/ipc`], { encoding: 'utf8' }).stdout.trim();
+    assert.ok(out.endsWith(ipc), `${out} shares ${ipc}`);
+    const hostPid = await ok(['run', '--rm', '--pid', 'host', image, 'readlink', '/proc/self/ns/pid']);
+    assert.equal(hostPid, spawnSync('readlink', ['/proc/self/ns/pid'], { encoding: 'utf8' }).stdout.trim());
+    assert.equal(await ok(['run', '--rm', '--sysctl', 'net.ipv4.ip_forward=1', image, 'cat', '/proc/sys/net/ipv4/ip_forward']), '1');
+    let r = await d.docker(['run', '--rm', '--pid', 'container:nosuch', image, 'true']);
+    assert.match(r.stderr, /No such container: nosuch/);
+    // The docker CLI checks sysctl names itself; the API refuses them too.
+    await assert.rejects(d.dockerode().createContainer({ Image: image, HostConfig: { Sysctls: { 'kernel.hostname': 'x' } } }),
+      (e: { statusCode?: number; message?: string }) => e.statusCode === 400 && /sysctl "kernel.hostname" is not whitelisted/.test(String(e.message)));
+  });
+
   it('leaves no link, rule or namespace after rm, and after berthd is SIGKILLed (running containers keep their network)', async function () {
     await ok(['network', 'create', 'appnet']);
     const p = await hostPort();
