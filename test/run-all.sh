@@ -62,7 +62,7 @@ fi
 run_suite unit 300
 if [[ $(id -u) -eq 0 ]]; then
   run_suite integration 480
-  run_suite e2e 720
+  run_suite e2e 1500
 else
   echo "run-all: skipping integration and e2e tests: they need root (real kernel mounts, namespaces, the daemon's roots)"
 fi
