@@ -52,9 +52,35 @@ function routesOverlap(s: NetSlot): boolean {
   return (r.stdout ?? '').trim() !== '';
 }
 
+/**
+ * Cleans every slot whose owner died without stopping its daemon (a suite killed by a
+ * timeout), so what it left on the host does not wait for the slot's next user.
+ */
+function sweepStaleSlots(): void {
+  for (const name of readdirSync(DIR)) {
+    if (!/^\d+$/.test(name)) continue;
+    const file = path.join(DIR, name);
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(file, 'utf8').trim() || '0');
+    } catch {
+      continue;
+    }
+    if (owner && alive(owner)) continue;
+    cleanSlotNetwork(slotOf(Number(name)), undefined);
+    rmSync(file, { force: true });
+  }
+}
+
+let swept = false;
+
 /** Takes a free slot for this process. */
 export function acquireNetSlot(): NetSlot {
   mkdirSync(DIR, { recursive: true });
+  if (!swept) {
+    swept = true;
+    sweepStaleSlots();
+  }
   const start = (process.pid * 7) % SLOTS;
   for (let i = 0; i < SLOTS; i++) {
     const n = (start + i) % SLOTS;
