@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { BerthError, ErrorKind } from '../errors';
-import { asErrorCode } from '../error-codes';
+import { asErrorCode } from '../errors/codes';
 import { asLayerError, layerError, LayerCode } from './errors';
 import type { UnpackOptions, UnpackResult } from './unpack';
 

@@ -7,7 +7,7 @@
  */
 import { getSystemErrorMap } from 'node:util';
 import { BerthError, kindOfErrno } from '../../daemon/errors';
-import { asErrorCode } from '../../daemon/error-codes';
+import { asErrorCode } from '../../daemon/errors/codes';
 
 let table: Map<number, [string, string]> | undefined;
 const entry = (errno: number) => (table ??= getSystemErrorMap()).get(-Math.abs(errno));

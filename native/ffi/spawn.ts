@@ -15,7 +15,7 @@
  * threadpool however long the child lives.
  */
 import { BerthError } from '../../daemon/errors';
-import { asErrorCode } from '../../daemon/error-codes';
+import { asErrorCode } from '../../daemon/errors/codes';
 import { errnoName } from './errno';
 import { libcFunctions } from './libc';
 import { Socket } from 'node:net';

@@ -1,12 +1,12 @@
 /**
- * The error catalogue (daemon/error-codes.ts) stays complete and honest. The compiler already
+ * The error catalogue (daemon/errors/codes.ts) stays complete and honest. The compiler already
  * refuses a BerthError code that is not in the catalogue; this keeps the other direction (no
  * entry nobody uses), one generic code per kind, and Docker's status per kind.
  */
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { ERROR_CODES, asErrorCode, type ErrorCode } from '../../../daemon/error-codes';
+import { ERROR_CODES, asErrorCode, type ErrorCode } from '../../../daemon/errors/codes';
 import { BerthError, toBerthError, wrap, type ErrorKind } from '../../../daemon/errors';
 import { replyOf } from '../../../daemon/api/write-error';
 import { repoRoot } from '../../support/proc';
@@ -38,7 +38,7 @@ describe('unit: the error catalogue', () => {
 
   it('every entry is a SCREAMING_SNAKE name with a description, used somewhere in daemon/ or native/', () => {
     const text = [...sources('daemon'), ...sources('native')]
-      .filter((f) => f !== 'daemon/error-codes.ts')
+      .filter((f) => f !== 'daemon/errors/codes.ts')
       .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
       .join('\n');
     const unused: string[] = [];

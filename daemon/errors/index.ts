@@ -1,11 +1,11 @@
 /**
  * The one error type of berth. Every failure that reaches a user is a BerthError with a kind
- * and a stable code (error-codes.ts); the kind decides the HTTP status (in exactly one table,
+ * and a stable code (codes.ts beside it); the kind decides the HTTP status (in exactly one table,
  * below) and the CLI's exit code. Services throw these and never touch HTTP; api/write-error.ts
  * turns them into Docker's `{"message": "..."}` body, on express responses and hijacked
  * sockets alike. Anything else thrown becomes a System error there (toBerthError).
  */
-import { asErrorCode, type ErrorCode } from './error-codes';
+import { asErrorCode, type ErrorCode } from './codes';
 
 export type ErrorKind =
   | 'InvalidParameter'
