@@ -290,7 +290,7 @@ Options:
       --log-driver string   Logging driver for the container (json-file, local, none)
       --log-opt list        Log driver options (max-size=10m, max-file=3)
       --name string         Assign a name to the container
-      --network string      Connect a container to a network (none, host)
+      --network string      Connect a container to a network (bridge, host, none, NAME, container:NAME)
       --privileged          Give extended privileges to this container
       --read-only           Mount the container's root filesystem as read only
       --rm                  Automatically remove the container when it exits

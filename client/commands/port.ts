@@ -1,6 +1,6 @@
 /**
- * `berth port CONTAINER [PRIVATE_PORT[/PROTO]]`: published ports. berth does not publish
- * ports (containers get a private network namespace or the host's), so the list is empty.
+ * `berth port CONTAINER [PRIVATE_PORT[/PROTO]]`: published ports, from the container's
+ * NetworkSettings.Ports (what `-p`/`-P` got at its start).
  */
 import { CliError } from '../http';
 import { parseFlags, requireArgs } from '../flags';
