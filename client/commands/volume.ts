@@ -92,6 +92,8 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
     }
     case 'prune': {
       const p = parseFlags(rest, { all: { type: 'bool', short: 'a' }, force: { type: 'bool', short: 'f' }, filter: { type: 'list' } });
+      // without this, --help fell through to the confirmation prompt (and hung `berth completion`)
+      if (p.help) return void process.stdout.write('Usage:  berth volume prune [OPTIONS]\n\nRemove unused local volumes\n\nOptions:\n  -a, --all             Remove all unused volumes, not just anonymous ones\n      --filter filter   Provide filter values (e.g. "label=<label>")\n  -f, --force           Do not prompt for confirmation\n');
       const warning = p.bools.all ? 'WARNING! This will remove all local volumes not used by at least one container.' : 'WARNING! This will remove anonymous local volumes not used by at least one container.';
       if (!p.bools.force && !(await confirm(`${warning}\nAre you sure you want to continue?`))) return;
       const filters = [...(p.lists.filter ?? []), ...(p.bools.all ? ['all=true'] : [])];
