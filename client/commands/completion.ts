@@ -106,17 +106,7 @@ _berth_commands=${q(m.commands.join(' '))}
 
 _berth() {
   local cur=\${COMP_WORDS[COMP_CWORD]} cmd= sub= host= i w key words=
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    w=\${COMP_WORDS[i]}
-    case $w in
-      -H|--host) host=\${COMP_WORDS[i+1]}; ((i++)); continue ;;
-      --host=*) host=\${w#--host=}; continue ;;
-      -*) continue ;;
-    esac
-    if [[ -z $cmd ]]; then cmd=$w
-    elif [[ -z $sub && -n \${_berth_subs[$cmd]} ]]; then sub=$w
-    fi
-  done
+${scanWords('COMP_WORDS', 1, 'COMP_CWORD')}
   local -a berth=(berth)
   [[ -n $host ]] && berth+=(-H "$host")
   if [[ -z $cmd ]]; then
@@ -140,6 +130,24 @@ complete -F _berth berth
 `;
 }
 
+/**
+ * The loop bash and zsh share: the command, its subcommand and -H/--host among the words
+ * before the cursor (`words` is the shell's array of them, `first` the first after "berth").
+ */
+function scanWords(words: string, first: number, current: string): string {
+  return `  for ((i = ${first}; i < ${current}; i++)); do
+    w=\${${words}[i]}
+    case $w in
+      -H|--host) host=\${${words}[i+1]}; ((i++)); continue ;;
+      --host=*) host=\${w#--host=}; continue ;;
+      -*) continue ;;
+    esac
+    if [[ -z $cmd ]]; then cmd=$w
+    elif [[ -z $sub && -n \${_berth_subs[$cmd]} ]]; then sub=$w
+    fi
+  done`;
+}
+
 function zsh(m: Model): string {
   const assoc = (name: string, pairs: [string, string][]) => `typeset -gA ${name}\n${name}=(\n${pairs.map(([k, v]) => `  ${q(k)} ${q(v)}`).join('\n')}\n)`;
   return `#compdef berth
@@ -151,17 +159,7 @@ _berth_commands=(${m.commands.join(' ')})
 
 _berth() {
   local cmd= sub= host= i w key cur=\${words[CURRENT]}
-  for ((i = 2; i < CURRENT; i++)); do
-    w=\${words[i]}
-    case $w in
-      -H|--host) host=\${words[i+1]}; ((i++)); continue ;;
-      --host=*) host=\${w#--host=}; continue ;;
-      -*) continue ;;
-    esac
-    if [[ -z $cmd ]]; then cmd=$w
-    elif [[ -z $sub && -n \${_berth_subs[$cmd]} ]]; then sub=$w
-    fi
-  done
+${scanWords('words', 2, 'CURRENT')}
   local -a berth=(berth)
   [[ -n $host ]] && berth+=(-H $host)
   if [[ -z $cmd ]]; then

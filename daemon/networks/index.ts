@@ -26,16 +26,11 @@ export { sysctlList } from './sysctls';
 export interface Networking {
   service: NetworkService;
   containers: ContainerNetworks;
-  backend: {
-    list(filters: string | undefined): Record<string, unknown>[];
-    inspect(ref: string): Record<string, unknown>;
-    create(body: unknown): Promise<{ Id: string; Warning: string }>;
-    remove(ref: string): Promise<void>;
-    prune(filters: string | undefined): Promise<{ NetworksDeleted: string[] }>;
-    connect(ref: string, body: unknown): Promise<void>;
-    disconnect(ref: string, body: unknown): Promise<void>;
-  };
+  backend: NetworkBackend;
 }
+
+/** What the /networks router needs (its NetworksBackend); the router declares it, compose.ts checks the fit. */
+export type NetworkBackend = ReturnType<typeof networkBackend>;
 
 export async function createNetworking(roots: { dataRoot: string; execRoot: string }, cfg: NetworkSettingsConfig, lookup: ContainerLookup, run: RunTool = runTool): Promise<Networking> {
   const service = new NetworkService(new NetworkStore(path.join(roots.dataRoot, 'networks')), cfg);
@@ -46,6 +41,11 @@ export async function createNetworking(roots: { dataRoot: string; execRoot: stri
   const netnsDir = path.join(roots.execRoot, 'netns');
   const containers = new ContainerNetworks(service, netavark, new NetnsDir(netnsDir, run), new SandboxFiles(netnsDir), lookup, run);
 
+  return { service, containers, backend: networkBackend(service, containers, lookup) };
+}
+
+/** The /networks API over the service: views, filters, connect/disconnect through the containers' attachment. */
+function networkBackend(service: NetworkService, containers: ContainerNetworks, lookup: ContainerLookup) {
   const endpointsOf = (netName: string, netId: string): EndpointView[] => {
     const out: EndpointView[] = [];
     for (const id of service.endpointsOn(netId)) {
@@ -55,25 +55,24 @@ export async function createNetworking(roots: { dataRoot: string; execRoot: stri
     }
     return out;
   };
-  const backend: Networking['backend'] = {
-    list(filters) {
+  return {
+    list(filters: string | undefined): Record<string, unknown>[] {
       const f = parseNetworkFilters(filters);
       return service.all()
         .filter((n) => matchesNetwork(n, f, service.endpointsOn(n.Id).length > 0))
         .map((n) => networkView(n, undefined));
     },
-    inspect(ref) {
+    inspect(ref: string): Record<string, unknown> {
       const n = service.get(ref);
       return networkView(n, endpointsOf(n.Name, n.Id));
     },
-    create: (body) => service.create(body),
-    remove: (ref) => service.remove(ref),
-    async prune(filters) {
+    create: (body: unknown) => service.create(body),
+    remove: (ref: string) => service.remove(ref),
+    async prune(filters: string | undefined): Promise<{ NetworksDeleted: string[] }> {
       const f = parseNetworkFilters(filters, new Set(['until', 'label', 'label!']));
       return { NetworksDeleted: await service.prune((n) => !matchesNetwork(n, f, false)) };
     },
-    connect: (ref, body) => containers.connect(ref, body),
-    disconnect: (ref, body) => containers.disconnect(ref, body),
+    connect: (ref: string, body: unknown) => containers.connect(ref, body),
+    disconnect: (ref: string, body: unknown) => containers.disconnect(ref, body),
   };
-  return { service, containers, backend };
 }
