@@ -104,12 +104,19 @@ describe('e2e: archive API and cp (docker CLI, berth CLI, docker-py, dockerode)'
     await ok(['cp', path.join(work, 'put.txt'), 'cp-stopped:/etc/put.txt']);
     await ok(['cp', path.join(work, 'put.txt'), 'cp-stopped:/data/']);
     assert.equal(await ok(['start', '-a', 'cp-stopped']), 'stopped-put\nstopped-put');
+    // start -a returns when the output ends; the exit's cleanup (unmount) is done once wait returns
+    await ok(['wait', 'cp-stopped']);
     await ok(['cp', 'cp-stopped:/etc/put.txt', path.join(work, 'got.txt')]);
     assert.equal(await fs.readFile(path.join(work, 'got.txt'), 'utf8'), 'stopped-put\n');
     await ok(['cp', 'cp-stopped:/data/put.txt', path.join(work, 'got2.txt')]);
     assert.equal(await fs.readFile(path.join(work, 'got2.txt'), 'utf8'), 'stopped-put\n');
-    const mounts = await fs.readFile('/proc/self/mountinfo', 'utf8');
-    const left = mounts.split('\n').filter((l) => l.includes(`${stoppedId}/rootfs`));
+    // The response ends before berthd's unmount after it: poll briefly, then it must be gone.
+    const mountedNow = async () => (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(`${stoppedId}/rootfs`));
+    let left = await mountedNow();
+    for (let i = 0; i < 50 && left.length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await mountedNow();
+    }
     assert.deepEqual(left, [], 'the stopped container\'s rootfs is not left mounted');
   });
 
