@@ -10,6 +10,7 @@ import { FlagSpec, Parsed, parseFlags, requireArgs } from '../flags';
 import type { CommandContext } from '../main';
 import { registryAuthHeader } from '../auth-config';
 import { ProgressRenderer } from '../progress';
+import { healthcheck, restartPolicy } from './health-flags';
 
 export const CREATE_FLAGS: FlagSpec = {
   name: { type: 'string' },
@@ -29,6 +30,13 @@ export const CREATE_FLAGS: FlagSpec = {
   network: { type: 'string', aliases: ['net'] },
   label: { type: 'list', short: 'l' },
   rm: { type: 'bool' },
+  restart: { type: 'string' },
+  'health-cmd': { type: 'string' },
+  'health-interval': { type: 'string' },
+  'health-timeout': { type: 'string' },
+  'health-start-period': { type: 'string' },
+  'health-retries': { type: 'int' },
+  'no-healthcheck': { type: 'bool' },
   'stop-signal': { type: 'string' },
   'stop-timeout': { type: 'int' },
   publish: { type: 'list', short: 'p' },
@@ -214,6 +222,7 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
     ExposedPorts: Object.keys(ports.exposed).length ? ports.exposed : undefined,
     StopSignal: p.strings['stop-signal'],
     StopTimeout: p.ints['stop-timeout'],
+    Healthcheck: healthcheck(p),
     HostConfig: {
       Binds: binds.length ? binds : null,
       NetworkMode: p.strings.network ?? 'default',
@@ -224,7 +233,7 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
       Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
       Ulimits: ulimits(p.lists.ulimit),
       ConsoleSize: tty && rows && cols ? [rows, cols] : [0, 0],
-      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      RestartPolicy: restartPolicy(p.strings.restart),
       LogConfig: logConfig(p.strings['log-driver'], p.lists['log-opt']),
       CapAdd: p.lists['cap-add']?.length ? p.lists['cap-add'] : null,
       CapDrop: p.lists['cap-drop']?.length ? p.lists['cap-drop'] : null,
@@ -283,6 +292,11 @@ Options:
       --entrypoint string   Overwrite the default ENTRYPOINT of the image
   -e, --env list            Set environment variables
       --env-file list       Read in a file of environment variables
+      --health-cmd string   Command to run to check health
+      --health-interval duration  Time between running the check (ms|s|m|h) (default 30s)
+      --health-retries int  Consecutive failures needed to report unhealthy
+      --health-start-period duration  Start period for the container to initialize before counting retries
+      --health-timeout duration  Maximum time to allow one check to run (default 30s)
   -h, --hostname string     Container host name
       --init                Run an init inside the container that forwards signals and reaps processes
   -i, --interactive         Keep STDIN open even if not attached
@@ -291,8 +305,10 @@ Options:
       --log-opt list        Log driver options (max-size=10m, max-file=3)
       --name string         Assign a name to the container
       --network string      Connect a container to a network (bridge, host, none, NAME, container:NAME)
+      --no-healthcheck      Disable any container-specified HEALTHCHECK
       --privileged          Give extended privileges to this container
       --read-only           Mount the container's root filesystem as read only
+      --restart string      Restart policy when the container exits (no, on-failure[:N], always, unless-stopped)
       --rm                  Automatically remove the container when it exits
       --security-opt list   Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)
       --tmpfs list          Mount a tmpfs directory

@@ -1,5 +1,5 @@
 /**
- * Health checks through the docker CLI, dockerode and docker-py: --health-cmd and friends move
+ * Health checks through the docker CLI, the berth CLI, dockerode and docker-py: --health-cmd and friends move
  * State.Health from starting to healthy to unhealthy (FailingStreak, a log of at most 5),
  * `ps` shows "(health: starting)" / "(healthy)" / "(unhealthy)" and filters on health=,
  * `docker events` carries `health_status: ...`, a hanging probe is killed at its timeout (no
@@ -130,6 +130,12 @@ describe('e2e: health checks (HEALTHCHECK, --health-*)', function () {
     ].join('\n'));
     assert.equal(py.code, 0, py.stderr);
     assert.equal(py.stdout.trim(), 'unhealthy True 1');
+
+    const bh = await d.berth(['run', '-d', '--name', 'berth-hc', '--health-cmd', 'echo ok', '--health-interval', '300ms', f.busybox.ref, 'sleep', '300']);
+    assert.equal(bh.code, 0, bh.stderr);
+    await waitHealth('berth-hc', 'healthy');
+    assert.match((await d.berth(['ps', '--filter', 'name=berth-hc'])).stdout, /\(healthy\)/);
+    await d.berth(['rm', '-f', 'berth-hc']);
 
     const bad = await d.dockerode().createContainer({ Image: f.busybox.ref, Healthcheck: { Test: ['CMD', 'true'], Interval: 1000 } }).catch((e: Error) => e);
     assert.match((bad as Error).message, /Interval in Healthcheck cannot be less than 1ms/);

@@ -1,5 +1,5 @@
 /**
- * Restart policies through the docker CLI, dockerode and docker-py: on-failure:N restarts N
+ * Restart policies through the docker CLI, the berth CLI, dockerode and docker-py: on-failure:N restarts N
  * times and stops (RestartCount, one log line per run), the back-off doubles from 100 ms
  * (gaps between runs are at least 100, 200, 400 ms — a lower bound, not a speed claim),
  * `docker stop` ends restarts (also while a restart is pending), a kill does not end
@@ -130,6 +130,15 @@ describe('e2e: restart policies (--restart)', function () {
     ].join('\n'));
     assert.equal(py.code, 0, py.stderr);
     assert.equal(py.stdout.trim(), '2 4 on-failure');
+  });
+
+  it('berth run --restart on-failure:1 restarts once', async function () {
+    const r = await d.berth(['run', '-d', '--name', 'berth-rp', '--restart', 'on-failure:1', f.busybox.ref, 'sh', '-c', 'exit 2']);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('one restart', async () => (await inspect('berth-rp', '{{.RestartCount}}')) === '1', { timeoutMs: 30_000, intervalMs: 100 });
+    await settled('berth-rp');
+    assert.equal(await inspect('berth-rp', '{{.HostConfig.RestartPolicy.Name}} {{.State.ExitCode}}'), 'on-failure 2');
+    await d.berth(['rm', 'berth-rp']);
   });
 
   it('after a SIGKILL of berthd: running ones are found (not restarted), dead ones come back, always starts, a stopped unless-stopped stays down', async function () {
