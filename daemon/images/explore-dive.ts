@@ -14,17 +14,12 @@
  */
 import type { IndexEntry } from '../layers/file-index';
 import { type Stack, subtreeTotals } from './explore-stack';
+import type { Inefficiency } from '../wire/explore';
 
 interface PathFigures {
   count: number;
   cumulative: number;
   min: number;
-}
-
-export interface Inefficiency {
-  Path: string;
-  Count: number;
-  Bytes: number;
 }
 
 export class DiveFigures {

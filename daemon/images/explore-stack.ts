@@ -6,8 +6,9 @@
  * Pure: works on entry lists, no I/O.
  */
 import type { IndexEntry } from '../layers/file-index';
+import type { Change } from '../wire/explore';
 
-export type Change = 'added' | 'modified' | 'removed';
+export type { Change } from '../wire/explore';
 
 /** One path of the stacked tree. `entry` is undefined for the root. */
 export class StackNode {

@@ -4,29 +4,11 @@
  * it. Pure: reads a Stack right after the layer in question was applied.
  */
 import { sortNames } from '../layers/file-index';
-import type { Change, LayerChanges, Stack, StackNode } from './explore-stack';
-import { subtreeTotals } from './explore-stack';
+import type { LayerChanges, Stack, StackNode } from './explore-stack';
+import type { TreeNode } from '../wire/explore';
 
-export interface TreeNode {
-  Name: string;
-  /** file, dir, symlink, hardlink, char, block, fifo, socket. */
-  Type: string;
-  /** Bytes: a file's size, a directory's total below, a removed entry's bytes. */
-  Size: number;
-  /** Non-directory entries at or below this node. */
-  Files: number;
-  /** What the selected layer did here; absent when it left the node as it was. */
-  Change?: Change;
-  /** Permission bits (e.g. 0o755 = 493). */
-  Mode?: number;
-  Uid?: number;
-  Gid?: number;
-  /** Symlink target or hard link path. */
-  Link?: string;
-  /** The layer the entry comes from. */
-  Layer?: number;
-  Children?: TreeNode[];
-}
+export type { TreeNode } from '../wire/explore';
+import { subtreeTotals } from './explore-stack';
 
 export type TreeView = 'layer' | 'image';
 

@@ -13,9 +13,10 @@ import type { IndexEntry, LayerIndex } from '../layers/file-index';
 import type { Stores } from '../store/stores';
 import type { ImageRecord } from '../store/images';
 import { familiar, referencesOf } from './catalog';
-import { DiveFigures, Inefficiency } from './explore-dive';
+import { DiveFigures } from './explore-dive';
 import { HiddenFile, LayerChanges, Stack, Tally } from './explore-stack';
-import { buildTree, TreeNode, TreeOptions } from './explore-tree';
+import { buildTree, TreeOptions } from './explore-tree';
+import type { DuplicateJson, ExploreLayer, ExploreReport, HiddenJson, Tally as TallyJson, TreeNode } from '../wire/explore';
 import { loadImage, requireImageId } from '../store/lookup';
 
 export interface LayerIndexSource {
@@ -39,76 +40,6 @@ function duplicateCandidates(indexes: LayerIndex[]): Set<string>[] {
     }
   });
   return indexes.map((ix) => new Set(ix.entries.filter((e) => e.kind === 'file' && !e.sha256 && (layersBySize.get(e.size)?.size ?? 0) >= 2).map((e) => e.path)));
-}
-
-export interface TallyJson {
-  Files: number;
-  Bytes: number;
-}
-
-export interface ExploreLayer {
-  Index: number;
-  ChainID: Digest;
-  DiffID: Digest;
-  /** The compressed blob the layer came in, when the store has it. */
-  Digest?: Digest;
-  /** The instruction that made the layer (config history); "" when the image has no history. */
-  CreatedBy: string;
-  Created?: string;
-  Comment?: string;
-  /** Bytes of the layer's files (Docker's layer size). */
-  Size: number;
-  /** Non-directory entries in the layer (whiteouts included). */
-  Entries: number;
-  Added: TallyJson;
-  Modified: TallyJson;
-  Removed: TallyJson;
-  /** The layer's own changes as a tree (with `?tree=1`). */
-  Tree?: TreeNode;
-}
-
-export interface HiddenJson {
-  Path: string;
-  Layer: number;
-  Size: number;
-  /** The layer that overwrote or deleted it. */
-  By: number;
-  How: 'overwritten' | 'deleted';
-}
-
-export interface DuplicateJson {
-  Sha256: string;
-  Size: number;
-  /** Bytes stored more than once: Size × (copies − 1). */
-  Bytes: number;
-  Copies: { Path: string; Layer: number }[];
-}
-
-export interface ExploreReport {
-  Id: Digest;
-  RepoTags: string[];
-  /** Σ layer sizes. */
-  Size: number;
-  /** Σ layer sizes without the first layer (dive's "user size"). */
-  UserSize: number;
-  /** dive's efficiency score, 0..1. */
-  Efficiency: number;
-  /** dive's wasted bytes (every sighting of a path seen in more than one layer). */
-  WastedBytes: number;
-  /** dive's wasted bytes / user size, as a ratio (0.1 = 10%). */
-  UserWastedPercent: number;
-  Layers: ExploreLayer[];
-  /** dive's inefficient paths, biggest first. */
-  Inefficiencies: Inefficiency[];
-  Waste: {
-    /** Bytes stored in a layer that a later layer overwrote or deleted. */
-    HiddenBytes: number;
-    /** Bytes of visible files whose identical content a lower layer also holds visibly. */
-    DuplicateBytes: number;
-    TotalBytes: number;
-    Hidden: HiddenJson[];
-    Duplicates: DuplicateJson[];
-  };
 }
 
 interface Analysis {

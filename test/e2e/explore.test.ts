@@ -8,38 +8,8 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { ExploreReport as Report, TreeNode } from '../../daemon/wire/explore';
 import { haveCommand, makeTempDir, repoRoot, run, skipBecause, type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
-
-interface Tally {
-  Files: number;
-  Bytes: number;
-}
-interface TreeNode {
-  Name: string;
-  Type: string;
-  Size: number;
-  Files: number;
-  Change?: string;
-  Children?: TreeNode[];
-}
-interface Report {
-  Id: string;
-  RepoTags: string[];
-  Size: number;
-  UserSize: number;
-  Efficiency: number;
-  WastedBytes: number;
-  UserWastedPercent: number;
-  Layers: { Index: number; ChainID: string; CreatedBy: string; Size: number; Added: Tally; Modified: Tally; Removed: Tally; Tree?: TreeNode }[];
-  Inefficiencies: { Path: string; Count: number; Bytes: number }[];
-  Waste: {
-    HiddenBytes: number;
-    DuplicateBytes: number;
-    TotalBytes: number;
-    Hidden: { Path: string; Layer: number; Size: number; By: number; How: string }[];
-    Duplicates: { Size: number; Bytes: number; Copies: { Path: string; Layer: number }[] }[];
-  };
-}
 
 function child(node: TreeNode | undefined, ...names: string[]): TreeNode | undefined {
   let n = node;
