@@ -5,10 +5,12 @@
  * set are appended; Cmd and Entrypoint come from the image only when the user gave neither
  * Entrypoint nor Cmd (an explicit `--entrypoint ""` resets the image's entrypoint); WorkingDir,
  * User, StopSignal, labels, exposed ports and volumes fall back to the image's.
- * Pure: no I/O. The body crosses a trust boundary, so every field is type-checked here.
+ * Pure but for the host's limits (CPU count, cpuset; read once). The body crosses a trust boundary, so every field is type-checked here.
  */
 import { checkUlimits } from '../ulimits';
-import { invalid } from '../errors';
+import { invalid, notImplemented } from '../errors';
+import { resourcesOf, validateResources } from '../runtime/resources';
+import { hostLimits } from '../runtime/resources-host';
 import type { ContainerConfig } from '../oci/types';
 import { checkDeviceConfig } from './devices-config';
 import type { HostConfig } from './record';
@@ -90,6 +92,7 @@ export function parseCreateRequest(body: unknown): CreateRequest {
   checkSecurity(hostConfig);
   validateRestartPolicy(hostConfig);
   validateHealthcheck((config as ContainerConfig).Healthcheck);
+  checkResources(hostConfig);
   hostConfig.Ulimits = checkUlimits(hostConfig.Ulimits);
   const cs = hostConfig.ConsoleSize;
   if (cs !== undefined && cs !== null && (!Array.isArray(cs) || cs.length !== 2 || !cs.every((n) => Number.isInteger(n) && n >= 0))) {
@@ -99,6 +102,14 @@ export function parseCreateRequest(body: unknown): CreateRequest {
 }
 
 /** CapAdd, CapDrop, Privileged, SecurityOpt: Docker's 400s at create, not a failed start later. */
+/** Docker's limit checks (400 with its message) before anything is made. */
+function checkResources(hc: HostConfig): void {
+  const host = hostLimits();
+  validateResources(resourcesOf(hc as Record<string, unknown>), host, host.cgroupVersion);
+  if (typeof hc.ShmSize === 'number' && hc.ShmSize < 0) throw invalid('SHM size can not be less than 0');
+  if (hc.CgroupParent) throw notImplemented('berth does not support --cgroup-parent: containers are placed under the berth cgroup');
+}
+
 function checkSecurity(hc: HostConfig): void {
   parseCapabilityList(hc.CapAdd, 'CapAdd');
   parseCapabilityList(hc.CapDrop, 'CapDrop');

@@ -390,6 +390,8 @@ export class ContainerService {
       await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs).catch((err) => log.warn('runtime cleanup failed', { id, error: describe(err) }));
     });
     this.notifier.emit('exited', id, exited.State.ExitCode);
+    // Docker's order: the kernel's OOM kill is announced before the death it caused
+    if (exited.State.OOMKilled) this.notifier.publish('oom', exited);
     this.notifier.publish('die', exited, { exitCode: String(exited.State.ExitCode) });
     if (restartDelay !== undefined) this.scheduleRestart(id, restartDelay);
     if (exited.HostConfig.AutoRemove) await this.destroy(id, true);

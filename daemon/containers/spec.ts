@@ -4,6 +4,7 @@
  */
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, systemPaths } from '../runtime/system-paths';
 import type { ContainerSpec, ProcessSecurity } from '../runtime/types';
+import { resourcesOf } from '../runtime/resources';
 import { processEnv } from './create-config';
 import { devicePolicyOf } from './devices-config';
 import { mountsOf } from './mounts';
@@ -45,6 +46,8 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     security: securityOf(rec.HostConfig),
     maskedPaths: systemPaths(rec.HostConfig.MaskedPaths, rec.HostConfig.Privileged === true, DEFAULT_MASKED_PATHS),
     readonlyPaths: systemPaths(rec.HostConfig.ReadonlyPaths, rec.HostConfig.Privileged === true, DEFAULT_READONLY_PATHS),
+    resources: resourcesOf(rec.HostConfig as Record<string, unknown>),
+    ...(typeof rec.HostConfig.ShmSize === 'number' && rec.HostConfig.ShmSize > 0 ? { shmSize: rec.HostConfig.ShmSize } : {}),
     rlimits: mergeUlimits(checkUlimits(rec.HostConfig.Ulimits), defaultUlimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
   };
 }

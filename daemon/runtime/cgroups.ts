@@ -8,15 +8,17 @@
  * [], pause() refuses, setDevices() does nothing (such a host, e.g. a sandbox without a
  * cgroup mount, has no means to confine devices at all: `berth info` shows CgroupVersion 0).
  */
-import { closeSync, openSync, promises as fs, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, promises as fs, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { notImplemented, systemError } from '../errors';
 import { KoffiDeviceBpf, type DeviceBpf } from '../../native/ffi';
 import { deviceProgram } from './device-bpf';
 import { ruleLine, type DeviceRule } from './device-rules';
+import { hasLimits, v1Writes, v2Writes, type CgroupWrite, type Resources } from './resources';
+import { readV1Stats, readV2Stats, type CgroupStats } from './cgroup-stats';
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
-const V1_CONTROLLERS = ['freezer', 'devices', 'memory', 'pids', 'cpu'];
+const V1_CONTROLLERS = ['freezer', 'devices', 'memory', 'pids', 'cpu', 'cpuacct', 'cpuset', 'blkio'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Cgroups {
@@ -40,7 +42,40 @@ export interface Cgroups {
   killAll(id: string): Promise<void>;
   /** Removes the directories (the container must have no processes left). Idempotent. */
   remove(id: string): Promise<void>;
+  /**
+   * Writes the container's limits (resources.ts): at start before any process joins, and by
+   * `update` while it runs. Throws with the kernel's refusal (e.g. a limit below the usage).
+   */
+  setResources(id: string, r: Resources): Promise<void>;
+  /** How many processes of the container the kernel's OOM killer killed (0 when unknown). */
+  oomKills(id: string): Promise<number>;
+  /** What the container sees at /sys/fs/cgroup: [name, host dir] ('' name: the whole view). */
+  views(id: string): Promise<[string, string][]>;
+  /** Usage counters for `stats`. */
+  stats(id: string): Promise<CgroupStats>;
 }
+
+/** Writes in order; the first refusal names the file and the value. */
+function applyWrites(writes: CgroupWrite[], fileOf: (w: CgroupWrite) => string): void {
+  for (const w of writes) {
+    try {
+      writeFileSync(fileOf(w), w.value);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'EBUSY' || e.code === 'EINVAL' ? 'the kernel refused it (is the container already using more?)' : e.message;
+      throw systemError(`setting ${w.file} to ${w.value}: ${why}`, err);
+    }
+  }
+}
+
+const exists = (f: string): boolean => {
+  try {
+    statSync(f);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function writeFile(file: string, data: string): Promise<void> {
   await fs.writeFile(file, data);
@@ -110,7 +145,33 @@ class CgroupsV1 implements Cgroups {
   async create(id: string): Promise<string[]> {
     const dirs = this.controllers.map((c) => this.dir(c, id));
     for (const d of dirs) await fs.mkdir(d, { recursive: true });
+    // a new cpuset starts empty and nothing can join it: inherit the parent's, level by level
+    if (this.controllers.includes('cpuset')) {
+      for (const d of [path.dirname(this.dir('cpuset', id)), this.dir('cpuset', id)]) {
+        for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+          if (readFileSync(path.join(d, f), 'utf8').trim() === '') writeFileSync(path.join(d, f), readFileSync(path.join(path.dirname(d), f), 'utf8').trim());
+        }
+      }
+    }
     return dirs;
+  }
+
+  async setResources(id: string, r: Resources): Promise<void> {
+    const writes = v1Writes(r, (ctrl, file) => this.controllers.includes(ctrl) && exists(path.join(this.dir(ctrl, id), file)));
+    applyWrites(writes, (w) => path.join(this.dir(w.ctrl, id), w.file));
+  }
+
+  async oomKills(id: string): Promise<number> {
+    const text = await fs.readFile(path.join(this.dir('memory', id), 'memory.oom_control'), 'utf8').catch(() => '');
+    return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0);
+  }
+
+  async views(id: string): Promise<[string, string][]> {
+    return this.controllers.map((c): [string, string] => [c, this.dir(c, id)]);
+  }
+
+  stats(id: string): Promise<CgroupStats> {
+    return readV1Stats((ctrl) => (this.controllers.includes(ctrl) ? this.dir(ctrl, id) : undefined));
   }
 
   private freezer(id: string): string {
@@ -181,7 +242,7 @@ class CgroupsV2 implements Cgroups {
     const parent = path.join(this.root, 'berth');
     await fs.mkdir(parent, { recursive: true });
     // delegate the controllers we use; a controller the host lacks is simply not enabled
-    for (const ctrl of ['+memory', '+pids', '+cpu']) {
+    for (const ctrl of ['+memory', '+pids', '+cpu', '+cpuset', '+io']) {
       await writeFile(path.join(this.root, 'cgroup.subtree_control'), ctrl).catch(() => undefined);
       await writeFile(path.join(parent, 'cgroup.subtree_control'), ctrl).catch(() => undefined);
     }
@@ -201,6 +262,27 @@ class CgroupsV2 implements Cgroups {
 
   pids(id: string): Promise<number[]> {
     return readPids(path.join(this.dir(id), 'cgroup.procs'));
+  }
+
+  async setResources(id: string, r: Resources): Promise<void> {
+    const dir = this.dir(id);
+    const writes = v2Writes(r, (file) => exists(path.join(dir, file)));
+    const missing = writes.find((w) => !exists(path.join(dir, w.file)));
+    if (missing) throw notImplemented(`this host's cgroup v2 does not delegate the ${missing.file.split('.')[0]} controller, so ${missing.file} cannot be set`);
+    applyWrites(writes, (w) => path.join(dir, w.file));
+  }
+
+  async oomKills(id: string): Promise<number> {
+    const text = await fs.readFile(path.join(this.dir(id), 'memory.events'), 'utf8').catch(() => '');
+    return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0);
+  }
+
+  async views(id: string): Promise<[string, string][]> {
+    return [['', this.dir(id)]];
+  }
+
+  stats(id: string): Promise<CgroupStats> {
+    return readV2Stats(this.dir(id));
   }
 
   async setDevices(id: string, rules: readonly DeviceRule[]): Promise<void> {
@@ -230,12 +312,20 @@ class NoCgroups implements Cgroups {
   async setDevices(): Promise<void> {} // nothing to confine with: see the header
   async killAll(): Promise<void> {} // the pid namespace's end (its init's SIGKILL) is all there is
   async remove(): Promise<void> {}
+  async setResources(_id: string, r: Resources): Promise<void> {
+    if (hasLimits(r)) throw notImplemented('resource limits need cgroups, which are not available on this host');
+  }
+  async oomKills(): Promise<number> { return 0; }
+  async views(): Promise<[string, string][]> { return []; }
+  async stats(): Promise<CgroupStats> { return readV1Stats(() => undefined); }
 }
 
 /**
  * Picks v2, v1 or none by looking at what is mounted under root. Tests pass the v2 mount of a
  * hybrid host (/sys/fs/cgroup/unified) to run containers under v2 where v1 is the default.
  */
+export { CgroupsV1, CgroupsV2 };
+
 export async function detectCgroups(root = '/sys/fs/cgroup', bpf: DeviceBpf = new KoffiDeviceBpf()): Promise<Cgroups> {
   const st = await fs.statfs(root).catch(() => undefined);
   if (st && st.type === CGROUP2_SUPER_MAGIC) return new CgroupsV2(root, bpf);

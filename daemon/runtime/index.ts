@@ -2,6 +2,7 @@
  * runtime/: how a ContainerSpec becomes a running container. Public surface:
  * createRuntime() → Runtime (types.ts). Only this directory imports native/ffi.
  */
+import type { Resources } from './resources';
 import { KoffiSyscalls, type Syscalls } from '../../native/ffi';
 import type { StorePaths } from '../store/paths';
 import { detectCgroups, type Cgroups } from './cgroups';
@@ -57,5 +58,9 @@ function lazyCgroups(): Cgroups {
     setDevices: wrap((c, id: string, rules: readonly DeviceRule[]) => c.setDevices(id, rules)),
     killAll: wrap((c, id: string) => c.killAll(id)),
     remove: wrap((c, id: string) => c.remove(id)),
+    setResources: wrap((c, id: string, r: Resources) => c.setResources(id, r)),
+    oomKills: wrap((c, id: string) => c.oomKills(id)),
+    views: wrap((c, id: string) => c.views(id)),
+    stats: wrap((c, id: string) => c.stats(id)),
   };
 }

@@ -11,6 +11,8 @@ import type { StorePaths } from '../store/paths';
 import type { Syscalls } from '../../native/ffi';
 import { attachMonitor, resizeMonitor } from './attach';
 import type { Cgroups } from './cgroups';
+import type { CgroupStats } from './cgroup-stats';
+import { hasLimits, type Resources } from './resources';
 import { resolveDevices } from './devices';
 import { startExec } from './exec';
 import { parseStartReport, runHelper } from './helper';
@@ -79,8 +81,10 @@ export class HelperRuntime implements Runtime {
       // the device policy is in place before any process of the container joins the cgroup
       const devices = await resolveDevices(spec.devices);
       await this.cgroups.setDevices(spec.id, devices.rules);
+      // limits too are in place before the container's first process joins
+      if (spec.resources && hasLimits(spec.resources)) await this.cgroups.setResources(spec.id, spec.resources);
       const specFile = path.join(rundir, 'spec');
-      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups, devices: devices.nodes, security }), { mode: 0o600 });
+      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups, devices: devices.nodes, security, cgroupViews: await this.cgroups.views(spec.id) }), { mode: 0o600 });
       const report = parseStartReport(await runHelper(this.helper, ['start', specFile]));
       return { pid: report.pid, startedAt: new Date().toISOString() };
     } catch (err) {
@@ -134,7 +138,19 @@ export class HelperRuntime implements Runtime {
   }
 
   async waitExit(id: string): Promise<ExitStatus> {
-    return waitForExit(this.rundir(id));
+    const status = await waitForExit(this.rundir(id));
+    // the cgroup is still there (cleanup comes later): did the kernel's OOM killer strike?
+    if ((await this.cgroups.oomKills(id).catch(() => 0)) > 0) status.oomKilled = true;
+    return status;
+  }
+
+  async setResources(id: string, r: Resources): Promise<void> {
+    await this.mustRun(id);
+    await this.cgroups.setResources(id, r);
+  }
+
+  async stats(id: string): Promise<CgroupStats> {
+    return this.cgroups.stats(id);
   }
 
   async readExit(id: string): Promise<ExitStatus | undefined> {

@@ -28,6 +28,8 @@ export interface StartExtras {
   /** Nodes the helper makes in the rootfs (devices.ts). */
   devices?: DeviceNode[];
   security: ResolvedSecurity;
+  /** The container's cgroup directories to show at /sys/fs/cgroup ([name, dir]; '' = the whole view). */
+  cgroupViews?: [string, string][];
 }
 
 /** Repeated `key=PATH`; an empty list is one empty record (absent keys mean the helper's defaults). */
@@ -72,6 +74,8 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
   for (const a of spec.args) r.push(['arg', a]);
   for (const e of spec.env) r.push(['env', e]);
   for (const c of extra.cgroups) r.push(['cgroup', c]);
+  for (const [name, dir] of extra.cgroupViews ?? []) r.push(['cgview', `${name}:${dir}`]);
+  if (spec.shmSize && spec.shmSize > 0) r.push(['shm', `size=${spec.shmSize}`]);
   for (const d of extra.devices ?? []) r.push(['device', deviceRecord(d)]);
   for (const l of spec.rlimits ?? []) r.push(['rlimit', `${l.name}:${l.soft}:${l.hard}`]);
   for (const s of spec.sysctls ?? []) r.push(['sysctl', s]);

@@ -8,6 +8,8 @@
  */
 import type { Duplex } from 'node:stream';
 import type { DevicePolicy } from './device-rules';
+import type { Resources } from './resources';
+import type { CgroupStats } from './cgroup-stats';
 
 export interface BindMount {
   type: 'bind';
@@ -98,6 +100,10 @@ export interface ContainerSpec {
   /** Paths masked / made read-only inside (system-paths.ts); Docker's defaults when absent. */
   maskedPaths?: string[];
   readonlyPaths?: string[];
+  /** Memory, CPU, pids and I/O limits (resources.ts); none when absent. */
+  resources?: Resources;
+  /** /dev/shm's size in bytes (--shm-size); Docker's 64 MiB when absent. */
+  shmSize?: number;
 }
 
 export interface ExitStatus {
@@ -198,4 +204,8 @@ export interface Runtime {
    * already. The caller holds the container's lifecycle lock, so no start interleaves.
    */
   withRootfs?<T>(spec: ContainerSpec, fn: () => Promise<T>): Promise<T>;
+  /** Changes a running container's limits (`update`). */
+  setResources?(id: string, r: Resources): Promise<void>;
+  /** The container's cgroup counters for `stats`. */
+  stats?(id: string): Promise<CgroupStats>;
 }

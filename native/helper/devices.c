@@ -56,11 +56,14 @@ mount_sub (const char *dev, const char *name, const char *fstype, unsigned long 
 }
 
 int
-devices_setup (const char *rootfs, struct berth_error *err)
+devices_setup (const char *rootfs, const char *shm_opts, struct berth_error *err)
 {
   char dev[PATH_MAX];
   int ret;
 
+  char shm[128];
+  snprintf (shm, sizeof shm, "mode=1777,%s", shm_opts && *shm_opts ? shm_opts : "size=65536k");
+  shm_opts = shm;
   snprintf (dev, sizeof dev, "%s/dev", rootfs);
   if ((ret = mkdir_p (dev, 0755, err)) < 0)
     return ret;
@@ -71,7 +74,7 @@ devices_setup (const char *rootfs, struct berth_error *err)
       return ret;
   if ((ret = mount_sub (dev, "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", err)) < 0)
     return ret;
-  if ((ret = mount_sub (dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", err)) < 0)
+  if ((ret = mount_sub (dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_opts, err)) < 0)
     return ret;
   /* mqueue needs the new ipc namespace; not fatal when the kernel lacks it */
   if (mount_sub (dev, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 && err->status != ENODEV)

@@ -7,7 +7,7 @@
 #include "spec.h"
 
 /* Mounts a tmpfs on rootfs/dev and fills it. Runs before pivot_root. */
-int devices_setup (const char *rootfs, struct berth_error *err);
+int devices_setup (const char *rootfs, const char *shm_opts, struct berth_error *err);
 
 /* Makes the spec's `device` nodes (--device, --privileged's host devices) in the rootfs,
  * replacing what is there. Whether the container may open them is the device cgroup's call

@@ -109,6 +109,40 @@ user_mount (const char *rootfs, const struct spec_mount *m, struct berth_error *
   return 0;
 }
 
+/* The container's own cgroups at /sys/fs/cgroup, read-only, as Docker shows them: v2 binds
+ * the container's directory there; v1 puts a tmpfs there with one bind per hierarchy (the
+ * tmpfs turns read-only once they are in). The directories were made by the daemon. */
+static int
+cgroup_views (const struct spec *s, struct berth_error *err)
+{
+  char base[PATH_MAX], p[PATH_MAX];
+  int ret;
+
+  if (s->ncgviews == 0)
+    return 0;
+  snprintf (base, sizeof base, "%s/sys/fs/cgroup", s->rootfs);
+  if (s->ncgviews == 1 && s->cgviews[0][0] == ':')
+    {
+      if (mount (s->cgviews[0] + 1, base, NULL, MS_BIND, NULL) < 0)
+        return berth_make_error (err, errno, "bind the container's cgroup `%s`", s->cgviews[0] + 1);
+      return mounts_remount_ro (base, err);
+    }
+  if (mount ("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+    return berth_make_error (err, errno, "mount a tmpfs on /sys/fs/cgroup");
+  for (int i = 0; i < s->ncgviews; i++)
+    {
+      const char *colon = strchr (s->cgviews[i], ':');
+      snprintf (p, sizeof p, "%s/%.*s", base, (int) (colon - s->cgviews[i]), s->cgviews[i]);
+      if (mkdir (p, 0755) < 0 && errno != EEXIST)
+        return berth_make_error (err, errno, "mkdir `%s`", p);
+      if (mount (colon + 1, p, NULL, MS_BIND, NULL) < 0)
+        return berth_make_error (err, errno, "bind the container's cgroup `%s`", colon + 1);
+      if ((ret = mounts_remount_ro (p, err)) < 0)
+        return ret;
+    }
+  return mounts_remount_ro (base, err);
+}
+
 static int
 bind_etc_file (const char *rootfs, const char *src, const char *ctr_path, struct berth_error *err)
 {
@@ -147,7 +181,10 @@ mounts_setup (const struct spec *s, struct berth_error *err)
         return ret;
     }
 
-  if ((ret = devices_setup (s->rootfs, err)) < 0)
+  if ((ret = cgroup_views (s, err)) < 0)
+    return ret;
+
+  if ((ret = devices_setup (s->rootfs, s->shm, err)) < 0)
     return ret;
   berth_error_set_step ("devices");
   if ((ret = devices_add (s, err)) < 0)

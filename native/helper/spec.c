@@ -65,6 +65,7 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     { "ipcns", offsetof (struct spec, ipcns) },     { "pidns", offsetof (struct spec, pidns) },
     { "cwd", offsetof (struct spec, cwd) },         { "user", offsetof (struct spec, user) },
     { "seccomp", offsetof (struct spec, seccomp) },
+    { "shm", offsetof (struct spec, shm) },
   };
   static const struct { const char *key; size_t off; } ints[] = {
     { "tty", offsetof (struct spec, tty) },         { "stdin", offsetof (struct spec, open_stdin) },
@@ -111,6 +112,9 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     return push (s->env, &s->nenv, SPEC_MAX_LIST, key, v, err);
   if (strcmp (key, "cgroup") == 0)
     return push (s->cgroups, &s->ncgroups, 15, key, v, err);
+  if (strcmp (key, "cgview") == 0)
+    return strchr (v, ':') ? push (s->cgviews, &s->ncgviews, 15, key, v, err)
+                           : berth_make_error (err, EINVAL, "spec: invalid cgview `%s`", v);
   if (strcmp (key, "device") == 0)
     return push (s->devices, &s->ndevices, SPEC_MAX_LIST, key, v, err);
   if (strcmp (key, "rlimit") == 0)

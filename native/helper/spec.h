@@ -75,6 +75,13 @@ struct spec
   int nmounts;
   const char *sysctls[SPEC_MAX_SYSCTLS + 1]; /* "net.ipv4.x=1", written in the new namespaces */
   int nsysctls;
+  /* start: `cgview=NAME:DIR` — the container's own cgroup directories shown read-only at
+   * /sys/fs/cgroup/NAME (v1, one per hierarchy, on a tmpfs) or, with an empty NAME, at
+   * /sys/fs/cgroup itself (v2) */
+  const char *cgviews[16];
+  int ncgviews;
+  /* start: tmpfs options of /dev/shm (`shm`, e.g. "size=67108864"); 64 MiB when absent */
+  const char *shm;
 };
 
 /* Reads and validates a spec file. On success the caller owns spec->buf. */

@@ -11,13 +11,16 @@ describe('containers: create warnings', () => {
     assert.deepEqual(createWarnings({}), []);
   });
 
-  it('names each ignored setting: -m/--cpus (--restart, -p, --device, --privileged, --cap-add are applied)', () => {
+  it('names no applied setting: -m/--cpus, --restart, -p, --device, --privileged, --cap-add are all applied', () => {
     const w = createWarnings({
       Privileged: true, CapAdd: ['NET_ADMIN'], Memory: 10 << 20, NanoCpus: 5e8, RestartPolicy: { Name: 'always' },
       Devices: [{ PathOnHost: '/dev/fuse' }], PortBindings: { '80/tcp': [{ HostPort: '8080' }] },
     });
-    assert.equal(w.length, 1);
-    assert.ok(w.includes('berth does not set resource limits: --memory, --cpus are ignored'));
+    assert.deepEqual(w, []);
+  });
+
+  it('gives Docker\'s warning for --oom-kill-disable without a memory limit', () => {
+    assert.ok(createWarnings({ OomKillDisable: true })[0]?.startsWith('OOM killer is disabled for the container, but no memory limit is set'));
   });
 });
 

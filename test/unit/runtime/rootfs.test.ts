@@ -21,6 +21,10 @@ function fakeCgroups(): Cgroups & { removed: string[] } {
     pids: async () => [],
     setDevices: async () => undefined,
     killAll: async () => undefined,
+    setResources: async () => undefined,
+    oomKills: async () => 0,
+    views: async () => [],
+    stats: async () => { throw new Error('no stats in this fake'); },
     remove: async (id: string) => {
       removed.push(id);
     },
