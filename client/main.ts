@@ -55,6 +55,8 @@ const COMMANDS: Record<string, string> = {
   attach: 'attach',
   rename: 'rename',
   top: 'top',
+  stats: 'stats',
+  update: 'update',
   port: 'port',
   export: 'export',
   cp: 'cp',

@@ -42,6 +42,8 @@ import { networksRouter } from './api/networks';
 import { ContainerQueries } from './containers/queries';
 import { ExecService } from './exec/service';
 import { containersRouter } from './api/containers';
+import { containersResourcesRouter } from './api/containers-resources';
+import { ContainerResourceOps } from './containers/resource-ops';
 import { attachUpgradeRoute } from './api/containers-attach';
 import { execRouter, execStartUpgradeRoute } from './api/exec';
 import { StorePaths } from './store/paths';
@@ -133,6 +135,7 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
     imagesArchiveRouter(archives),
     containersRouter(containers, queries),
     containersArchiveRouter(new ContainerArchives(containers, stores.paths.tmp)),
+    containersResourcesRouter(new ContainerResourceOps(containers)),
     execRouter(execs),
     commitRouter({ commit: (ref, opts) => commitContainer(stores, commitFrom, ref, opts) }),
   ];

@@ -28,6 +28,7 @@ const SUBCOMMANDS: Record<string, string> = {
   ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart',
   kill: 'kill', wait: 'wait', rm: 'rm', remove: 'rm', logs: 'logs', attach: 'attach', rename: 'rename', top: 'top',
   port: 'port', export: 'export', diff: 'diff', pause: 'pause', unpause: 'unpause', exec: 'exec', inspect: 'inspect',
+  stats: 'stats', update: 'update',
 };
 
 async function prune(argv: string[], { client }: CommandContext): Promise<number> {

@@ -11,6 +11,7 @@ import type { CommandContext } from '../main';
 import { registryAuthHeader } from '../auth-config';
 import { ProgressRenderer } from '../progress';
 import { healthcheck, restartPolicy } from './health-flags';
+import { parseRamSize, RESOURCE_FLAGS, RESOURCE_HELP, resourcesFromFlags } from './resource-flags';
 
 export const CREATE_FLAGS: FlagSpec = {
   name: { type: 'string' },
@@ -51,6 +52,9 @@ export const CREATE_FLAGS: FlagSpec = {
   'device-cgroup-rule': { type: 'list' },
   'log-driver': { type: 'string' },
   'log-opt': { type: 'list' },
+  ...RESOURCE_FLAGS,
+  'oom-kill-disable': { type: 'bool' },
+  'shm-size': { type: 'string' },
 };
 
 /**
@@ -241,6 +245,9 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
       SecurityOpt: await securityOpts(p.lists['security-opt']),
       Devices: (p.lists.device ?? []).map(parseDevice),
       DeviceCgroupRules: p.lists['device-cgroup-rule']?.length ? p.lists['device-cgroup-rule'] : null,
+      ...resourcesFromFlags(p),
+      ...(p.bools['oom-kill-disable'] ? { OomKillDisable: true } : {}),
+      ...(p.strings['shm-size'] !== undefined ? { ShmSize: parseRamSize('shm-size', p.strings['shm-size']) } : {}),
     },
     NetworkingConfig: { EndpointsConfig: {} },
   };
@@ -313,7 +320,9 @@ Options:
       --security-opt list   Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)
       --tmpfs list          Mount a tmpfs directory
       --ulimit ulimit       Ulimit options (name=soft[:hard])
-  -t, --tty                 Allocate a pseudo-TTY
+      --oom-kill-disable    Disable OOM Killer
+      --shm-size bytes      Size of /dev/shm
+${RESOURCE_HELP}  -t, --tty                 Allocate a pseudo-TTY
   -u, --user string         Username or UID (format: <name|uid>[:<group|gid>])
   -v, --volume list         Bind mount a volume (HOST:CONTAINER[:ro])
   -w, --workdir string      Working directory inside the container

@@ -137,4 +137,134 @@ ct.remove()
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), '50331648 33 50331648 250000000 33');
   });
+
+  describe('update', () => {
+    it('changes the limits of a running container (docker CLI), inspect and the cgroup follow', async function () {
+      const r = await d.docker(['run', '-d', '--name', 'upd1', '-m', '32m', f.busybox.ref, 'sleep', '120']);
+      assert.equal(r.code, 0, r.stderr);
+      try {
+        const u = await d.docker(['update', '-m', '64m', '--memory-swap', '128m', '--cpus', '0.5', '--pids-limit', '20', '--restart', 'on-failure:3', 'upd1']);
+        assert.equal(u.code, 0, u.stderr);
+        assert.equal(u.stdout.trim(), 'upd1');
+        const files = V2 ? '/sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/pids.max'
+          : '/sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max';
+        const e = await d.docker(['exec', 'upd1', 'sh', '-c', `cat ${files}`]);
+        assert.deepEqual(e.stdout.trim().split('\n'), V2 ? ['67108864', '50000 100000', '20'] : ['67108864', '50000', '20']);
+        const i = await d.docker(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}', 'upd1']);
+        assert.equal(i.stdout.trim(), '67108864 134217728 500000000 20 on-failure:3');
+        // a limit refused by the checks changes nothing
+        const bad = await d.docker(['update', '-m', '2m', 'upd1']);
+        assert.notEqual(bad.code, 0);
+        assert.match(bad.stderr, /Minimum memory limit allowed is 6MB/);
+        // berth update, then a pids limit of -1 clears it
+        const b = await d.berth(['update', '--pids-limit', '-1', '--memory-reservation', '16m', 'upd1']);
+        assert.equal(b.code, 0, b.stderr);
+        const e2 = await d.docker(['exec', 'upd1', 'cat', V2 ? '/sys/fs/cgroup/pids.max' : '/sys/fs/cgroup/pids/pids.max']);
+        assert.equal(e2.stdout.trim(), 'max');
+      } finally {
+        await d.docker(['rm', '-f', 'upd1']);
+      }
+    });
+
+    it('a stopped container keeps the new limits for its next start; a removed one is 404', async function () {
+      const c = await d.docker(['create', '--name', 'upd2', f.busybox.ref, 'cat', V2 ? '/sys/fs/cgroup/memory.max' : '/sys/fs/cgroup/memory/memory.limit_in_bytes']);
+      assert.equal(c.code, 0, c.stderr);
+      const u = await d.docker(['update', '-m', '40m', 'upd2']);
+      assert.equal(u.code, 0, u.stderr);
+      const s = await d.docker(['start', '-a', 'upd2']);
+      assert.equal(s.stdout.trim(), '41943040', s.stderr);
+      await d.docker(['rm', 'upd2']);
+      const gone = await d.docker(['update', '-m', '64m', 'upd2']);
+      assert.notEqual(gone.code, 0);
+      assert.match(gone.stderr, /No such container: upd2/);
+      const api = await d.dockerode().getContainer('upd2').update({ Memory: 64 << 20 }).then(
+        () => assert.fail('updated'),
+        (err: { statusCode?: number }) => err,
+      );
+      assert.equal(api.statusCode, 404);
+    });
+  });
+
+  describe('stats', () => {
+    let id = '';
+    before(async function () {
+      const r = await d.docker(['run', '-d', '--name', 'st1', '-m', '64m', '--pids-limit', '30', f.busybox.ref, 'sh', '-c', 'while :; do :; done & sleep 300']);
+      assert.equal(r.code, 0, r.stderr);
+      id = r.stdout.trim();
+    });
+    after(async function () {
+      await d?.docker(['rm', '-f', 'st1']);
+    });
+
+    it('docker stats --no-stream prints CPU %, MEM USAGE / LIMIT, NET I/O, BLOCK I/O, PIDS', async function () {
+      const r = await d.docker(['stats', '--no-stream', 'st1']);
+      assert.equal(r.code, 0, r.stderr);
+      const [head, row] = r.stdout.trim().split('\n');
+      assert.match(head ?? '', /^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS$/);
+      const cols = (row ?? '').split(/\s{2,}/);
+      assert.equal(cols[0], id.slice(0, 12));
+      assert.equal(cols[1], 'st1');
+      // a busy loop: well above zero
+      assert.ok(parseFloat(cols[2] ?? '') > 5, row);
+      assert.match(cols[3] ?? '', /^[\d.]+[KMG]?i?B \/ 64MiB$/, row);
+      assert.match(cols[5] ?? '', /^[\d.]+k?B \/ [\d.]+k?B$/, row);
+      assert.equal(cols[7], '2', row); // the busy loop and sleep (sh execs its last command)
+      const b = await d.berth(['stats', '--no-stream', 'st1']);
+      assert.equal(b.code, 0, b.stderr);
+      assert.match(b.stdout, /CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT/);
+      assert.match(b.stdout, /st1\s+[\d.]+%\s+[\d.]+[KMG]?i?B \/ 64MiB/);
+    });
+
+    it('docker-py parses one-shot and streamed stats in Docker\'s shape', async function () {
+      const py = `
+import docker, json
+c = docker.from_env().containers.get('st1')
+s = c.stats(stream=False)
+keys = sorted(s.keys())
+cu = s['cpu_stats']['cpu_usage']
+ok = [k for k in ('total_usage', 'usage_in_kernelmode', 'usage_in_usermode') if k in cu]
+pre = s['precpu_stats']['cpu_usage']['total_usage']
+gen = c.stats(stream=True, decode=True)
+a = next(gen); b = next(gen)
+print(json.dumps({'keys': keys, 'cpu': ok, 'online': s['cpu_stats']['online_cpus'] > 0, 'sys': s['cpu_stats']['system_cpu_usage'] > 0,
+  'pre': pre > 0, 'limit': s['memory_stats']['limit'], 'stats': isinstance(s['memory_stats']['stats'], dict), 'pids': s['pids_stats'],
+  'name': s['name'], 'stream': b['precpu_stats']['cpu_usage']['total_usage'] == a['cpu_stats']['cpu_usage']['total_usage'],
+  'net': sorted(s.get('networks', {}).keys())}))
+`;
+      const r = await d.dockerPy(py);
+      assert.equal(r.code, 0, r.stderr);
+      const o = JSON.parse(r.stdout.trim());
+      for (const k of ['read', 'preread', 'cpu_stats', 'precpu_stats', 'memory_stats', 'pids_stats', 'blkio_stats', 'name', 'id']) assert.ok(o.keys.includes(k), k);
+      assert.deepEqual(o.cpu, ['total_usage', 'usage_in_kernelmode', 'usage_in_usermode']);
+      assert.equal(o.online, true);
+      assert.equal(o.sys, true);
+      assert.equal(o.pre, true);
+      assert.equal(o.limit, 64 << 20);
+      assert.equal(o.stats, true);
+      assert.deepEqual(o.pids, { current: 2, limit: 30 });
+      assert.equal(o.name, '/st1');
+      assert.equal(o.stream, true);
+      if (d.netSlot) assert.deepEqual(o.net, ['eth0']);
+    });
+
+    it('dockerode: stream=false and one-shot; a stopped container gives zeroed stats; unknown is 404', async function () {
+      const dk = d.dockerode();
+      const s = (await dk.getContainer('st1').stats({ stream: false })) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      assert.equal(s.id, id);
+      assert.ok(s.memory_stats.usage > 0);
+      assert.ok(Array.isArray(s.blkio_stats.io_service_bytes_recursive) || s.blkio_stats.io_service_bytes_recursive === null);
+      const one = (await dk.getContainer('st1').stats({ stream: false, 'one-shot': true } as never)) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      assert.equal(one.preread, '0001-01-01T00:00:00Z');
+      const c = await d.docker(['create', '--name', 'st2', f.busybox.ref, 'true']);
+      try {
+        const z = (await dk.getContainer('st2').stats({ stream: false })) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+        assert.equal(z.read, '0001-01-01T00:00:00Z');
+        assert.deepEqual(z.memory_stats, {});
+      } finally {
+        await d.docker(['rm', c.stdout.trim()]);
+      }
+      const nf = await dk.getContainer('nope').stats({ stream: false }).then(() => assert.fail('answered'), (e: { statusCode?: number }) => e);
+      assert.equal(nf.statusCode, 404);
+    });
+  });
 });
