@@ -108,6 +108,14 @@ function checkResources(hc: HostConfig): void {
   validateResources(resourcesOf(hc as Record<string, unknown>), host, host.cgroupVersion);
   if (typeof hc.ShmSize === 'number' && hc.ShmSize < 0) throw invalid('SHM size can not be less than 0');
   if (hc.CgroupParent) throw notImplemented('berth does not support --cgroup-parent: containers are placed under the berth cgroup');
+  // limits berth does not apply are refused, never accepted and ignored
+  for (const [k, flag] of [['BlkioWeightDevice', '--blkio-weight-device'], ['BlkioDeviceReadBps', '--device-read-bps'], ['BlkioDeviceWriteBps', '--device-write-bps'],
+    ['BlkioDeviceReadIOps', '--device-read-iops'], ['BlkioDeviceWriteIOps', '--device-write-iops']] as const) {
+    if (Array.isArray(hc[k]) && (hc[k] as unknown[]).length > 0) throw notImplemented(`berth does not support ${flag}`);
+  }
+  for (const [k, flag] of [['CpuRealtimePeriod', '--cpu-rt-period'], ['CpuRealtimeRuntime', '--cpu-rt-runtime']] as const) {
+    if (typeof hc[k] === 'number' && (hc[k] as number) > 0) throw notImplemented(`berth does not support ${flag}`);
+  }
 }
 
 function checkSecurity(hc: HostConfig): void {

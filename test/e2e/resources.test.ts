@@ -107,6 +107,7 @@ describe('e2e: resource limits', function () {
       [['--cpu-period', '500'], /CPU cfs period can not be less than 1ms/],
       [['--cpuset-cpus', '63'], /Requested CPUs are not available - requested 63, available: /],
       [['--blkio-weight', '5'], /Range of blkio weight is from 10 to 1000/],
+      [['--device-read-bps', '/dev/null:1mb'], /berth does not support --device-read-bps/],
     ];
     for (const [args, re] of cases) {
       const r = await d.docker(['create', ...args, f.busybox.ref]);
