@@ -29,6 +29,19 @@ function dockerArchive(tag: string, layerTar: Buffer, config: Record<string, unk
   ]);
 }
 
+/** A registry of the calling describe's own, for images pushed verbatim (not the shared fixtures'). */
+function useOwnRegistry(): () => TestRegistry {
+  let reg: TestRegistry | undefined;
+  before(async function () {
+    if (!haveCommand('docker-registry')) skipBecause(this, 'docker-registry is not installed');
+    reg = await startRegistry();
+  });
+  after(async function () {
+    await reg?.stop();
+  });
+  return () => reg as TestRegistry;
+}
+
 describe('e2e: image edges (sparse files, os: windows, disk full on load)', function () {
   let d: TestDaemon;
   let work: string;
@@ -61,14 +74,7 @@ describe('e2e: image edges (sparse files, os: windows, disk full on load)', func
   });
 
   describe('pull', function () {
-    let reg: TestRegistry;
-    before(async function () {
-      if (!haveCommand('docker-registry')) skipBecause(this, 'docker-registry is not installed');
-      reg = await startRegistry();
-    });
-    after(async function () {
-      await reg?.stop();
-    });
+    const reg = useOwnRegistry();
 
     it('docker pull of an os: windows image is refused before any layer is stored', async function () {
       const layout = new OciLayoutWriter(path.join(work, 'win-layout'));
@@ -77,8 +83,8 @@ describe('e2e: image edges (sparse files, os: windows, disk full on load)', func
       const layer = await layout.blob(gzipSync(winLayer), MT.ociLayerGzip);
       const config = await layout.json({ architecture: goArch(), os: 'windows', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(winLayer)] } }, MT.ociConfig);
       const manifest = await layout.json({ schemaVersion: 2, mediaType: MT.ociManifest, config, layers: [layer] }, MT.ociManifest);
-      await pushVerbatim(reg.host, 'edges/win', '1', layout.dir, manifest);
-      const r = await d.docker(['pull', `${reg.host}/edges/win:1`]);
+      await pushVerbatim(reg().host, 'edges/win', '1', layout.dir, manifest);
+      const r = await d.docker(['pull', `${reg().host}/edges/win:1`]);
       assert.notEqual(r.code, 0, r.stdout);
       assert.match(r.stderr, /image operating system "windows" cannot be used on this platform/);
       const layers = await fs.readdir(path.join(d.dataRoot, 'layers')).catch(() => [] as string[]);
@@ -87,14 +93,7 @@ describe('e2e: image edges (sparse files, os: windows, disk full on load)', func
   });
 
   describe('sparse files in a pulled layer', function () {
-    let reg: TestRegistry;
-    before(async function () {
-      if (!haveCommand('docker-registry')) skipBecause(this, 'docker-registry is not installed');
-      reg = await startRegistry();
-    });
-    after(async function () {
-      await reg?.stop();
-    });
+    const reg = useOwnRegistry();
 
     it('docker pull of layers holding GNU sparse files (old GNU and PAX 1.0) keeps their data and holes', async function () {
       const src = path.join(work, 'sparse-src');
@@ -113,8 +112,8 @@ describe('e2e: image edges (sparse files, os: windows, disk full on load)', func
         const layer = await layout.blob(gzipSync(layerTar), MT.ociLayerGzip);
         const config = await layout.json({ architecture: goArch(), os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] } }, MT.ociConfig);
         const manifest = await layout.json({ schemaVersion: 2, mediaType: MT.ociManifest, config, layers: [layer] }, MT.ociManifest);
-        await pushVerbatim(reg.host, 'edges/sparse', tag, layout.dir, manifest);
-        const r = await d.docker(['pull', `${reg.host}/edges/sparse:${tag}`]);
+        await pushVerbatim(reg().host, 'edges/sparse', tag, layout.dir, manifest);
+        const r = await d.docker(['pull', `${reg().host}/edges/sparse:${tag}`]);
         assert.equal(r.code, 0, r.stderr);
         // A one-layer image: its chain id is its diff id.
         const file = path.join(d.dataRoot, 'layers', sha256(layerTar).slice(7), 'diff', 'disk.img');

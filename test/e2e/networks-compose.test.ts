@@ -7,19 +7,8 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
-import { freePort, haveCommand, makeTempDir, removeTree, run, skipBecause, type TestDaemon, useDockerDaemon, waitFor } from '../support';
-
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    }).on('error', reject);
-  });
-}
+import { freePort, haveCommand, httpGet, makeTempDir, removeTree, run, skipBecause, type TestDaemon, useDockerDaemon, waitFor } from '../support';
 
 describe('e2e: docker-compose 1.29 project on berthd', function () {
   this.timeout(180_000);
@@ -61,7 +50,7 @@ describe('e2e: docker-compose 1.29 project on berthd', function () {
     ].join('\n'));
     const up = await compose(['up', '-d']);
     assert.equal(up.code, 0, `docker-compose up: ${up.stderr}`);
-    await waitFor('the published port', async () => (await get(`http://127.0.0.1:${port}/`).catch(() => '')) === 'from-compose\n');
+    await waitFor('the published port', async () => (await httpGet(`http://127.0.0.1:${port}/`).catch(() => ({ body: '' }))).body === 'from-compose\n');
 
     const ps = await compose(['ps']);
     assert.equal(ps.code, 0, ps.stderr);

@@ -7,18 +7,7 @@
  * Ryuk (the reaper image) comes from Docker Hub, which is unreachable here: it is disabled.
  */
 import * as assert from 'node:assert/strict';
-import * as http from 'node:http';
-import { haveCommand, skipBecause, type TestDaemon, useDockerDaemon } from '../support';
-
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    }).on('error', reject);
-  });
-}
+import { haveCommand, httpGet, skipBecause, type TestDaemon, useDockerDaemon } from '../support';
 
 describe('e2e: testcontainers-node on berthd', function () {
   this.timeout(120_000);
@@ -55,7 +44,7 @@ describe('e2e: testcontainers-node on berthd', function () {
       .start();
     try {
       const url = `http://${web.getHost()}:${web.getMappedPort(80)}/`;
-      assert.equal(await get(url), 'from-testcontainers\n');
+      assert.equal((await httpGet(url)).body, 'from-testcontainers\n');
       const client = await new GenericContainer(image).withCommand(['sleep', '60']).withNetwork(network).start();
       try {
         const r = await client.exec(['wget', '-q', '-O-', 'http://api/']);

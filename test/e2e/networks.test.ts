@@ -12,19 +12,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { haveCommand, skipBecause, type TestDaemon, useDockerDaemon, waitFor } from '../support';
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-  });
-}
+import { haveCommand, httpGet, skipBecause, type TestDaemon, useDockerDaemon, waitFor } from '../support';
 
 /** busybox httpd serving `text` at / on port 80. */
 const httpd = (text: string) => ['sh', '-c', `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 80 -h /www`];
@@ -118,8 +106,8 @@ describe('e2e: networks (bridge, user networks, ports, DNS)', function () {
   it('-p 127.0.0.1:PORT:80 and -p PORT:80 are reached from the host; port, ps and inspect show them as Docker does', async function () {
     const [p1, p2] = [await hostPort(), await hostPort()];
     await ok(['run', '-d', '--name', 'web', '-p', `127.0.0.1:${p1}:80`, '-p', `${p2}:80/tcp`, image, ...httpd('published')]);
-    await waitFor('httpd to answer', async () => (await get(`http://127.0.0.1:${p1}/`).catch(() => ({ body: '' }))).body === 'published\n');
-    await waitFor('the second binding', async () => (await get(`http://127.0.0.1:${p2}/`).catch(() => ({ body: '' }))).body === 'published\n');
+    await waitFor('httpd to answer', async () => (await httpGet(`http://127.0.0.1:${p1}/`).catch(() => ({ body: '' }))).body === 'published\n');
+    await waitFor('the second binding', async () => (await httpGet(`http://127.0.0.1:${p2}/`).catch(() => ({ body: '' }))).body === 'published\n');
     const port = (await ok(['port', 'web'])).split('\n').sort();
     assert.deepEqual(port, [`80/tcp -> 0.0.0.0:${p2}`, `80/tcp -> 127.0.0.1:${p1}`].sort());
     const ps = await ok(['ps', '--format', '{{.Ports}}', '--filter', 'name=web']);
@@ -145,7 +133,7 @@ describe('e2e: networks (bridge, user networks, ports, DNS)', function () {
     }
     assert.notEqual(ports[0], ports[1]);
     for (const p of ports) assert.ok(p >= lo && p <= hi, `${p} is in the ephemeral range ${lo}-${hi}`);
-    await waitFor('httpd to answer', async () => (await get(`http://127.0.0.1:${ports[0]}/`).catch(() => ({ body: '' }))).body === 'random\n');
+    await waitFor('httpd to answer', async () => (await httpGet(`http://127.0.0.1:${ports[0]}/`).catch(() => ({ body: '' }))).body === 'random\n');
     const udp = (await inspect('p2')).NetworkSettings.Ports['80/udp'][0];
     assert.equal(udp.HostIp, '127.0.0.1');
     assert.ok(Number(udp.HostPort) >= lo);
@@ -293,14 +281,14 @@ print(json.dumps({"body": body, "byname": out, "ports": web.attrs["NetworkSettin
     const busyIp = busy.NetworkSettings.Networks.bridge.IPAddress as string;
     const appBridge = JSON.parse(await ok(['network', 'inspect', 'appnet']))[0].Options['com.docker.network.bridge.name'] ?? `br-${web.NetworkSettings.Networks.appnet.NetworkID.slice(0, 12)}`;
     assert.ok(iptablesLines().includes(webIp), 'the published port has rules naming the container');
-    await waitFor('httpd', async () => (await get(`http://127.0.0.1:${p}/`).catch(() => ({ body: '' }))).body === 'survivor\n');
+    await waitFor('httpd', async () => (await httpGet(`http://127.0.0.1:${p}/`).catch(() => ({ body: '' }))).body === 'survivor\n');
 
     await d.kill(); // SIGKILL: containers keep running, and keep their network
-    assert.equal((await get(`http://127.0.0.1:${p}/`)).body, 'survivor\n');
+    assert.equal((await httpGet(`http://127.0.0.1:${p}/`)).body, 'survivor\n');
     // While berthd is down, one container dies.
     spawnSync('kill', ['-9', String(busy.State.Pid)]);
     await d.restart();
-    assert.equal((await get(`http://127.0.0.1:${p}/`)).body, 'survivor\n', 'still published after the restart');
+    assert.equal((await httpGet(`http://127.0.0.1:${p}/`)).body, 'survivor\n', 'still published after the restart');
     await waitFor('busy to be seen as exited', async () => (await inspect('busy')).State.Running === false);
     assert.ok(!iptablesLines().includes(busyIp + '/') && !iptablesLines().includes(busyIp + ' '), 'the dead container\'s rules are gone');
     assert.deepEqual((await netnsFiles()).filter((f) => f.startsWith(busy.Id)), [], 'the dead container\'s namespace is gone');

@@ -70,3 +70,4 @@ export * from './daemon';
 export * from './suite';
 export * from './systemd';
 export * from './netpool';
+export * from './http-get';

@@ -4,26 +4,17 @@
  * the reason; a bare `this.skip()` or `it.skip` is a silent hole in coverage.
  */
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../support/proc';
+import { tsSources } from '../support/sources';
 
 const ROOT = repoRoot();
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(path.join(ROOT, dir))) {
-    const rel = `${dir}/${n}`;
-    if (statSync(path.join(ROOT, rel)).isDirectory()) out.push(...sources(rel));
-    else if (n.endsWith('.ts')) out.push(rel);
-  }
-  return out;
-}
 
 describe('unit: every skipped test says why', () => {
   it('no bare this.skip(), it.skip or describe.skip outside test/support/skip.ts', () => {
     const bad: string[] = [];
-    for (const file of sources('test')) {
+    for (const file of tsSources('test')) {
       if (file === 'test/support/skip.ts' || file === 'test/unit/skips.test.ts') continue;
       readFileSync(path.join(ROOT, file), 'utf8').split('\n').forEach((line, i) => {
         const code = line.replace(/\/\/.*$/, '');

@@ -4,28 +4,19 @@
  * entry nobody uses), one generic code per kind, and Docker's status per kind.
  */
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ERROR_CODES, asErrorCode, type ErrorCode } from '../../../daemon/errors/codes';
 import { BerthError, toBerthError, wrap, type ErrorKind } from '../../../daemon/errors';
 import { replyOf } from '../../../daemon/api/write-error';
 import { repoRoot } from '../../support/proc';
+import { tsSources } from '../../support/sources';
 
 const ROOT = repoRoot();
 const KINDS: [ErrorKind, number][] = [
   ['InvalidParameter', 400], ['Unauthorized', 401], ['Forbidden', 403], ['NotFound', 404], ['Conflict', 409],
   ['NotModified', 304], ['NotImplemented', 501], ['TooLarge', 413], ['UnsupportedMediaType', 415], ['Unavailable', 503], ['System', 500],
 ];
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(path.join(ROOT, dir))) {
-    const rel = `${dir}/${n}`;
-    if (statSync(path.join(ROOT, rel)).isDirectory()) out.push(...sources(rel));
-    else if (n.endsWith('.ts')) out.push(rel);
-  }
-  return out;
-}
 
 describe('unit: the error catalogue', () => {
   it('every kind has its Docker status and a generic code from the catalogue', () => {
@@ -37,7 +28,7 @@ describe('unit: the error catalogue', () => {
   });
 
   it('every entry is a SCREAMING_SNAKE name with a description, used somewhere in daemon/ or native/', () => {
-    const text = [...sources('daemon'), ...sources('native')]
+    const text = [...tsSources('daemon'), ...tsSources('native')]
       .filter((f) => f !== 'daemon/errors/codes.ts')
       .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
       .join('\n');
@@ -81,7 +72,7 @@ describe('unit: the error catalogue', () => {
 describe('unit: daemon code throws BerthErrors', () => {
   it('no `throw new Error(` in daemon/ (a plain Error reaches the client as a 500 without a code)', () => {
     const bad: string[] = [];
-    for (const file of sources('daemon')) {
+    for (const file of tsSources('daemon')) {
       if (file.endsWith('-fake.ts')) continue; // fakes imitate Node's errno errors on purpose
       readFileSync(path.join(ROOT, file), 'utf8').split('\n').forEach((line, i) => {
         if (/\bthrow\s+(new\s+Error\(|Object\.assign\(\s*new\s+Error\()/.test(line)) bad.push(`${file}:${i + 1}: ${line.trim()}`);
