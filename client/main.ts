@@ -61,6 +61,7 @@ const COMMANDS: Record<string, string> = {
   export: 'export',
   cp: 'cp',
   volume: 'volume',
+  network: 'network',
   diff: 'diff',
   pause: 'pause',
   unpause: 'unpause',

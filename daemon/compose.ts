@@ -94,7 +94,7 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
     find: (ref) => names.find(ref),
     etcPaths: (id) => containerStore.pathsOf(id),
     update: (id, fn) => containers.updateRecord(id, fn),
-  });
+  }, undefined, (action, id, attributes) => events.emit('network', action, id, attributes));
   // Volumes ask the containers which of them use a volume (rm, prune, dangling): by then
   // `containers` exists; nothing asks before the daemon listens.
   const volumes: VolumeService = new VolumeService(new VolumeStore(stores.paths), (name): string[] => containers.usersOfVolume(name), events);

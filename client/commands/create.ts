@@ -41,6 +41,18 @@ export const CREATE_FLAGS: FlagSpec = {
   'stop-signal': { type: 'string' },
   'stop-timeout': { type: 'int' },
   publish: { type: 'list', short: 'p' },
+  'publish-all': { type: 'bool', short: 'P' },
+  expose: { type: 'list' },
+  'network-alias': { type: 'list' },
+  ip: { type: 'string' },
+  'mac-address': { type: 'string' },
+  dns: { type: 'list' },
+  'dns-search': { type: 'list' },
+  'dns-option': { type: 'list' },
+  'add-host': { type: 'list' },
+  sysctl: { type: 'list' },
+  ipc: { type: 'string' },
+  pid: { type: 'string' },
   pull: { type: 'string' },
   platform: { type: 'string' },
   quiet: { type: 'bool', short: 'q' },
@@ -160,6 +172,30 @@ function portBindings(list: string[] | undefined): { exposed: Record<string, obj
   return { exposed, bindings };
 }
 
+/** `--expose 80[/tcp]` (or a range 8000-8002) added to ExposedPorts, as the docker CLI does. */
+function exposePorts(list: string[] | undefined, exposed: Record<string, object>): void {
+  for (const spec of list ?? []) {
+    const [range = '', proto = 'tcp'] = spec.split('/');
+    const m = /^(\d+)(?:-(\d+))?$/.exec(range);
+    if (!m) throw new CliError(`invalid range format for --expose: ${spec}`, undefined, 125);
+    const lo = Number(m[1]);
+    const hi = Number(m[2] ?? m[1]);
+    for (let port = lo; port <= hi; port++) exposed[`${port}/${proto}`] = {};
+  }
+}
+
+/**
+ * The endpoint the CLI sends for --network-alias/--ip/--mac-address, keyed by the --network
+ * value ("default" without one, as the docker CLI does); empty when none is given.
+ */
+function endpointsConfig(p: Parsed): Record<string, unknown> {
+  const ep: Record<string, unknown> = {};
+  if (p.lists['network-alias']?.length) ep.Aliases = p.lists['network-alias'];
+  if (p.strings.ip) ep.IPAMConfig = { IPv4Address: p.strings.ip };
+  if (p.strings['mac-address']) ep.MacAddress = p.strings['mac-address'];
+  return Object.keys(ep).length ? { [p.strings.network ?? 'default']: ep } : {};
+}
+
 /**
  * --security-opt as Docker's CLI sends it: `seccomp=FILE` becomes `seccomp=<the file's JSON,
  * compacted>` (the daemon never reads the client's files); `unconfined`/`builtin` stay names.
@@ -203,6 +239,7 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
   });
   const entrypoint = p.strings.entrypoint !== undefined ? [p.strings.entrypoint] : null;
   const ports = portBindings(p.lists.publish);
+  exposePorts(p.lists.expose, ports.exposed);
   const cols = process.stdout.columns ?? 0;
   const rows = process.stdout.rows ?? 0;
   return {
@@ -231,6 +268,14 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
       Binds: binds.length ? binds : null,
       NetworkMode: p.strings.network ?? 'default',
       PortBindings: ports.bindings,
+      PublishAllPorts: !!p.bools['publish-all'],
+      Dns: p.lists.dns ?? [],
+      DnsSearch: p.lists['dns-search'] ?? [],
+      DnsOptions: p.lists['dns-option'] ?? [],
+      ExtraHosts: p.lists['add-host']?.length ? p.lists['add-host'] : null,
+      Sysctls: p.lists.sysctl?.length ? labels(p.lists.sysctl) : undefined,
+      IpcMode: p.strings.ipc ?? '',
+      PidMode: p.strings.pid ?? '',
       AutoRemove: !!p.bools.rm,
       ReadonlyRootfs: !!p.bools['read-only'],
       Init: p.bools.init ? true : null,
@@ -249,7 +294,7 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
       ...(p.bools['oom-kill-disable'] ? { OomKillDisable: true } : {}),
       ...(p.strings['shm-size'] !== undefined ? { ShmSize: parseRamSize('shm-size', p.strings['shm-size']) } : {}),
     },
-    NetworkingConfig: { EndpointsConfig: {} },
+    NetworkingConfig: { EndpointsConfig: endpointsConfig(p) },
   };
 }
 
@@ -292,13 +337,18 @@ export const CREATE_USAGE = `Usage:  berth create [OPTIONS] IMAGE [COMMAND] [ARG
 Create a new container
 
 Options:
+      --add-host list       Add a custom host-to-IP mapping (host:ip, host:host-gateway)
       --cap-add list        Add Linux capabilities (NET_ADMIN, CAP_SYS_PTRACE, ALL)
       --cap-drop list       Drop Linux capabilities
       --device list         Add a host device to the container (HOST[:CONTAINER][:PERMS])
       --device-cgroup-rule list  Add a rule to the cgroup allowed devices list ('c 1:3 rwm')
+      --dns list            Set custom DNS servers
+      --dns-option list     Set DNS options
+      --dns-search list     Set custom DNS search domains
       --entrypoint string   Overwrite the default ENTRYPOINT of the image
   -e, --env list            Set environment variables
       --env-file list       Read in a file of environment variables
+      --expose list         Expose a port or a range of ports
       --health-cmd string   Command to run to check health
       --health-interval duration  Time between running the check (ms|s|m|h) (default 30s)
       --health-retries int  Consecutive failures needed to report unhealthy
@@ -307,17 +357,25 @@ Options:
   -h, --hostname string     Container host name
       --init                Run an init inside the container that forwards signals and reaps processes
   -i, --interactive         Keep STDIN open even if not attached
+      --ip string           IPv4 address (e.g., 172.30.100.104)
+      --ipc string          IPC mode to use (host, private, shareable, container:NAME)
   -l, --label list          Set meta data on a container
       --log-driver string   Logging driver for the container (json-file, local, none)
       --log-opt list        Log driver options (max-size=10m, max-file=3)
+      --mac-address string  Container MAC address (e.g., 92:d0:c6:0a:29:33)
       --name string         Assign a name to the container
       --network string      Connect a container to a network (bridge, host, none, NAME, container:NAME)
+      --network-alias list  Add network-scoped alias for the container
       --no-healthcheck      Disable any container-specified HEALTHCHECK
+      --pid string          PID namespace to use (host, container:NAME)
       --privileged          Give extended privileges to this container
+  -p, --publish list        Publish a container's port(s) to the host
+  -P, --publish-all         Publish all exposed ports to random ports
       --read-only           Mount the container's root filesystem as read only
       --restart string      Restart policy when the container exits (no, on-failure[:N], always, unless-stopped)
       --rm                  Automatically remove the container when it exits
       --security-opt list   Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)
+      --sysctl map          Sysctl options
       --tmpfs list          Mount a tmpfs directory
       --ulimit ulimit       Ulimit options (name=soft[:hard])
       --oom-kill-disable    Disable OOM Killer

@@ -23,6 +23,12 @@ export { DEFAULT_POOLS, parsePoolFlag, checkPool } from './pools';
 export type { AddressPool } from './pools';
 export { sysctlList } from './sysctls';
 
+/**
+ * Where network events go (the daemon's event bus, injected by the composition root so this
+ * module never imports it): Docker's `network create|connect|disconnect|destroy`.
+ */
+export type NetworkEventSink = (action: 'create' | 'connect' | 'disconnect' | 'destroy', networkId: string, attributes: Record<string, string>) => void;
+
 export interface Networking {
   service: NetworkService;
   containers: ContainerNetworks;
@@ -32,7 +38,7 @@ export interface Networking {
 /** What the /networks router needs (its NetworksBackend); the router declares it, compose.ts checks the fit. */
 export type NetworkBackend = ReturnType<typeof networkBackend>;
 
-export async function createNetworking(roots: { dataRoot: string; execRoot: string }, cfg: NetworkSettingsConfig, lookup: ContainerLookup, run: RunTool = runTool): Promise<Networking> {
+export async function createNetworking(roots: { dataRoot: string; execRoot: string }, cfg: NetworkSettingsConfig, lookup: ContainerLookup, run: RunTool = runTool, events: NetworkEventSink = () => undefined): Promise<Networking> {
   const service = new NetworkService(new NetworkStore(path.join(roots.dataRoot, 'networks')), cfg);
   await service.init();
   const bins = findNetavark();
@@ -41,11 +47,20 @@ export async function createNetworking(roots: { dataRoot: string; execRoot: stri
   const netnsDir = path.join(roots.execRoot, 'netns');
   const containers = new ContainerNetworks(service, netavark, new NetnsDir(netnsDir, run), new SandboxFiles(netnsDir), lookup, run);
 
-  return { service, containers, backend: networkBackend(service, containers, lookup) };
+  return { service, containers, backend: networkBackend(service, containers, lookup, events) };
 }
 
 /** The /networks API over the service: views, filters, connect/disconnect through the containers' attachment. */
-function networkBackend(service: NetworkService, containers: ContainerNetworks, lookup: ContainerLookup) {
+function networkBackend(service: NetworkService, containers: ContainerNetworks, lookup: ContainerLookup, events: NetworkEventSink) {
+  // Docker's attributes: the network's name and driver, plus the container for (dis)connect.
+  const emit = (action: Parameters<NetworkEventSink>[0], id: string, name: string, container?: string) =>
+    events(action, id, { name, type: 'bridge', ...(container ? { container } : {}) });
+  const containerOnNetwork = (netRef: string, body: unknown, action: 'connect' | 'disconnect') => {
+    const n = service.get(netRef);
+    const ref = (body as { Container?: unknown } | null)?.Container;
+    const c = typeof ref === 'string' ? lookup.find(ref) : undefined;
+    emit(action, n.Id, n.Name, c?.Id);
+  };
   const endpointsOf = (netName: string, netId: string): EndpointView[] => {
     const out: EndpointView[] = [];
     for (const id of service.endpointsOn(netId)) {
@@ -66,13 +81,30 @@ function networkBackend(service: NetworkService, containers: ContainerNetworks, 
       const n = service.get(ref);
       return networkView(n, endpointsOf(n.Name, n.Id));
     },
-    create: (body: unknown) => service.create(body),
-    remove: (ref: string) => service.remove(ref),
+    async create(body: unknown): Promise<{ Id: string; Warning: string }> {
+      const r = await service.create(body);
+      emit('create', r.Id, service.get(r.Id).Name);
+      return r;
+    },
+    async remove(ref: string): Promise<void> {
+      const n = service.get(ref);
+      await service.remove(ref);
+      emit('destroy', n.Id, n.Name);
+    },
     async prune(filters: string | undefined): Promise<{ NetworksDeleted: string[] }> {
       const f = parseNetworkFilters(filters, new Set(['until', 'label', 'label!']));
-      return { NetworksDeleted: await service.prune((n) => !matchesNetwork(n, f, false)) };
+      const before = new Map(service.all().map((n) => [n.Name, n.Id]));
+      const deleted = await service.prune((n) => !matchesNetwork(n, f, false));
+      for (const name of deleted) emit('destroy', before.get(name) ?? '', name);
+      return { NetworksDeleted: deleted };
     },
-    connect: (ref: string, body: unknown) => containers.connect(ref, body),
-    disconnect: (ref: string, body: unknown) => containers.disconnect(ref, body),
+    async connect(ref: string, body: unknown): Promise<void> {
+      await containers.connect(ref, body);
+      containerOnNetwork(ref, body, 'connect');
+    },
+    async disconnect(ref: string, body: unknown): Promise<void> {
+      await containers.disconnect(ref, body);
+      containerOnNetwork(ref, body, 'disconnect');
+    },
   };
 }
