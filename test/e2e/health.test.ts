@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { requireRoot, sharedFixtures, skipBecause, haveCommand, startDaemon, waitFor, makeTempDir, removeTree, type Fixtures, type TestDaemon } from '../support';
+import { type Fixtures, makeTempDir, removeTree, type TestDaemon, useDockerDaemon, waitFor } from '../support';
 
 interface Health { Status: string; FailingStreak: number; Log: { ExitCode: number; Output: string; Start: string; End: string }[] }
 
@@ -17,18 +17,7 @@ describe('e2e: health checks (HEALTHCHECK, --health-*)', function () {
   let d: TestDaemon;
   let f: Fixtures;
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    f = await sharedFixtures();
-    d = await startDaemon();
-    const r = await d.docker(['pull', '-q', f.busybox.ref]);
-    assert.equal(r.code, 0, r.stderr);
-  });
-
-  after(async function () {
-    await d?.stop();
-  });
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => ((d = daemon), (f = fx)));
 
   const health = async (ref: string): Promise<Health | null> => {
     const r = await d.docker(['inspect', '-f', '{{json .State.Health}}', ref]);

@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { statfsSync } from 'node:fs';
-import { haveCommand, requireRoot, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../support';
+import { type Fixtures, type TestDaemon, useDockerDaemon } from '../support';
 
 const V2 = (() => {
   try {
@@ -22,18 +22,7 @@ describe('e2e: resource limits', function () {
   let d: TestDaemon;
   let f: Fixtures;
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    f = await sharedFixtures();
-    d = await startDaemon();
-    const r = await d.docker(['pull', '-q', f.busybox.ref]);
-    assert.equal(r.code, 0, r.stderr);
-  });
-
-  after(async function () {
-    await d?.stop();
-  });
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => ((d = daemon), (f = fx)));
 
   const run = async (args: string[], script: string) => {
     const r = await d.docker(['run', '--rm', ...args, f.busybox.ref, 'sh', '-c', script]);

@@ -8,24 +8,13 @@
  * `always` container starts and a stopped `unless-stopped` one stays down.
  */
 import * as assert from 'node:assert/strict';
-import { requireRoot, sharedFixtures, skipBecause, haveCommand, startDaemon, waitFor, type Fixtures, type TestDaemon } from '../support';
+import { type Fixtures, type TestDaemon, useDockerDaemon, waitFor } from '../support';
 
 describe('e2e: restart policies (--restart)', function () {
   let d: TestDaemon;
   let f: Fixtures;
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    f = await sharedFixtures();
-    d = await startDaemon();
-    const r = await d.docker(['pull', '-q', f.busybox.ref]);
-    assert.equal(r.code, 0, r.stderr);
-  });
-
-  after(async function () {
-    await d?.stop();
-  });
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => ((d = daemon), (f = fx)));
 
   const inspect = async (ref: string, fmt: string): Promise<string> => {
     const r = await d.docker(['inspect', '-f', fmt, ref]);
