@@ -4,7 +4,7 @@
 # does), for DUR seconds; the daemon's CPU time (utime+stime of /proc/PID/stat, dockerd's plus
 # containerd's and the shims' for Docker) over the same window with and without the streams.
 # berthd and, when Debian's dockerd + containerd are installed, dockerd side by side.
-#   sudo bash bench/stats.sh [containers=50] [seconds=30]   (after npm run build)
+#   sudo bash bench/stats.sh [containers=50] [seconds=30]   (after npm run build; DOCKERD=0: berthd only)
 set -euo pipefail
 N=${1:-50}
 DUR=${2:-30}
@@ -59,4 +59,4 @@ echo
 echo "| daemon | CPU idle ($N containers) | CPU with $N stats streams | per stream (% of one CPU) | per sample (CPU ms) |"
 echo "|---|---|---|---|---|"
 measure berthd "$SOCK" berth_pids
-if start_dockerd; then measure 'dockerd + containerd + shims' "$DOCKERD_SOCK" docker_pids; fi
+if [ "${DOCKERD:-1}" = 1 ] && start_dockerd; then measure 'dockerd + containerd + shims' "$DOCKERD_SOCK" docker_pids; fi
