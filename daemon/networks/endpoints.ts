@@ -55,6 +55,12 @@ export class ContainerNetworks {
     readonly ports = new PortAllocator(),
   ) {}
 
+  /**
+   * Told when a live endpoint joins or leaves a network (start, exit, connect and disconnect
+   * of a running container): Docker's network connect/disconnect events. Set by index.ts.
+   */
+  endpointEvents: (action: 'connect' | 'disconnect', network: { id: string; name: string }, containerId: string) => void = () => undefined;
+
   // ---- create ----
 
   prepare(req: { id: string; name: string; hostConfig: ContainerLike['HostConfig']; networkingConfig: unknown; exposedPorts: unknown }): ContainerNetworkState {
@@ -169,6 +175,7 @@ export class ContainerNetworks {
       }
       state.Ports = portsView(mappings, c.Config.ExposedPorts, c.HostConfig.PortBindings);
       state.SandboxKey = sb.netns;
+      for (const a of attachments) this.endpointEvents('connect', a.network, c.Id);
       const first = attachments[0] as Attachment;
       const dns = attachments.filter((a) => a.network.dns).map((a) => a.network.gateway);
       return { mode: 'private', netns: sb.netns, ipAddress: first.ip, gateway: first.network.gateway, ...(dns.length ? { nameservers: dns } : {}) };
@@ -218,7 +225,11 @@ export class ContainerNetworks {
 
   async detach(c: ContainerLike): Promise<void> {
     const sb = this.svc.live.get(c.Id);
-    if (sb) await this.undo(sb);
+    if (sb) {
+      const left = [...sb.input.attachments];
+      await this.undo(sb);
+      for (const a of left) this.endpointEvents('disconnect', a.network, c.Id);
+    }
     const state = c.NetworkSettings;
     if (!state) return;
     for (const ep of Object.values(state.Networks)) {
@@ -279,6 +290,7 @@ export class ContainerNetworks {
             MacAddress: macs[n.Name] ?? a.mac ?? '', DNSNames: n.DnsEnabled ? [shortName(c), ...a.aliases] : null,
           });
           if (n.DnsEnabled) await setNameserver(this.lookup.etcPaths(c.Id).resolvConf, a.network.gateway, true);
+          this.endpointEvents('connect', a.network, c.Id);
         } catch (err) {
           sb.input.attachments = sb.input.attachments.filter((x) => x !== a);
           await this.files.save(sb).catch(() => undefined);
@@ -317,6 +329,7 @@ export class ContainerNetworks {
           state.Ports = {};
         }
         await this.files.save(sb);
+        this.endpointEvents('disconnect', a.network, c.Id);
       }
       delete state.Networks[n.Name];
     });

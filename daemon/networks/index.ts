@@ -55,12 +55,9 @@ function networkBackend(service: NetworkService, containers: ContainerNetworks, 
   // Docker's attributes: the network's name and driver, plus the container for (dis)connect.
   const emit = (action: Parameters<NetworkEventSink>[0], id: string, name: string, container?: string) =>
     events(action, id, { name, type: 'bridge', ...(container ? { container } : {}) });
-  const containerOnNetwork = (netRef: string, body: unknown, action: 'connect' | 'disconnect') => {
-    const n = service.get(netRef);
-    const ref = (body as { Container?: unknown } | null)?.Container;
-    const c = typeof ref === 'string' ? lookup.find(ref) : undefined;
-    emit(action, n.Id, n.Name, c?.Id);
-  };
+  // connect/disconnect are told by the attachment when a live endpoint comes or goes (as
+  // dockerd: a stopped container connected to a network gets its event when it starts).
+  containers.endpointEvents = (action, net, containerId) => emit(action, net.id, net.name, containerId);
   const endpointsOf = (netName: string, netId: string): EndpointView[] => {
     const out: EndpointView[] = [];
     for (const id of service.endpointsOn(netId)) {
@@ -98,13 +95,7 @@ function networkBackend(service: NetworkService, containers: ContainerNetworks, 
       for (const name of deleted) emit('destroy', before.get(name) ?? '', name);
       return { NetworksDeleted: deleted };
     },
-    async connect(ref: string, body: unknown): Promise<void> {
-      await containers.connect(ref, body);
-      containerOnNetwork(ref, body, 'connect');
-    },
-    async disconnect(ref: string, body: unknown): Promise<void> {
-      await containers.disconnect(ref, body);
-      containerOnNetwork(ref, body, 'disconnect');
-    },
+    connect: (ref: string, body: unknown) => containers.connect(ref, body),
+    disconnect: (ref: string, body: unknown) => containers.disconnect(ref, body),
   };
 }
