@@ -171,7 +171,7 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
       return;
     }
     case 'inspect': {
-      const p = parseFlags(rest, { format: { type: 'string', short: 'f' }, verbose: { type: 'bool', short: 'v' } });
+      const p = parseFlags(rest, { format: { type: 'string', short: 'f' } });
       if (p.help) return void process.stdout.write(help);
       if (p.args.length === 0) throw new CliError(`"berth network inspect" requires at least 1 argument.\nSee 'berth network inspect --help'.`);
       const found: unknown[] = [];
