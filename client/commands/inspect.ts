@@ -53,7 +53,14 @@ export async function run(argv: string[], ctx: CommandContext, forcedType?: Kind
     if (obj === undefined) missing.push(type ? `No such ${type}: ${name}` : `No such object: ${name}`);
     else found.push(obj);
   }
-  const format = p.strings.format;
+  writeInspected(found, p.strings.format, missing);
+}
+
+/**
+ * What every inspect prints: the objects found as a JSON array, or each through --format; then
+ * one error naming every object not found (after the ones found are printed, as Docker does).
+ */
+export function writeInspected(found: unknown[], format: string | undefined, missing: string[]): void {
   if (format && format !== 'json') {
     const t = new Template(format);
     for (const obj of found) process.stdout.write(t.execute(obj) + '\n');

@@ -4,10 +4,11 @@
  */
 import { CliError } from '../http';
 import { filtersJson, parseFlags } from '../flags';
-import { goTime, prettyJson } from '../format';
+import { goTime } from '../format';
 import type { CommandContext } from '../main';
 import { confirm } from '../prompt';
 import { Template } from '../template';
+import { writeInspected } from './inspect';
 
 const USAGE = `Usage:  berth network COMMAND
 
@@ -184,14 +185,7 @@ export async function run(argv: string[], { client }: CommandContext): Promise<n
           missing.push(`No such network: ${ref}`);
         }
       }
-      const format = p.strings.format;
-      if (format && format !== 'json') {
-        const t = new Template(format);
-        for (const obj of found) process.stdout.write(t.execute(obj) + '\n');
-      } else {
-        process.stdout.write(prettyJson(found) + '\n');
-      }
-      if (missing.length) throw new CliError(missing.join('\n'));
+      writeInspected(found, p.strings.format, missing);
       return;
     }
     case 'rm': {
