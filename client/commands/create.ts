@@ -26,6 +26,8 @@ export const CREATE_FLAGS: FlagSpec = {
   'read-only': { type: 'bool' },
   init: { type: 'bool' },
   volume: { type: 'list', short: 'v' },
+  mount: { type: 'list' },
+  'volumes-from': { type: 'list' },
   tmpfs: { type: 'list' },
   ulimit: { type: 'list' },
   network: { type: 'string', aliases: ['net'] },
@@ -232,11 +234,14 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
     const colon = t.indexOf(':');
     tmpfs[colon < 0 ? t : t.slice(0, colon)] = colon < 0 ? '' : t.slice(colon + 1);
   }
-  const binds = (p.lists.volume ?? []).map((v) => {
+  // `-v /path` alone is an anonymous volume (Config.Volumes), as the docker CLI sends it.
+  const anonymous = (p.lists.volume ?? []).filter((v) => !v.includes(':'));
+  const binds = (p.lists.volume ?? []).filter((v) => v.includes(':')).map((v) => {
     const [src = '', ...rest] = v.split(':');
     // Docker resolves relative host paths only for `.`-prefixed sources; keep absolute as is.
     return src.startsWith('.') ? [path.resolve(src), ...rest].join(':') : v;
   });
+  const mounts = (p.lists.mount ?? []).map(parseMount);
   const entrypoint = p.strings.entrypoint !== undefined ? [p.strings.entrypoint] : null;
   const ports = portBindings(p.lists.publish);
   exposePorts(p.lists.expose, ports.exposed);
@@ -255,7 +260,7 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
     Env: env.length ? env : null,
     Cmd: cmd.length ? cmd : null,
     Image: image,
-    Volumes: {},
+    Volumes: Object.fromEntries(anonymous.map((v) => [v, {}])),
     WorkingDir: p.strings.workdir ?? '',
     Entrypoint: entrypoint,
     OnBuild: null,
@@ -266,6 +271,8 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
     Healthcheck: healthcheck(p),
     HostConfig: {
       Binds: binds.length ? binds : null,
+      ...(mounts.length ? { Mounts: mounts } : {}),
+      ...(p.lists['volumes-from']?.length ? { VolumesFrom: p.lists['volumes-from'] } : {}),
       NetworkMode: p.strings.network ?? 'default',
       PortBindings: ports.bindings,
       PublishAllPorts: !!p.bools['publish-all'],
@@ -299,6 +306,33 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
 }
 
 /** The familiar form the CLI prints when it pulls: "busybox:latest". */
+/** `--mount type=volume|bind|tmpfs,src=,dst=[,readonly][,volume-nocopy][,volume-label=K=V][,tmpfs-size=]`. */
+export function parseMount(spec: string): Record<string, unknown> {
+  const m: Record<string, unknown> = { Type: 'volume' };
+  const vol: Record<string, unknown> = {};
+  const labels: Record<string, string> = {};
+  for (const field of spec.split(',')) {
+    const eq = field.indexOf('=');
+    const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
+    const value = eq < 0 ? '' : field.slice(eq + 1);
+    const flag = eq < 0 || value === 'true' || value === '1';
+    switch (key) {
+      case 'type': m.Type = value; break;
+      case 'source': case 'src': m.Source = value; break;
+      case 'target': case 'destination': case 'dst': m.Target = value; break;
+      case 'readonly': case 'ro': m.ReadOnly = flag; break;
+      case 'volume-nocopy': vol.NoCopy = flag; break;
+      case 'volume-label': { const i = value.indexOf('='); labels[i < 0 ? value : value.slice(0, i)] = i < 0 ? '' : value.slice(i + 1); break; }
+      case 'tmpfs-size': m.TmpfsOptions = { ...(m.TmpfsOptions as object), SizeBytes: Number(value) }; break;
+      case 'tmpfs-mode': m.TmpfsOptions = { ...(m.TmpfsOptions as object), Mode: parseInt(value, 8) }; break;
+      default: throw new CliError(`invalid argument "${spec}" for "--mount" flag: unexpected key '${key}' in '${field}'`);
+    }
+  }
+  if (Object.keys(labels).length) vol.Labels = labels;
+  if (Object.keys(vol).length) m.VolumeOptions = vol;
+  return m;
+}
+
 function withTag(image: string): string {
   if (image.includes('@')) return image;
   return image.lastIndexOf(':') > image.lastIndexOf('/') ? image : `${image}:latest`;
@@ -382,7 +416,9 @@ Options:
       --shm-size bytes      Size of /dev/shm
 ${RESOURCE_HELP}  -t, --tty                 Allocate a pseudo-TTY
   -u, --user string         Username or UID (format: <name|uid>[:<group|gid>])
-  -v, --volume list         Bind mount a volume (HOST:CONTAINER[:ro])
+  -v, --volume list         Bind mount a volume (HOST:CONTAINER[:ro], NAME:CONTAINER[:ro], or CONTAINER for an anonymous one)
+      --mount mount         Attach a filesystem mount (type=volume|bind|tmpfs,src=,dst=[,readonly][,volume-nocopy])
+      --volumes-from list   Mount volumes from the specified container(s)
   -w, --workdir string      Working directory inside the container
 `;
 

@@ -199,6 +199,12 @@ describe('e2e: volumes (local driver, -v, --mount, seeding, restart)', function 
     assert.equal((await b(['volume', 'rm', 'bv'])).trim(), 'bv');
     await b(['volume', 'create', 'bv2']);
     assert.match(await b(['volume', 'prune', '-a', '-f']), /Deleted Volumes:\nbv2\n/);
+    // berth run: -v NAME:/p, -v /p (anonymous), --mount type=volume, --volumes-from
+    await b(['run', '--name', 'bsrc', '-v', 'bnamed:/n', '-v', '/anon', '--mount', 'type=volume,src=bm,dst=/m,volume-label=k=v', f.busybox.ref, 'sh', '-c', 'echo n > /n/f; echo a > /anon/f; echo m > /m/f']);
+    assert.equal((await b(['run', '--rm', '--volumes-from', 'bsrc:ro', f.busybox.ref, 'cat', '/n/f', '/anon/f', '/m/f'])).trim(), 'n\na\nm');
+    assert.deepEqual(JSON.parse(await b(['volume', 'inspect', 'bm']))[0].Labels, { k: 'v' });
+    await b(['rm', '-v', 'bsrc']);
+    await b(['volume', 'rm', 'bnamed', 'bm']);
   });
 
   it('works from docker-py and dockerode (create, list, inspect, remove, a tmpfs volume)', async function () {
