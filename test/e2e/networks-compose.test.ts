@@ -8,46 +8,28 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { freePort, haveCommand, httpGet, makeTempDir, removeTree, run, skipBecause, type TestDaemon, useDockerDaemon, waitFor } from '../support';
+import { freePort, httpGet, useComposeProject, waitFor } from '../support';
 
 describe('e2e: docker-compose 1.29 project on berthd', function () {
   this.timeout(180_000);
-  let d: TestDaemon;
-  let image: string;
-  let dir: string;
-
-  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => ((d = daemon), (image = fx.busybox.ref)));
-
-  before(async function () {
-    if (!haveCommand('docker-compose')) skipBecause(this, 'docker-compose is not installed (scripts/install.sh installs it)');
-    if (!haveCommand('/usr/lib/podman/netavark')) skipBecause(this, 'netavark is not installed (scripts/install.sh installs it)');
-    dir = await makeTempDir('compose');
-  });
-
-  after(async function () {
-    if (dir) {
-      await run('docker-compose', ['-p', 'berthproj', 'down', '--remove-orphans'], { cwd: dir, env: d?.env(), timeoutMs: 60_000 }).catch(() => undefined);
-      await removeTree(dir);
-    }
-  });
-
-  const compose = (args: string[]) => run('docker-compose', ['-p', 'berthproj', ...args], { cwd: dir, env: d.env({ COMPOSE_INTERACTIVE_NO_CLI: '1' }), timeoutMs: 120_000 });
+  const project = useComposeProject('berthproj', { needsNetworks: true });
+  const compose = (args: string[]) => project.compose(args);
 
   it('up: the default network, service-name DNS and a published port; down removes everything', async function () {
     const port = await freePort();
-    await fs.writeFile(path.join(dir, 'docker-compose.yml'), [
+    await project.writeFile([
       'version: "3.7"',
       'services:',
       '  web:',
-      `    image: ${image}`,
+      `    image: ${project.image}`,
       '    command: ["sh", "-c", "mkdir -p /www && echo from-compose > /www/index.html && exec httpd -f -p 80 -h /www"]',
       '    ports:',
       `      - "127.0.0.1:${port}:80"`,
       '  client:',
-      `    image: ${image}`,
+      `    image: ${project.image}`,
       '    command: ["sleep", "300"]',
       '',
-    ].join('\n'));
+    ]);
     const up = await compose(['up', '-d']);
     assert.equal(up.code, 0, `docker-compose up: ${up.stderr}`);
     await waitFor('the published port', async () => (await httpGet(`http://127.0.0.1:${port}/`).catch(() => ({ body: '' }))).body === 'from-compose\n');
@@ -58,14 +40,14 @@ describe('e2e: docker-compose 1.29 project on berthd', function () {
     const byName = await compose(['exec', '-T', 'client', 'wget', '-q', '-O-', 'http://web/']);
     assert.equal(byName.code, 0, byName.stderr);
     assert.equal(byName.stdout, 'from-compose\n');
-    const net = JSON.parse((await d.docker(['network', 'inspect', 'berthproj_default'])).stdout)[0];
+    const net = JSON.parse((await project.daemon.docker(['network', 'inspect', 'berthproj_default'])).stdout)[0];
     assert.equal(Object.keys(net.Containers).length, 2);
     assert.equal(net.Labels['com.docker.compose.network'], 'default');
 
     const down = await compose(['down']);
     assert.equal(down.code, 0, `docker-compose down: ${down.stderr}`);
-    assert.equal((await d.docker(['ps', '-aq'])).stdout.trim(), '');
-    assert.match((await d.docker(['network', 'inspect', 'berthproj_default'])).stderr, /network berthproj_default not found/);
-    assert.deepEqual(await fs.readdir(path.join(d.execRoot, 'netns')).catch(() => []), []);
+    assert.equal((await project.daemon.docker(['ps', '-aq'])).stdout.trim(), '');
+    assert.match((await project.daemon.docker(['network', 'inspect', 'berthproj_default'])).stderr, /network berthproj_default not found/);
+    assert.deepEqual(await fs.readdir(path.join(project.daemon.execRoot, 'netns')).catch(() => []), []);
   });
 });

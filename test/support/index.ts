@@ -71,3 +71,4 @@ export * from './suite';
 export * from './systemd';
 export * from './netpool';
 export * from './http-get';
+export * from './compose';
