@@ -11,7 +11,8 @@
  * The machine is shared: the suite skips when berth is already installed or a berthd runs on
  * /var/lib/berth or /run/berth; it moves an idle /var/lib/berth, /run/berth or
  * /etc/berth/daemon.json aside and puts it back, and removes the users it made and the berth
- * group when the group did not exist before.
+ * group when the group did not exist before, and the default bridge berth0 and its firewall
+ * rules when the installed berthd made them.
  */
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,7 +20,8 @@ import { existsSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   haveCommand, listenNotify, makeTempDir, ping, removeTree, repoRoot, requireRoot, run, runOk, sharedFixtures, skipBecause,
-  socketActivate, waitFor, type Activated, type Fixtures, type NotifyListener, type RunResult,
+  removeBridgeNetwork, snapshotHostNetwork, socketActivate, waitFor, type Activated, type Fixtures, type HostNetworkSnapshot,
+  type NotifyListener, type RunResult,
 } from '../support';
 
 const SYSTEM_DIRS = ['/var/lib/berth', '/run/berth'];
@@ -55,6 +57,8 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
   let manualPid: number | undefined;
   let machineLock: ChildProcess | undefined;
   let owned = false;
+  // The installed berthd makes the default bridge berth0 and its rules; the suite removes them.
+  let hostNetwork: HostNetworkSnapshot | undefined;
   /** What dpkg -L listed after the install. */
   let listed: string[] = [];
   const member = `berthpkg${process.pid}`;
@@ -90,6 +94,7 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
       if (pid) skipBecause(this, `a berthd (pid ${pid}) runs on ${d}; purging the package would remove its state`);
     }
     owned = true; // from here on, what is on this machine is this run's to clean up
+    hostNetwork = snapshotHostNetwork('berth0');
     dir = await makeTempDir('package');
     await fs.chmod(dir, 0o755);
     for (const p of [...SYSTEM_DIRS, CONFFILE]) {
@@ -122,6 +127,7 @@ describe('e2e: the Debian package (build, install, run, remove, purge)', functio
     }
     const state = await installed();
     if (/installed|config-files/.test(state) && !/not-installed/.test(state)) await dpkg(['--purge', 'berth']);
+    if (hostNetwork) removeBridgeNetwork('berth0', hostNetwork);
     for (const u of users) await run('userdel', ['-r', u]);
     if (createdGroup && (await groupExists('berth'))) await run('groupdel', ['berth']);
     for (const [p, aside] of movedAside) {

@@ -208,3 +208,47 @@ function lastTeardown(s: NetSlot, execRoot: string, dataRoot: string): void {
     rmSync(ns, { force: true });
   }
 }
+
+/** What a suite finds before it starts a daemon without a slot (the installed berthd). */
+export interface HostNetworkSnapshot {
+  bridgeExisted: boolean;
+  netavarkRules: boolean;
+}
+
+export function snapshotHostNetwork(bridge: string): HostNetworkSnapshot {
+  const rules = spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout ?? '';
+  return { bridgeExisted: existsSync(`/sys/class/net/${bridge}`), netavarkRules: rules.includes('NETAVARK') };
+}
+
+/**
+ * Removes the default bridge a daemon without a slot made (berthd keeps it, as dockerd keeps
+ * docker0), with every rule naming its subnet; when the host had no netavark rules before,
+ * also netavark's shared chains, which only that daemon's network kept alive.
+ */
+export function removeBridgeNetwork(bridge: string, before: HostNetworkSnapshot): void {
+  if (before.bridgeExisted || !existsSync(`/sys/class/net/${bridge}`)) return;
+  const shown = spawnSync('ip', ['-j', '-4', 'addr', 'show', 'dev', bridge], { encoding: 'utf8' }).stdout || '[]';
+  const addr = (JSON.parse(shown) as Array<{ addr_info?: Array<{ local: string; prefixlen: number }> }>)[0]?.addr_info?.[0];
+  if (addr) {
+    const mask = addr.prefixlen === 0 ? 0 : (~0 << (32 - addr.prefixlen)) >>> 0;
+    const num = addr.local.split('.').reduce((acc, o) => acc * 256 + Number(o), 0) & mask;
+    const base = [24, 16, 8, 0].map((sh) => ((num >>> sh) & 255).toString()).join('.');
+    cleanSlotNetwork({ n: 0, bridge, pool: `${base}/${addr.prefixlen}`, bip: '', args: [] }, undefined);
+  } else {
+    spawnSync('ip', ['link', 'del', keeperName(bridge)], { stdio: 'ignore' });
+    spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+  }
+  if (before.netavarkRules) return;
+  for (const table of ['nat', 'filter']) {
+    const rules = spawnSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' }).stdout ?? '';
+    const lines = rules.split('\n');
+    for (const line of lines) {
+      if (/^-A (PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) .*NETAVARK/.test(line)) {
+        spawnSync('sh', ['-c', `iptables -w -t ${table} ${line.replace(/^-A /, '-D ')}`], { stdio: 'ignore' });
+      }
+    }
+    const chains = lines.filter((l) => l.startsWith('-N NETAVARK')).map((l) => l.slice(3));
+    for (const c of chains) spawnSync('iptables', ['-w', '-t', table, '-F', c], { stdio: 'ignore' });
+    for (const c of chains) spawnSync('iptables', ['-w', '-t', table, '-X', c], { stdio: 'ignore' });
+  }
+}
