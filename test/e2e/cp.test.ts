@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as http from 'node:http';
-import { requireRoot, sharedFixtures, skipBecause, haveCommand, startDaemon, type Fixtures, type TestDaemon } from '../support';
+import { useDockerDaemon, type Fixtures, type TestDaemon } from '../support';
 
 function request(socket: string, method: string, p: string, body?: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -52,21 +52,15 @@ describe('e2e: archive API and cp (docker CLI, berth CLI, docker-py, dockerode)'
   let work = '';
   let ctr = '';
 
-  before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    f = await sharedFixtures();
-    d = await startDaemon();
-    const r = await d.docker(['pull', '-q', f.busybox.ref]);
-    assert.equal(r.code, 0, r.stderr);
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-cp-'));
-    ctr = (await ok(['run', '-d', '--name', 'cp-run', '-v', 'cpvol:/vol', f.busybox.ref, 'sleep', '600']));
-  });
-
+  // The containers are removed before the daemon stops: this `after` is registered first.
   after(async function () {
     await d?.docker(['rm', '-f', 'cp-run', 'cp-stopped']).catch(() => undefined);
-    await d?.stop();
     if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => { d = daemon; f = fx; });
+  before(async function () {
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-cp-'));
+    ctr = (await ok(['run', '-d', '--name', 'cp-run', '-v', 'cpvol:/vol', f.busybox.ref, 'sleep', '600']));
   });
 
   const ok = async (args: string[], input?: string | Buffer) => {

@@ -10,20 +10,15 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { requireRoot, sharedFixtures, skipBecause, haveCommand, startDaemon, type Fixtures, type TestDaemon } from '../support';
+import { skipBecause, useDockerDaemon, type Fixtures, type TestDaemon } from '../support';
 
 describe('e2e: volumes (local driver, -v, --mount, seeding, restart)', function () {
   let d: TestDaemon;
   let f: Fixtures;
   const seeded = 'berth-test/seeded:1';
 
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => { d = daemon; f = fx; });
   before(async function () {
-    requireRoot(this);
-    if (!haveCommand('docker')) skipBecause(this, 'the docker CLI is not installed');
-    f = await sharedFixtures();
-    d = await startDaemon();
-    const r = await d.docker(['pull', '-q', f.busybox.ref]);
-    assert.equal(r.code, 0, r.stderr);
     // An image with content under its VOLUME, owned by 1234:5678, mode 0750 (and a file 0600).
     const ctx = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-vol-ctx-'));
     await fs.writeFile(path.join(ctx, 'Dockerfile'), [
@@ -34,10 +29,6 @@ describe('e2e: volumes (local driver, -v, --mount, seeding, restart)', function 
     const b = await d.docker(['build', '-q', '-t', seeded, ctx]);
     await fs.rm(ctx, { recursive: true, force: true });
     assert.equal(b.code, 0, b.stderr);
-  });
-
-  after(async function () {
-    await d?.stop();
   });
 
   const ok = async (args: string[]) => {
