@@ -13,7 +13,7 @@ import type { Runtime } from '../runtime/types';
 import { StartError } from '../runtime/helper-error';
 import type { ContainerRecord } from './record';
 import { securityOf } from './spec';
-import { applyProbeResult, clipOutput, MAX_OUTPUT_BYTES, probeOf, type HealthLogEntry, type HealthStatus, type Probe } from './health';
+import { applyProbeResult, clipOutput, MAX_OUTPUT_BYTES, nextInterval, probeOf, type HealthLogEntry, type HealthStatus, type Probe } from './health';
 
 export interface HealthMonitorDeps {
   runtime: Runtime;
@@ -57,7 +57,13 @@ export class HealthMonitor {
   }
 
   private async loop(id: string, probe: Probe, startedAt: string, signal: AbortSignal): Promise<void> {
-    while (await sleep(probe.intervalMs, signal)) {
+    for (;;) {
+      let status: HealthStatus | undefined;
+      await this.deps.update(id, (rec) => {
+        status = rec.State.Health?.Status;
+        return false;
+      });
+      if (!(await sleep(nextInterval(probe, status, startedAt), signal))) return;
       let paused = false;
       await this.deps.update(id, (rec) => {
         paused = rec.State.Paused;

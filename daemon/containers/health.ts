@@ -1,7 +1,8 @@
 /**
  * Health checks, the pure part (moby daemon/health.go's rules): which probe a container has
  * (its Healthcheck, merged with the image's at create; `NONE` or no test means none), Docker's
- * defaults (interval 30 s, timeout 30 s, retries 3, no start period), create's validation
+ * defaults (interval 30 s, timeout 30 s, retries 3, no start period; within a start period a
+ * still-starting container is probed every StartInterval, 5 s), create's validation
  * messages, and how a probe's result moves `State.Health`: a success makes it healthy and
  * clears the failing streak; a failure counts unless the container is still starting within its
  * start period, and `Retries` failures in a row make it unhealthy. The log keeps the last 5
@@ -33,6 +34,8 @@ export interface Probe {
   intervalMs: number;
   timeoutMs: number;
   startPeriodMs: number;
+  /** Between probes while starting within the start period (API 1.44 StartInterval; 5 s). */
+  startIntervalMs: number;
   retries: number;
 }
 
@@ -40,6 +43,7 @@ const NS_PER_MS = 1e6;
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_RETRIES = 3;
+export const DEFAULT_START_INTERVAL_MS = 5_000;
 export const MAX_LOG_ENTRIES = 5;
 export const MAX_OUTPUT_BYTES = 4096;
 
@@ -90,6 +94,7 @@ export function probeOf(config: Pick<ContainerConfig, 'Healthcheck'>): Probe | u
     intervalMs: ms(hc?.Interval, DEFAULT_INTERVAL_MS),
     timeoutMs: ms(hc?.Timeout, DEFAULT_TIMEOUT_MS),
     startPeriodMs: ms(hc?.StartPeriod, 0),
+    startIntervalMs: ms((hc as HealthConfig | undefined)?.StartInterval, DEFAULT_START_INTERVAL_MS),
     retries: hc?.Retries && hc.Retries > 0 ? hc.Retries : DEFAULT_RETRIES,
   };
 }
@@ -102,6 +107,12 @@ export function toHealthStarting(state: { Health?: HealthState }): void {
 /** At exit: a stopped container is not healthy. */
 export function toHealthStopped(state: { Health?: HealthState }): void {
   if (state.Health) state.Health.Status = 'unhealthy';
+}
+
+/** The wait before the next probe: StartInterval while starting within the start period (moby's getInterval). */
+export function nextInterval(probe: Probe, status: HealthStatus | undefined, startedAt: string, now = Date.now()): number {
+  if (now - Date.parse(startedAt) >= probe.startPeriodMs) return probe.intervalMs;
+  return status === 'starting' ? probe.startIntervalMs : probe.intervalMs;
 }
 
 /** Output as Docker keeps it: at most 4 KiB. */

@@ -216,6 +216,7 @@ export class ContainerService {
     const rec = this.get(ref);
     canRemove(rec, force);
     if (rec.State.Running) {
+      this.restartCanceled.add(rec.Id); // the kill below is no exit for the restart policy to answer
       const exited = this.notifier.next('exited', rec.Id);
       if (rec.State.Paused) await this.runtime.unpause(rec.Id).catch(() => undefined);
       await this.runtime.signal(rec.Id, 9).catch((err) => log.warn('kill before remove failed', { id: rec.Id, error: describe(err) }));

@@ -67,6 +67,14 @@ describe('e2e: health checks (HEALTHCHECK, --health-*)', function () {
     await d.docker(['rm', '-f', 'hc']);
   });
 
+  it('probes every --health-start-interval while starting within the start period', async function () {
+    // With a 1 h interval, only the start interval can make it healthy within the wait.
+    const run = await d.docker(['run', '-d', '--name', 'si', '--health-cmd', 'true', '--health-interval', '1h', '--health-start-period', '1h', '--health-start-interval', '300ms', f.busybox.ref, 'sleep', '300']);
+    assert.equal(run.code, 0, run.stderr);
+    await waitHealth('si', 'healthy');
+    await d.docker(['rm', '-f', 'si']);
+  });
+
   it('kills a hanging probe at its timeout and counts it as a failure', async function () {
     const run = await d.docker(['run', '-d', '--name', 'hang', '--health-cmd', 'sleep 1000', '--health-timeout', '400ms', '--health-interval', '300ms', '--health-retries', '1', f.busybox.ref, 'sleep', '300']);
     assert.equal(run.code, 0, run.stderr);

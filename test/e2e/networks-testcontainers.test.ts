@@ -4,6 +4,7 @@
  * over HTTP at the host and port the library computes; a user network with a network alias.
  * On this VM /.dockerenv exists, so testcontainers believes it runs inside a container and asks
  * the `bridge` network for its IPAM gateway to reach mapped ports: that path is covered too.
+ * `withHealthCheck` + `Wait.forHealthCheck()` waits for the container's health check.
  * Ryuk (the reaper image) comes from Docker Hub, which is unreachable here: it is disabled.
  */
 import * as assert from 'node:assert/strict';
@@ -59,4 +60,33 @@ describe('e2e: testcontainers-node on berthd', function () {
     }
     assert.equal((await d.docker(['ps', '-aq'])).stdout.trim(), '');
   });
+
+  // testcontainers keeps the client of its first use: its health wait shares this file's daemon.
+  it('Wait.forHealthCheck() waits through starting to healthy; an unhealthy container fails start()', async function () {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { GenericContainer, Wait } = require('testcontainers') as typeof import('testcontainers');
+    const c = await new GenericContainer(image)
+      .withCommand(['sh', '-c', 'sleep 1; touch /tmp/ready; exec sleep 300'])
+      .withNetworkMode('none')
+      .withHealthCheck({ test: ['CMD-SHELL', 'test -e /tmp/ready'], interval: 200, timeout: 2000, retries: 50 })
+      .withWaitStrategy(Wait.forHealthCheck())
+      .start();
+    try {
+      const h = JSON.parse((await d.docker(['inspect', '-f', '{{json .State.Health}}', c.getId()])).stdout) as { Status: string };
+      assert.equal(h.Status, 'healthy');
+    } finally {
+      await c.stop({ timeout: 1000 });
+    }
+    const bad = await new GenericContainer(image)
+      .withCommand(['sleep', '300'])
+      .withNetworkMode('none')
+      .withHealthCheck({ test: ['CMD', 'false'], interval: 200, timeout: 2000, retries: 1 })
+      .withWaitStrategy(Wait.forHealthCheck())
+      .withStartupTimeout(30_000)
+      .start()
+      .then(() => undefined, (e: Error) => e);
+    assert.ok(bad instanceof Error, 'start() of an unhealthy container must fail');
+    assert.match(bad.message, /unhealthy/i);
+  });
 });
+
