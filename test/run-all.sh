@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (through .ci/run): install and build, the dependency rules
-# (dependency-cruiser), then mocha over dist/test/{unit,integration,e2e}, one run each, and one
+# (dependency-cruiser), then mocha over dist/test/{unit,integration,e2e,conformance}, one run each, and one
 # closing line:
 #   N passed, N failed, N skipped
 # Exits non-zero when a test failed or a mocha run crashed. integration and e2e need root;
@@ -63,8 +63,10 @@ run_suite unit 300
 if [[ $(id -u) -eq 0 ]]; then
   run_suite integration 480
   run_suite e2e 1500
+  # Orchestrator replays (test/conformance/orchestrators): cri-dockerd's and Nomad's calls.
+  run_suite conformance 900
 else
-  echo "run-all: skipping integration and e2e tests: they need root (real kernel mounts, namespaces, the daemon's roots)"
+  echo "run-all: skipping integration, e2e and conformance tests: they need root (real kernel mounts, namespaces, the daemon's roots)"
 fi
 
 read -r passed failed skipped < <(node -e '
