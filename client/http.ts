@@ -1,11 +1,13 @@
 /**
  * The CLI's HTTP client: Docker Engine API requests over the daemon's unix socket, with JSON
  * helpers, streaming of JSON-lines responses, and hijacked (upgraded) connections. Errors from
- * the daemon become CliError with the daemon's one-sentence message.
+ * the daemon become CliError with the daemon's one-sentence message. One request per
+ * connection (`Connection: close`): the CLI makes a handful, and a fresh unix socket costs
+ * less than keeping one. The bytes on the wire are http-wire.ts's (no node:http: see there).
  */
-import * as http from 'node:http';
 import * as net from 'node:net';
-import type { Duplex, Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
+import { ChunkedEncoder, requestHead, ResponseParser, type ResponseHead, type ResponseHeaders } from './http-wire';
 
 export const API_PREFIX = '/v1.47';
 
@@ -24,47 +26,142 @@ export interface RequestOptions {
   bodyStream?: Readable;
 }
 
+/** A response whose head is in: its body streams from the socket (backpressure included). */
+export class DaemonResponse extends Readable implements ResponseHead {
+  statusCode = 0;
+  statusMessage = '';
+  headers: ResponseHeaders = {};
+
+  constructor(private readonly socket: net.Socket) {
+    super();
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  /** Like node:http's IncomingMessage: a broken body is an 'error' only for who listens. */
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.socket.destroy();
+    done(this.listenerCount('error') > 0 ? err : null);
+  }
+}
+
+interface Opened {
+  res: DaemonResponse;
+  socket: net.Socket;
+  /** After a 101: the bytes of the upgraded stream that came with the head. */
+  rest: Buffer;
+}
+
+const noop = (): void => undefined;
+
 export class DaemonClient {
   constructor(readonly socketPath: string) {}
 
+  /** The path with its query (percent-encoded; the daemon decodes both this and "+"). */
   private buildPath(p: string, query?: RequestOptions['query']): string {
-    const qs = new URLSearchParams();
+    const parts: string[] = [];
+    const add = (k: string, v: string) => parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v === undefined) continue;
-      if (Array.isArray(v)) for (const x of v) qs.append(k, x);
-      else qs.append(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+      if (Array.isArray(v)) for (const x of v) add(k, x);
+      else add(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
     }
-    const s = qs.toString();
-    return `${API_PREFIX}${p}${s ? `?${s}` : ''}`;
+    return `${API_PREFIX}${p}${parts.length ? `?${parts.join('&')}` : ''}`;
   }
 
-  /** Sends a request and resolves with the response once headers arrive (status not checked). */
-  raw(p: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+  /**
+   * Connects, sends the request and resolves once the response head is in. A 101 leaves the
+   * socket to the caller (paused, our listeners gone, the first bytes in `rest`).
+   */
+  private open(p: string, opts: RequestOptions, method: string, extra: Record<string, string> = {}): Promise<Opened> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { ...opts.headers };
+      const headers: Record<string, string> = { ...extra, ...opts.headers };
       let payload: Buffer | undefined;
       if (opts.body !== undefined) {
         payload = Buffer.from(JSON.stringify(opts.body));
         headers['Content-Type'] = 'application/json';
         headers['Content-Length'] = String(payload.length);
+      } else if (opts.bodyStream) headers['Transfer-Encoding'] = 'chunked';
+      else if (method !== 'GET' && method !== 'HEAD') headers['Content-Length'] = '0';
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'connection')) headers.Connection = 'close';
+      const head = requestHead(method, this.buildPath(p, opts.query), headers);
+
+      const socket = net.createConnection(this.socketPath);
+      const res = new DaemonResponse(socket);
+      let headed = false;
+      let failed = false;
+      // One failure per request: a connect error is followed by the socket's close.
+      const fail = (err: Error) => {
+        if (failed) return;
+        failed = true;
+        if (headed) {
+          res.destroy(err);
+          return;
+        }
+        socket.destroy();
+        reject(err instanceof CliError ? err : this.connectError(err as NodeJS.ErrnoException));
+      };
+      const parser = new ResponseParser(
+        {
+          onHead: (h) => {
+            res.statusCode = h.statusCode;
+            res.statusMessage = h.statusMessage;
+            res.headers = h.headers;
+            headed = true;
+            if (h.statusCode === 101) {
+              socket.pause();
+              socket.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
+              socket.on('error', noop); // the caller's own listeners take over
+              // Paused with no listener: the caller's on('data') must start the flow again.
+              (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+            }
+            resolve({ res, socket, rest: parser.rest });
+          },
+          onBody: (chunk) => {
+            if (!res.push(chunk)) socket.pause();
+          },
+          onEnd: () => {
+            res.push(null);
+            socket.destroy();
+          },
+        },
+        method === 'HEAD',
+      );
+      const onData = (chunk: Buffer) => {
+        try {
+          parser.push(chunk);
+        } catch (err) {
+          fail(err as Error);
+        }
+      };
+      const onEnd = () => {
+        try {
+          parser.finish();
+        } catch (err) {
+          fail(err as Error);
+        }
+      };
+      const onClose = () => {
+        if (!parser.complete) fail(new Error('the daemon closed the connection before the response was complete'));
+      };
+      const onError = (err: Error) => {
+        if (!parser.complete) fail(err);
+      };
+      socket.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
+      socket.write(head);
+      if (payload) socket.write(payload);
+      else if (opts.bodyStream) {
+        opts.bodyStream.on('error', (e) => socket.destroy(e));
+        opts.bodyStream.pipe(new ChunkedEncoder()).pipe(socket, { end: false });
       }
-      const req = http.request({ ...this.connection(), path: this.buildPath(p, opts.query), method: opts.method ?? 'GET', headers }, resolve);
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.connectError(err)));
-      if (opts.bodyStream) {
-        opts.bodyStream.on('error', (e) => req.destroy(e));
-        opts.bodyStream.pipe(req);
-      } else req.end(payload);
     });
   }
 
-  /**
-   * A fresh unix socket per request, without http's Agent: the Agent's first socket costs the
-   * CLI 6-10 ms (it checks the host name with net.isIP, whose IPv6 regex V8 compiles on first
-   * use), more than a whole `berth images` spends in the daemon. Requests then carry
-   * `Connection: close`, which suits a process that makes a handful of them.
-   */
-  private connection(): Pick<http.RequestOptions, 'socketPath' | 'createConnection'> {
-    return { socketPath: this.socketPath, createConnection: () => net.createConnection(this.socketPath) };
+  /** Sends a request and resolves with the response once its head arrives (status not checked). */
+  async raw(p: string, opts: RequestOptions = {}): Promise<DaemonResponse> {
+    return (await this.open(p, opts, opts.method ?? 'GET')).res;
   }
 
   private connectError(err: NodeJS.ErrnoException): CliError {
@@ -76,7 +173,7 @@ export class DaemonClient {
   }
 
   /** Reads the whole body; throws CliError for status >= 400. */
-  async request(p: string, opts: RequestOptions = {}): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
+  async request(p: string, opts: RequestOptions = {}): Promise<{ status: number; body: Buffer; headers: ResponseHeaders }> {
     const res = await this.raw(p, opts);
     const body = await readAll(res);
     const status = res.statusCode ?? 0;
@@ -127,30 +224,27 @@ export class DaemonClient {
   }
 
   /** Opens a hijacked connection (attach, exec start): resolves with the raw socket after 101. */
-  upgrade(p: string, opts: RequestOptions = {}): Promise<{ socket: Duplex; head: Buffer; headers: http.IncomingHttpHeaders }> {
-    return new Promise((resolve, reject) => {
-      const payload = opts.body !== undefined ? Buffer.from(JSON.stringify(opts.body)) : undefined;
-      const headers: Record<string, string> = { Connection: 'Upgrade', Upgrade: 'tcp', ...opts.headers };
-      if (payload) {
-        headers['Content-Type'] = 'application/json';
-        headers['Content-Length'] = String(payload.length);
-      }
-      const req = http.request({ ...this.connection(), path: this.buildPath(p, opts.query), method: opts.method ?? 'POST', headers });
-      req.on('upgrade', (res, socket, head) => resolve({ socket, head, headers: res.headers }));
-      req.on('response', async (res) => {
-        const body = await readAll(res);
-        reject(new CliError(errorMessage(body, res.statusCode ?? 0), res.statusCode));
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.connectError(err)));
-      req.end(payload);
-    });
+  async upgrade(p: string, opts: RequestOptions = {}): Promise<{ socket: Duplex; head: Buffer; headers: ResponseHeaders }> {
+    const { res, socket, rest } = await this.open(p, opts, opts.method ?? 'POST', { Connection: 'Upgrade', Upgrade: 'tcp' });
+    if (res.statusCode === 101) return { socket, head: rest, headers: res.headers };
+    throw new CliError(errorMessage(await readAll(res), res.statusCode), res.statusCode);
   }
 }
 
-export async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * The whole of a stream. Events rather than `for await`: a stream's async iterator costs the
+ * CLI ~1 ms of compiling Node's internals on first use, on every command's path.
+ */
+export function readAll(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+    stream.once('error', reject);
+    stream.once('close', () => {
+      if (!stream.readableEnded) reject(new Error('the stream closed before its end'));
+    });
+  });
 }
 
 function errorMessage(body: Buffer, status: number): string {

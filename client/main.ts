@@ -104,15 +104,44 @@ async function main(argv: string[]): Promise<number> {
   const client = new (http().DaemonClient)(host.slice('unix://'.length));
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require(`./commands/${moduleName}`) as { run: CommandFn };
-  const code = await mod.run(argv.slice(i + 1), { client, host, commands: Object.keys(COMMANDS) });
+  const pending = mod.run(argv.slice(i + 1), { client, host, commands: Object.keys(COMMANDS) });
+  // The command has sent its first request (written at the connect, in this turn of the
+  // event loop): make stdout while the daemon answers rather than after.
+  setImmediate(() => process.stdout);
+  const code = await pending;
   return typeof code === 'number' ? code : 0;
 }
 
 // `berth images | head -1`: a closed pipe ends the CLI quietly, as it does for docker.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+function onStdoutError(err: NodeJS.ErrnoException): void {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
-});
+}
+
+/**
+ * process.stdout is made on first use (~1-2 ms: a tty, pipe or file stream and its module),
+ * which a command that prints nothing (`ps -q` with no containers) never needs: the EPIPE
+ * handler is attached by a getter at that first use, by whatever code makes it.
+ */
+function watchStdout(): void {
+  const d = Object.getOwnPropertyDescriptor(process, 'stdout');
+  const get = d?.get;
+  if (!get || !d.configurable) {
+    process.stdout.on('error', onStdoutError);
+    return;
+  }
+  Object.defineProperty(process, 'stdout', {
+    configurable: true,
+    enumerable: d.enumerable,
+    get() {
+      const stream = get.call(process) as NodeJS.WriteStream;
+      Object.defineProperty(process, 'stdout', { configurable: true, enumerable: d.enumerable, get: () => stream });
+      stream.on('error', onStdoutError);
+      return stream;
+    },
+  });
+}
+watchStdout();
 
 main(process.argv.slice(2)).then(
   (code) => {

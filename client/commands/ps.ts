@@ -4,9 +4,16 @@
  * (fields of docker/cli's container formatter).
  */
 import { filtersJson, parseFlags } from '../flags';
-import { goTime, humanDuration, humanSizeWithPrecision } from '../format';
+import type * as Format from '../format';
 import type { CommandContext } from '../main';
-import { Template } from '../template';
+import type * as Tmpl from '../template';
+
+/**
+ * The table's modules are required when the table is made (and warmed while the daemon
+ * answers): `ps -q` never loads them (bench/RESULTS.md, "CLI start-up").
+ */
+const fmt = (): typeof Format => require('../format') as typeof Format;
+const template = (): typeof Tmpl => require('../template') as typeof Tmpl;
 
 interface ContainerSummary {
   Id: string;
@@ -44,6 +51,7 @@ function ports(c: ContainerSummary): string {
 /** The `--format` view of one container (docker/cli formatter/container.go). */
 export function psRow(c: ContainerSummary, trunc: boolean, now = Date.now()): Record<string, unknown> {
   const names = c.Names.map((n) => n.replace(/^\//, '')).filter((n) => !trunc || !n.includes('/'));
+  const { goTime, humanDuration, humanSizeWithPrecision } = fmt();
   const srw = humanSizeWithPrecision(c.SizeRw ?? 0, 3);
   const labels = Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
   // Keys in the order Go's JSON encoder writes them (sorted), for `--format '{{json .}}'`.
@@ -79,9 +87,11 @@ export async function run(argv: string[], { client }: CommandContext): Promise<v
   const limit = p.bools.latest ? 1 : p.ints.last !== undefined && p.ints.last > 0 ? p.ints.last : undefined;
   const format = p.strings.format;
   const wantsSize = !!p.bools.size || (format !== undefined && (format.includes('.Size') || format.includes('json .')));
-  const list = await client.json<ContainerSummary[]>('/containers/json', {
+  const listed = client.json<ContainerSummary[]>('/containers/json', {
     query: { all: p.bools.all ? 1 : undefined, limit, size: wantsSize ? 1 : undefined, filters: filtersJson(p.lists.filter) },
   });
+  if (!p.bools.quiet) setImmediate(() => (fmt(), template()));
+  const list = await listed;
   const trunc = !p.bools['no-trunc'];
   if (p.bools.quiet) {
     for (const c of list) process.stdout.write(`${trunc ? c.Id.slice(0, 12) : c.Id}\n`);
@@ -91,5 +101,5 @@ export async function run(argv: string[], { client }: CommandContext): Promise<v
     ? format
     : `table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}${p.bools.size ? '\t{{.Size}}' : ''}`;
   const rows = list.map((c) => psRow(c, trunc));
-  process.stdout.write(new Template(tmpl).renderAll(rows, PS_HEADERS));
+  process.stdout.write(new (template().Template)(tmpl).renderAll(rows, PS_HEADERS));
 }

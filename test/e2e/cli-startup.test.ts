@@ -88,6 +88,15 @@ describe('e2e: CLI start-up', function () {
       const files = rel(r.loaded);
       assert.deepEqual(files.filter((f) => f.includes('node_modules')), [], `berth ${args.join(' ')} loaded npm packages`);
       assert.deepEqual(files.filter((f) => f.startsWith('dist/daemon/')), []);
+      // client/http-wire.ts speaks HTTP itself: node:http (~4 ms) is never loaded.
+      assert.ok(!r.loaded.builtins.includes('http'), `berth ${args.join(' ')} loaded node:http`);
     }
+  });
+
+  it('berth ps -q loads neither the table formatter nor the template engine', async function () {
+    const r = await berth(['ps', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const files = rel(r.loaded).filter((f) => f.startsWith('dist/client/'));
+    assert.deepEqual(files.sort(), ['dist/client/commands/ps.js', 'dist/client/flags.js', 'dist/client/http-wire.js', 'dist/client/http.js', 'dist/client/main.js']);
   });
 });
