@@ -56,6 +56,15 @@ interface Opened {
 
 const noop = (): void => undefined;
 
+/** Where exchange() hands a response: its head, body chunks, and how it ended. */
+interface Sink {
+  head(h: ResponseHead, socket: net.Socket, rest: Buffer): void;
+  body(chunk: Buffer, socket: net.Socket): void;
+  end(): void;
+  /** `headed`: the head had been handed over before the failure. */
+  fail(err: Error, headed: boolean): void;
+}
+
 export class DaemonClient {
   constructor(readonly socketPath: string) {}
 
@@ -72,90 +81,120 @@ export class DaemonClient {
   }
 
   /**
-   * Connects, sends the request and resolves once the response head is in. A 101 leaves the
-   * socket to the caller (paused, our listeners gone, the first bytes in `rest`).
+   * Connects, sends the request and feeds the response to `sink`. Exactly one of `sink.end`
+   * and `sink.fail` is called, except after a 101: then the socket is the sink's (paused, our
+   * listeners gone; the bytes that came with the head are passed to `sink.head`).
    */
+  private exchange(p: string, opts: RequestOptions, method: string, extra: Record<string, string>, sink: Sink): void {
+    const headers: Record<string, string> = { ...extra, ...opts.headers };
+    let payload: Buffer | undefined;
+    if (opts.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(opts.body));
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    } else if (opts.bodyStream) headers['Transfer-Encoding'] = 'chunked';
+    else if (method !== 'GET' && method !== 'HEAD') headers['Content-Length'] = '0';
+    if (!Object.keys(headers).some((k) => k.toLowerCase() === 'connection')) headers.Connection = 'close';
+    const head = requestHead(method, this.buildPath(p, opts.query), headers);
+
+    const socket = net.createConnection(this.socketPath);
+    let headed = false;
+    let failed = false;
+    // One failure per request: a connect error is followed by the socket's close.
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      socket.destroy();
+      sink.fail(headed || err instanceof CliError ? err : this.connectError(err as NodeJS.ErrnoException), headed);
+    };
+    const parser = new ResponseParser(
+      {
+        onHead: (h) => {
+          headed = true;
+          if (h.statusCode === 101) {
+            socket.pause();
+            socket.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
+            socket.on('error', noop); // the sink's own listeners take over
+            // Paused with no listener: the sink's on('data') must start the flow again.
+            (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+          }
+          sink.head(h, socket, parser.rest);
+        },
+        onBody: (chunk) => sink.body(chunk, socket),
+        onEnd: () => {
+          socket.destroy();
+          sink.end();
+        },
+      },
+      method === 'HEAD',
+    );
+    const onData = (chunk: Buffer) => {
+      try {
+        parser.push(chunk);
+      } catch (err) {
+        fail(err as Error);
+      }
+    };
+    const onEnd = () => {
+      try {
+        parser.finish();
+      } catch (err) {
+        fail(err as Error);
+      }
+    };
+    const onClose = () => {
+      if (!parser.complete) fail(new Error('the daemon closed the connection before the response was complete'));
+    };
+    const onError = (err: Error) => {
+      if (!parser.complete) fail(err);
+    };
+    socket.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
+    socket.write(head);
+    if (payload) socket.write(payload);
+    else if (opts.bodyStream) {
+      opts.bodyStream.on('error', (e) => socket.destroy(e));
+      opts.bodyStream.pipe(new ChunkedEncoder()).pipe(socket, { end: false });
+    }
+  }
+
+  /** Resolves once the response head is in; the body streams from the response. */
   private open(p: string, opts: RequestOptions, method: string, extra: Record<string, string> = {}): Promise<Opened> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { ...extra, ...opts.headers };
-      let payload: Buffer | undefined;
-      if (opts.body !== undefined) {
-        payload = Buffer.from(JSON.stringify(opts.body));
-        headers['Content-Type'] = 'application/json';
-        headers['Content-Length'] = String(payload.length);
-      } else if (opts.bodyStream) headers['Transfer-Encoding'] = 'chunked';
-      else if (method !== 'GET' && method !== 'HEAD') headers['Content-Length'] = '0';
-      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'connection')) headers.Connection = 'close';
-      const head = requestHead(method, this.buildPath(p, opts.query), headers);
-
-      const socket = net.createConnection(this.socketPath);
-      const res = new DaemonResponse(socket);
-      let headed = false;
-      let failed = false;
-      // One failure per request: a connect error is followed by the socket's close.
-      const fail = (err: Error) => {
-        if (failed) return;
-        failed = true;
-        if (headed) {
-          res.destroy(err);
-          return;
-        }
-        socket.destroy();
-        reject(err instanceof CliError ? err : this.connectError(err as NodeJS.ErrnoException));
-      };
-      const parser = new ResponseParser(
-        {
-          onHead: (h) => {
-            res.statusCode = h.statusCode;
-            res.statusMessage = h.statusMessage;
-            res.headers = h.headers;
-            headed = true;
-            if (h.statusCode === 101) {
-              socket.pause();
-              socket.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
-              socket.on('error', noop); // the caller's own listeners take over
-              // Paused with no listener: the caller's on('data') must start the flow again.
-              (socket as { readableFlowing: boolean | null }).readableFlowing = null;
-            }
-            resolve({ res, socket, rest: parser.rest });
-          },
-          onBody: (chunk) => {
-            if (!res.push(chunk)) socket.pause();
-          },
-          onEnd: () => {
-            res.push(null);
-            socket.destroy();
-          },
+      let res: DaemonResponse | undefined;
+      this.exchange(p, opts, method, extra, {
+        head: (h, socket, rest) => {
+          res = new DaemonResponse(socket);
+          res.statusCode = h.statusCode;
+          res.statusMessage = h.statusMessage;
+          res.headers = h.headers;
+          resolve({ res, socket, rest });
         },
-        method === 'HEAD',
-      );
-      const onData = (chunk: Buffer) => {
-        try {
-          parser.push(chunk);
-        } catch (err) {
-          fail(err as Error);
-        }
-      };
-      const onEnd = () => {
-        try {
-          parser.finish();
-        } catch (err) {
-          fail(err as Error);
-        }
-      };
-      const onClose = () => {
-        if (!parser.complete) fail(new Error('the daemon closed the connection before the response was complete'));
-      };
-      const onError = (err: Error) => {
-        if (!parser.complete) fail(err);
-      };
-      socket.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
-      socket.write(head);
-      if (payload) socket.write(payload);
-      else if (opts.bodyStream) {
-        opts.bodyStream.on('error', (e) => socket.destroy(e));
-        opts.bodyStream.pipe(new ChunkedEncoder()).pipe(socket, { end: false });
-      }
+        body: (chunk, socket) => {
+          if (!res?.push(chunk)) socket.pause();
+        },
+        end: () => res?.push(null),
+        fail: (err, headed) => (headed ? res?.destroy(err) : reject(err)),
+      });
+    });
+  }
+
+  /**
+   * The whole response, collected straight from the socket: what request() and json() need,
+   * without a stream in between (~0.5 ms less per request on the CLI's start path).
+   */
+  private collect(p: string, opts: RequestOptions): Promise<{ head: ResponseHead; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      let head: ResponseHead | undefined;
+      const chunks: Buffer[] = [];
+      this.exchange(p, opts, opts.method ?? 'GET', {}, {
+        head: (h) => {
+          if (h.statusCode === 101) reject(new CliError('the daemon upgraded a connection that was not asked to'));
+          head = h;
+        },
+        body: (chunk) => chunks.push(chunk),
+        end: () => resolve({ head: head as ResponseHead, body: Buffer.concat(chunks) }),
+        fail: (err) => reject(err),
+      });
     });
   }
 
@@ -174,11 +213,10 @@ export class DaemonClient {
 
   /** Reads the whole body; throws CliError for status >= 400. */
   async request(p: string, opts: RequestOptions = {}): Promise<{ status: number; body: Buffer; headers: ResponseHeaders }> {
-    const res = await this.raw(p, opts);
-    const body = await readAll(res);
-    const status = res.statusCode ?? 0;
+    const { head, body } = await this.collect(p, opts);
+    const status = head.statusCode;
     if (status >= 400) throw new CliError(errorMessage(body, status), status);
-    return { status, body, headers: res.headers };
+    return { status, body, headers: head.headers };
   }
 
   async json<T>(p: string, opts: RequestOptions = {}): Promise<T> {

@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { CliError, DaemonClient } from '../http';
 import { FlagSpec, Parsed, parseFlags, requireArgs } from '../flags';
 import type { CommandContext } from '../main';
-import { registryAuthHeader } from '../auth-config';
-import { ProgressRenderer } from '../progress';
+import type * as AuthConfig from '../auth-config';
+import type * as Progress from '../progress';
 import { healthcheck, restartPolicy } from './health-flags';
 import { parseRamSize, RESOURCE_FLAGS, RESOURCE_HELP, resourcesFromFlags } from './resource-flags';
 
@@ -245,8 +245,9 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
   const entrypoint = p.strings.entrypoint !== undefined ? [p.strings.entrypoint] : null;
   const ports = portBindings(p.lists.publish);
   exposePorts(p.lists.expose, ports.exposed);
-  const cols = process.stdout.columns ?? 0;
-  const rows = process.stdout.rows ?? 0;
+  // Only a tty's size is sent; process.stdout is not made for nothing (bench/RESULTS.md, "CLI start-up").
+  const cols = tty ? process.stdout.columns ?? 0 : 0;
+  const rows = tty ? process.stdout.rows ?? 0 : 0;
   return {
     Hostname: p.strings.hostname ?? '',
     Domainname: '',
@@ -333,15 +334,19 @@ export function parseMount(spec: string): Record<string, unknown> {
   return m;
 }
 
+/** Only a missing image needs these (pull with credentials, progress): loaded then, not at start. */
+const authConfig = (): typeof AuthConfig => require('../auth-config') as typeof AuthConfig;
+const progress = (): typeof Progress => require('../progress') as typeof Progress;
+
 function withTag(image: string): string {
   if (image.includes('@')) return image;
   return image.lastIndexOf(':') > image.lastIndexOf('/') ? image : `${image}:latest`;
 }
 
 async function pullImage(client: DaemonClient, image: string, quiet: boolean): Promise<void> {
-  const renderer = new ProgressRenderer(process.stderr);
+  const renderer = new (progress().ProgressRenderer)(process.stderr);
   try {
-    await client.stream('/images/create', { method: 'POST', query: { fromImage: withTag(image) }, headers: { 'X-Registry-Auth': registryAuthHeader(image) } }, (m) => {
+    await client.stream('/images/create', { method: 'POST', query: { fromImage: withTag(image) }, headers: { 'X-Registry-Auth': authConfig().registryAuthHeader(image) } }, (m) => {
       if (!quiet) renderer.render(m);
     });
   } finally {
