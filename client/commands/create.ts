@@ -69,6 +69,7 @@ export const CREATE_FLAGS: FlagSpec = {
   ...RESOURCE_FLAGS,
   'oom-kill-disable': { type: 'bool' },
   'shm-size': { type: 'string' },
+  'cgroup-parent': { type: 'string' },
 };
 
 /**
@@ -301,6 +302,7 @@ export async function createBody(p: Parsed, args: string[]): Promise<Record<stri
       ...resourcesFromFlags(p),
       ...(p.bools['oom-kill-disable'] ? { OomKillDisable: true } : {}),
       ...(p.strings['shm-size'] !== undefined ? { ShmSize: parseRamSize('shm-size', p.strings['shm-size']) } : {}),
+      ...(p.strings['cgroup-parent'] ? { CgroupParent: p.strings['cgroup-parent'] } : {}),
     },
     NetworkingConfig: { EndpointsConfig: endpointsConfig(p) },
   };
@@ -419,6 +421,7 @@ Options:
       --ulimit ulimit       Ulimit options (name=soft[:hard])
       --oom-kill-disable    Disable OOM Killer
       --shm-size bytes      Size of /dev/shm
+      --cgroup-parent string  Optional parent cgroup for the container
 ${RESOURCE_HELP}  -t, --tty                 Allocate a pseudo-TTY
   -u, --user string         Username or UID (format: <name|uid>[:<group|gid>])
   -v, --volume list         Bind mount a volume (HOST:CONTAINER[:ro], NAME:CONTAINER[:ro], or CONTAINER for an anonymous one)

@@ -11,6 +11,7 @@ import { checkUlimits } from '../ulimits';
 import { invalid, notImplemented } from '../errors';
 import { resourcesOf, validateResources } from '../runtime/resources';
 import { hostLimits } from '../runtime/resources-host';
+import { checkCgroupParent } from '../runtime/cgroup-place';
 import type { ContainerConfig } from '../oci/types';
 import { checkDeviceConfig } from './devices-config';
 import type { HostConfig } from './record';
@@ -107,7 +108,8 @@ function checkResources(hc: HostConfig): void {
   const host = hostLimits();
   validateResources(resourcesOf(hc as Record<string, unknown>), host, host.cgroupVersion);
   if (typeof hc.ShmSize === 'number' && hc.ShmSize < 0) throw invalid('SHM size can not be less than 0');
-  if (hc.CgroupParent) throw notImplemented('berth does not support --cgroup-parent: containers are placed under the berth cgroup');
+  checkCgroupParent(hc.CgroupParent);
+  if (hc.CgroupParent && host.cgroupVersion === 0) throw notImplemented('--cgroup-parent needs cgroups, which are not available on this host');
   // limits berth does not apply are refused, never accepted and ignored
   for (const [k, flag] of [['BlkioWeightDevice', '--blkio-weight-device'], ['BlkioDeviceReadBps', '--device-read-bps'], ['BlkioDeviceWriteBps', '--device-write-bps'],
     ['BlkioDeviceReadIOps', '--device-read-iops'], ['BlkioDeviceWriteIOps', '--device-write-iops']] as const) {

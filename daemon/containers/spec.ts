@@ -47,6 +47,7 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     maskedPaths: systemPaths(rec.HostConfig.MaskedPaths, rec.HostConfig.Privileged === true, DEFAULT_MASKED_PATHS),
     readonlyPaths: systemPaths(rec.HostConfig.ReadonlyPaths, rec.HostConfig.Privileged === true, DEFAULT_READONLY_PATHS),
     resources: resourcesOf(rec.HostConfig as Record<string, unknown>),
+    ...(typeof rec.HostConfig.CgroupParent === 'string' && rec.HostConfig.CgroupParent ? { cgroupParent: rec.HostConfig.CgroupParent } : {}),
     ...(typeof rec.HostConfig.ShmSize === 'number' && rec.HostConfig.ShmSize > 0 ? { shmSize: rec.HostConfig.ShmSize } : {}),
     rlimits: mergeUlimits(checkUlimits(rec.HostConfig.Ulimits), defaultUlimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
   };

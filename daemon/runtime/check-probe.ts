@@ -66,7 +66,10 @@ export class HostCheckProbe {
   }
 
   async removeCgroup(id: string): Promise<void> {
-    await (await detectCgroups(this.cgroupRoot)).remove(id);
+    // only berth's own parent is swept (cgroupDirs): a container under a --cgroup-parent is
+    // cleaned at its removal, from the place its run directory recorded
+    const cgroups = await detectCgroups(this.cgroupRoot);
+    await cgroups.remove(await cgroups.place(id));
   }
 
   /** Files under <exec-root>/netns/ (bind-mounted namespaces), named by container id. */

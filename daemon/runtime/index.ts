@@ -6,6 +6,7 @@ import type { Resources } from './resources';
 import { KoffiSyscalls, type Syscalls } from '../../native/ffi';
 import type { StorePaths } from '../store/paths';
 import { detectCgroups, type Cgroups } from './cgroups';
+import type { CgroupPlace } from './cgroup-place';
 import { defaultHelperPath } from './helper';
 import type { DeviceRule } from './device-rules';
 import type { MountEntry } from './mountinfo';
@@ -51,16 +52,17 @@ function lazyCgroups(): Cgroups {
     get version() {
       return version;
     },
-    create: wrap((c, id: string) => c.create(id)),
-    freeze: wrap((c, id: string) => c.freeze(id)),
-    thaw: wrap((c, id: string) => c.thaw(id)),
-    pids: wrap((c, id: string) => c.pids(id)),
-    setDevices: wrap((c, id: string, rules: readonly DeviceRule[]) => c.setDevices(id, rules)),
-    killAll: wrap((c, id: string) => c.killAll(id)),
-    remove: wrap((c, id: string) => c.remove(id)),
-    setResources: wrap((c, id: string, r: Resources) => c.setResources(id, r)),
-    oomKills: wrap((c, id: string) => c.oomKills(id)),
-    views: wrap((c, id: string) => c.views(id)),
-    stats: wrap((c, id: string) => c.stats(id)),
+    place: wrap((c, id: string, parent?: string) => c.place(id, parent)),
+    create: wrap((c, at: CgroupPlace) => c.create(at)),
+    freeze: wrap((c, at: CgroupPlace) => c.freeze(at)),
+    thaw: wrap((c, at: CgroupPlace) => c.thaw(at)),
+    pids: wrap((c, at: CgroupPlace) => c.pids(at)),
+    setDevices: wrap((c, at: CgroupPlace, rules: readonly DeviceRule[]) => c.setDevices(at, rules)),
+    killAll: wrap((c, at: CgroupPlace) => c.killAll(at)),
+    remove: wrap((c, at: CgroupPlace) => c.remove(at)),
+    setResources: wrap((c, at: CgroupPlace, r: Resources) => c.setResources(at, r)),
+    oomKills: wrap((c, at: CgroupPlace) => c.oomKills(at)),
+    views: wrap((c, at: CgroupPlace) => c.views(at)),
+    stats: wrap((c, at: CgroupPlace) => c.stats(at)),
   };
 }

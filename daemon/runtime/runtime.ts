@@ -4,13 +4,14 @@
  * monitor.log). The containers service serialises calls per container; nothing here keeps
  * per-container memory, so a restarted daemon sees exactly what the old one saw.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { conflict, invalid, notFound } from '../errors';
 import type { StorePaths } from '../store/paths';
 import type { Syscalls } from '../../native/ffi';
 import { attachMonitor, resizeMonitor } from './attach';
 import type { Cgroups } from './cgroups';
+import { parsePlace, type CgroupPlace } from './cgroup-place';
 import type { CgroupStats } from './cgroup-stats';
 import { hasLimits, type Resources } from './resources';
 import { resolveDevices } from './devices';
@@ -29,6 +30,8 @@ import type {
 import { waitForExit } from './wait';
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** In the run directory: the container's CgroupPlace when a --cgroup-parent placed it. */
+const PLACE_FILE = 'cgroup.json';
 
 /** Docker's defaults: its capability set, its seccomp profile, no_new_privs off. */
 const DEFAULT_SECURITY = { capAdd: [], capDrop: [], privileged: false, securityOpt: [] };
@@ -54,6 +57,23 @@ export class HelperRuntime implements Runtime {
     return this.paths.containerRunDir(id);
   }
 
+  /**
+   * Where the container's cgroup is, as its start recorded it in the run directory (only a
+   * --cgroup-parent is recorded: berth's own parent is the default). Synchronous: a small
+   * file on the exec-root's tmpfs, read by every stats sample.
+   */
+  private placeOf(id: string): CgroupPlace | undefined {
+    try {
+      return parsePlace(readFileSync(path.join(this.rundir(id), PLACE_FILE), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async placeOrDefault(id: string): Promise<CgroupPlace> {
+    return this.placeOf(id) ?? this.cgroups.place(id);
+  }
+
   /** The container's monitor state, only if its init is alive. */
   private async running(id: string): Promise<MonitorState | undefined> {
     const st = await readState(this.rundir(id));
@@ -71,28 +91,35 @@ export class HelperRuntime implements Runtime {
     if (await this.running(spec.id)) throw conflict(`container ${spec.id} is already running`);
     const security = await this.security.resolve(spec.security ?? DEFAULT_SECURITY);
     await stopLingeringMonitor(await readState(rundir));
+    // a previous run whose cleanup never came (berthd died first) may have left its cgroup
+    // under another parent: it goes before the run directory that says where it is
+    const before = this.placeOf(spec.id);
+    if (before) await this.cgroups.killAll(before).then(() => this.cgroups.remove(before)).catch(() => undefined);
     // a previous run's files (exit.json above all) must not answer for this one
     await fs.rm(rundir, { recursive: true, force: true });
     await fs.mkdir(rundir, { recursive: true, mode: 0o700 });
-    const cgroups = await this.cgroups.create(spec.id);
+    const place = await this.cgroups.place(spec.id, spec.cgroupParent);
+    // written before the cgroup is made, so whatever follows can find it to remove it
+    if (spec.cgroupParent) writeFileSync(path.join(rundir, PLACE_FILE), JSON.stringify(place), { mode: 0o600 });
+    const cgroups = await this.cgroups.create(place);
     await mountRootfs(this.sys, spec, path.join(rundir, 'empty-layer'), this.isMounted);
     try {
       await spec.prepareRootfs?.(spec.rootfs);
       // the device policy is in place before any process of the container joins the cgroup
       const devices = await resolveDevices(spec.devices);
-      await this.cgroups.setDevices(spec.id, devices.rules);
+      await this.cgroups.setDevices(place, devices.rules);
       // limits too are in place before the container's first process joins
-      if (spec.resources && hasLimits(spec.resources)) await this.cgroups.setResources(spec.id, spec.resources);
+      if (spec.resources && hasLimits(spec.resources)) await this.cgroups.setResources(place, spec.resources);
       const specFile = path.join(rundir, 'spec');
-      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups, devices: devices.nodes, security, cgroupViews: await this.cgroups.views(spec.id) }), { mode: 0o600 });
+      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups, devices: devices.nodes, security, cgroupViews: await this.cgroups.views(place) }), { mode: 0o600 });
       const report = parseStartReport(await runHelper(this.helper, ['start', specFile]));
       return { pid: report.pid, startedAt: new Date().toISOString() };
     } catch (err) {
       // a monitor that died after moving the container into its cgroups (before reporting)
       // leaves a container nobody tracks: it goes now, with anything else in its cgroups
-      await this.cgroups.killAll(spec.id).catch(() => undefined);
+      await this.cgroups.killAll(place).catch(() => undefined);
       await unmountRootfs(this.sys, spec.rootfs, this.isMounted).catch(() => undefined);
-      await this.cgroups.remove(spec.id).catch(() => undefined);
+      await this.cgroups.remove(place).catch(() => undefined);
       // A start that failed leaves nothing in the exec-root: the error is in the record already.
       await stopLingeringMonitor(await readState(rundir).catch(() => undefined)).catch(() => undefined);
       await fs.rm(rundir, { recursive: true, force: true }).catch(() => undefined);
@@ -134,23 +161,23 @@ export class HelperRuntime implements Runtime {
     }
     // SIGKILL ends the whole container, not only its init: the pid namespace goes with its
     // init, and the cgroup catches anything else (its monitor may be gone: issue 9 item 8)
-    if (sig === 9) await this.cgroups.killAll(id);
+    if (sig === 9) await this.cgroups.killAll(await this.placeOrDefault(id));
   }
 
   async waitExit(id: string): Promise<ExitStatus> {
     const status = await waitForExit(this.rundir(id));
     // the cgroup is still there (cleanup comes later): did the kernel's OOM killer strike?
-    if ((await this.cgroups.oomKills(id).catch(() => 0)) > 0) status.oomKilled = true;
+    if ((await this.cgroups.oomKills(await this.placeOrDefault(id)).catch(() => 0)) > 0) status.oomKilled = true;
     return status;
   }
 
   async setResources(id: string, r: Resources): Promise<void> {
     await this.mustRun(id);
-    await this.cgroups.setResources(id, r);
+    await this.cgroups.setResources(await this.placeOrDefault(id), r);
   }
 
   async stats(id: string): Promise<CgroupStats> {
-    return this.cgroups.stats(id);
+    return this.cgroups.stats(await this.placeOrDefault(id));
   }
 
   async readExit(id: string): Promise<ExitStatus | undefined> {
@@ -167,25 +194,26 @@ export class HelperRuntime implements Runtime {
     if (st && (await isSameProcess(st.pid, st.startTime))) throw conflict(`container ${id} is still running`);
     await stopLingeringMonitor(st);
     // nothing of the container outlives it, even when its monitor died before it did
-    await this.cgroups.killAll(id);
+    const place = await this.placeOrDefault(id);
+    await this.cgroups.killAll(place);
     await unmountRootfs(this.sys, rootfs, this.isMounted);
-    await this.cgroups.remove(id);
+    await this.cgroups.remove(place);
     await fs.rm(rundir, { recursive: true, force: true });
   }
 
   async pause(id: string): Promise<void> {
     await this.mustRun(id);
-    await this.cgroups.freeze(id);
+    await this.cgroups.freeze(await this.placeOrDefault(id));
   }
 
   async unpause(id: string): Promise<void> {
     await this.mustRun(id);
-    await this.cgroups.thaw(id);
+    await this.cgroups.thaw(await this.placeOrDefault(id));
   }
 
   async pids(id: string): Promise<number[]> {
     const st = await this.mustRun(id);
-    const pids = await this.cgroups.pids(id);
+    const pids = await this.cgroups.pids(await this.placeOrDefault(id));
     return pids.length > 0 ? pids : [st.pid];
   }
 
@@ -193,7 +221,7 @@ export class HelperRuntime implements Runtime {
     if (spec.args.length === 0) throw invalid('No exec command specified');
     const st = await this.mustRun(id);
     const security = await this.security.resolve(spec.security ?? DEFAULT_SECURITY, spec.privileged === true);
-    const cgroups = await this.cgroups.create(id);
+    const cgroups = await this.cgroups.create(await this.placeOrDefault(id));
     return startExec(this.helper, this.rundir(id), st.pid, spec, cgroups, security);
   }
 

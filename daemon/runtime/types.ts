@@ -102,6 +102,11 @@ export interface ContainerSpec {
   readonlyPaths?: string[];
   /** Memory, CPU, pids and I/O limits (resources.ts); none when absent. */
   resources?: Resources;
+  /**
+   * HostConfig.CgroupParent: the container's cgroup goes under it (cgroup-place.ts) instead
+   * of berth's own parent.
+   */
+  cgroupParent?: string;
   /** /dev/shm's size in bytes (--shm-size); Docker's 64 MiB when absent. */
   shmSize?: number;
 }

@@ -78,22 +78,22 @@ describe('runtime: cgroup writes', () => {
   it('v2 over a fake root: delegates controllers, writes each file in the container\'s directory', async () => {
     const cg = new CgroupsV2(root, noBpf);
     writeFileSync(path.join(root, 'cgroup.subtree_control'), '');
-    const [dir] = await cg.create('c1');
+    const [dir] = await cg.create(await cg.place('c1'));
     assert.equal(dir, path.join(root, 'berth', 'c1'));
     for (const f of ['memory.max', 'memory.swap.max', 'memory.low', 'cpu.weight', 'cpu.max', 'pids.max', 'cpuset.cpus', 'memory.events']) writeFileSync(path.join(dir as string, f), '');
-    await cg.setResources('c1', { Memory: 32 * MB, NanoCpus: 1.5e9, PidsLimit: 7, CpusetCpus: '1' });
+    await cg.setResources(await cg.place('c1'), { Memory: 32 * MB, NanoCpus: 1.5e9, PidsLimit: 7, CpusetCpus: '1' });
     const rd = (f: string) => readFileSync(path.join(dir as string, f), 'utf8');
     assert.equal(rd('memory.max'), String(32 * MB));
     assert.equal(rd('memory.swap.max'), String(32 * MB));
     assert.equal(rd('cpu.max'), '150000 100000');
     assert.equal(rd('pids.max'), '7');
     assert.equal(rd('cpuset.cpus'), '1');
-    assert.deepEqual(await cg.views('c1'), [['', dir]]);
+    assert.deepEqual(await cg.views(await cg.place('c1')), [['', dir]]);
     writeFileSync(path.join(dir as string, 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
-    assert.equal(await cg.oomKills('c1'), 1);
+    assert.equal(await cg.oomKills(await cg.place('c1')), 1);
     // a limit whose controller is not delegated is refused, not dropped
     await fs.rm(path.join(dir as string, 'pids.max'));
-    await assert.rejects(cg.setResources('c1', { PidsLimit: 3 }), /does not delegate the pids controller/);
+    await assert.rejects(cg.setResources(await cg.place('c1'), { PidsLimit: 3 }), /does not delegate the pids controller/);
   });
 
   it('v1 over a fake root: one directory per hierarchy, cpuset inherited, OOM kills counted', async () => {
@@ -103,16 +103,16 @@ describe('runtime: cgroup writes', () => {
     mkdirSync(path.join(root, 'cpuset', 'berth', 'c2'), { recursive: true });
     for (const d of ['berth', 'berth/c2']) for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(path.join(root, 'cpuset', d, f), '');
     const cg = new CgroupsV1(root, ['memory', 'cpu', 'pids', 'cpuset']);
-    await cg.create('c2');
+    await cg.create(await cg.place('c2'));
     assert.equal(readFileSync(path.join(root, 'cpuset/berth/c2/cpuset.cpus'), 'utf8'), '0-1');
     for (const f of ['memory/berth/c2/memory.limit_in_bytes', 'memory/berth/c2/memory.oom_control', 'pids/berth/c2/pids.max', 'cpu/berth/c2/cpu.shares']) writeFileSync(path.join(root, f), '');
-    await cg.setResources('c2', { Memory: 16 * MB, PidsLimit: 9, CpuShares: 100 });
+    await cg.setResources(await cg.place('c2'), { Memory: 16 * MB, PidsLimit: 9, CpuShares: 100 });
     assert.equal(readFileSync(path.join(root, 'memory/berth/c2/memory.limit_in_bytes'), 'utf8'), String(16 * MB));
     assert.equal(readFileSync(path.join(root, 'pids/berth/c2/pids.max'), 'utf8'), '9');
     assert.equal(readFileSync(path.join(root, 'cpu/berth/c2/cpu.shares'), 'utf8'), '100');
     writeFileSync(path.join(root, 'memory/berth/c2/memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
-    assert.equal(await cg.oomKills('c2'), 2);
-    assert.deepEqual((await cg.views('c2')).map(([n]) => n), ['memory', 'cpu', 'pids', 'cpuset']);
+    assert.equal(await cg.oomKills(await cg.place('c2')), 2);
+    assert.deepEqual((await cg.views(await cg.place('c2'))).map(([n]) => n), ['memory', 'cpu', 'pids', 'cpuset']);
   });
 });
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { RecordingSyscalls, overlayData } from '../../../native/ffi';
 import { createRuntime } from '../../../daemon/runtime';
 import type { Cgroups } from '../../../daemon/runtime/cgroups';
+import type { CgroupPlace } from '../../../daemon/runtime/cgroup-place';
 import { mountRootfs, unmountRootfs } from '../../../daemon/runtime/rootfs';
 import type { ContainerSpec } from '../../../daemon/runtime/types';
 import { StorePaths } from '../../../daemon/store/paths';
@@ -15,6 +16,7 @@ function fakeCgroups(): Cgroups & { removed: string[] } {
   return {
     version: 0,
     removed,
+    place: async (id: string) => ({ paths: { '': `/berth/${id}` } }),
     create: async () => [],
     freeze: async () => undefined,
     thaw: async () => undefined,
@@ -25,8 +27,8 @@ function fakeCgroups(): Cgroups & { removed: string[] } {
     oomKills: async () => 0,
     views: async () => [],
     stats: async () => { throw new Error('no stats in this fake'); },
-    remove: async (id: string) => {
-      removed.push(id);
+    remove: async (at: CgroupPlace) => {
+      removed.push(path.basename(at.paths[''] ?? ''));
     },
   };
 }
