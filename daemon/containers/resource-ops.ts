@@ -1,6 +1,6 @@
 /**
  * The containers' resource operations for the API (stats and update) over the containers
- * service: finds the container, follows its exits for a stats stream, applies updates under
+ * service: finds the container, ends a stats stream at its removal, applies updates under
  * the container's lock (service.updateRecord).
  */
 import type { ContainerService } from './service';
@@ -19,7 +19,7 @@ export class ContainerResourceOps {
     return pumpStats({
       record: () => this.svc.find(id),
       runtime: this.svc.runtime,
-      onEnd: (fn) => this.svc.onExitOrRemoved(id, fn),
+      onRemoved: (fn) => this.svc.onRemoved(id, fn),
     }, o, sink, signal);
   }
 

@@ -127,6 +127,11 @@ export class ContainerService {
     return this.notifier.onceAny(['stopped', 'removed'], id, fn);
   }
 
+  /** For stats streams, which go on through stops and starts: the container is gone. */
+  onRemoved(id: string, fn: () => void): () => void {
+    return this.notifier.onceAny(['removed'], id, fn);
+  }
+
   /** An attach waits for this container's start; returns the release function (idempotent). */
   expectAttach(id: string): () => void {
     return this.notifier.expectAttach(id);

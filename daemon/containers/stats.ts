@@ -4,7 +4,8 @@
  * one object a second, each carrying the previous sample as precpu_stats (the docker CLI's
  * CPU % is the difference); stream=false primes a first sample and answers with the second, as
  * dockerd does, one-shot answers at once. A container that is not running gives Docker's
- * zeroed object.
+ * zeroed object, and a stream goes on through stops and starts until the client leaves or
+ * the container is removed (moby daemon/stats.go + daemon/stats/collector.go).
  */
 import * as os from 'node:os';
 import { readNetDev, systemCpuUsage, type CgroupStats, type NetDev } from '../runtime/cgroup-stats';
@@ -59,13 +60,17 @@ function memoryStats(s: StatsSample): Record<string, unknown> {
   return out;
 }
 
-/** Docker's JSON for one sample (undefined: the container is not running). */
+/**
+ * Docker's JSON for one sample. `cur` undefined: the container is not running, Docker's
+ * zeroed object, whose precpu_stats/preread still carry the stream's last sample, as dockerd's
+ * stream does (its collector publishes an empty StatsJSON, the stream fills in the previous).
+ */
 export function statsJson(rec: ContainerRecord, cur: StatsSample | undefined, prev: StatsSample | undefined): Record<string, unknown> {
   const base = { name: rec.Name, id: rec.Id };
   if (!cur) {
     return {
-      read: ZERO_TIME, preread: ZERO_TIME, pids_stats: {}, blkio_stats: emptyBlkio(), num_procs: 0, storage_stats: {},
-      cpu_stats: cpuStats(undefined), precpu_stats: cpuStats(undefined), memory_stats: {}, ...base,
+      read: ZERO_TIME, preread: prev?.read ?? ZERO_TIME, pids_stats: {}, blkio_stats: emptyBlkio(), num_procs: 0, storage_stats: {},
+      cpu_stats: cpuStats(undefined), precpu_stats: cpuStats(prev), memory_stats: {}, ...base,
     };
   }
   const pids: Record<string, number> = {};
@@ -103,8 +108,8 @@ export interface StatsSource {
   /** The current record (it changes as the container starts and stops). */
   record(): ContainerRecord | undefined;
   runtime: StatsRuntime;
-  /** Calls fn when the container stops or goes away; returns the unsubscribe. */
-  onEnd(fn: () => void): () => void;
+  /** Calls fn when the container is removed; returns the unsubscribe. */
+  onRemoved(fn: () => void): () => void;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -117,39 +122,41 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * Writes stats objects to sink until the container stops (streaming), the client leaves
- * (signal) or after one object (stream=false). Sampling happens only while someone listens.
+ * Writes stats objects to sink until the client leaves (signal) or the container is removed
+ * (streaming), or after one object (stream=false, one-shot). As dockerd's stream, a container
+ * that is not running (stopped, restarting, never started) gets Docker's zeroed object every
+ * interval, and real samples again once it runs again. Sampling happens only while someone
+ * listens.
  */
-export async function pumpStats(src: StatsSource, o: StatsOptions, sink: (obj: Record<string, unknown>) => Promise<void> | void, signal: AbortSignal): Promise<void> {
+export async function pumpStats(
+  src: StatsSource, o: StatsOptions, sink: (obj: Record<string, unknown>) => Promise<void> | void, signal: AbortSignal, intervalMs = STATS_INTERVAL_MS,
+): Promise<void> {
   const first = src.record();
   if (!first) return;
-  let ended = !first.State.Running;
   const stop = new AbortController();
   const abort = () => stop.abort();
   signal.addEventListener('abort', abort, { once: true });
-  const off = src.onEnd(() => {
-    ended = true;
-    stop.abort();
-  });
+  const off = src.onRemoved(abort);
+  const sample = async () => {
+    const rec = src.record();
+    return rec ? takeSample(src.runtime, rec).catch(() => undefined) : undefined;
+  };
   try {
-    let prev = await takeSample(src.runtime, first).catch(() => undefined);
+    let prev = await sample();
     if (!o.stream && !o.oneShot && prev) {
-      await sleep(STATS_INTERVAL_MS, stop.signal);
-      const cur = !ended && !signal.aborted ? await takeSample(src.runtime, src.record() ?? first).catch(() => undefined) : undefined;
-      await sink(statsJson(src.record() ?? first, cur ?? prev, cur ? prev : undefined));
+      // dockerd primes the CPU counters with a first sample and answers with the next one
+      await sleep(intervalMs, stop.signal);
+      if (signal.aborted) return;
+      await sink(statsJson(src.record() ?? first, await sample(), prev));
       return;
     }
-    if (!o.stream || !prev) {
-      await sink(statsJson(src.record() ?? first, prev, undefined));
-      return;
-    }
-    await sink(statsJson(first, prev, undefined));
-    while (!signal.aborted && !ended) {
-      await sleep(STATS_INTERVAL_MS, stop.signal);
-      if (signal.aborted || ended) break;
+    await sink(statsJson(src.record() ?? first, prev, undefined));
+    if (!o.stream) return;
+    for (;;) {
+      await sleep(intervalMs, stop.signal);
       const rec = src.record();
-      const cur = rec ? await takeSample(src.runtime, rec).catch(() => undefined) : undefined;
-      if (!rec || !cur) break;
+      if (stop.signal.aborted || !rec) return;
+      const cur = await sample();
       await sink(statsJson(rec, cur, prev));
       prev = cur;
     }

@@ -237,6 +237,39 @@ print(json.dumps({'keys': keys, 'cpu': ok, 'online': s['cpu_stats']['online_cpus
       if (d.netSlot) assert.deepEqual(o.net, ['eth0']);
     });
 
+    it('a stats stream goes on through stop and start with zeroed objects, and ends at rm (docker-py, as dockerd)', async function () {
+      const py = `
+import docker, json
+cl = docker.from_env()
+c = cl.containers.run(${JSON.stringify(f.busybox.ref)}, ['sleep', '300'], name='st3', detach=True)
+gen = c.stats(stream=True, decode=True)
+zero = '0001-01-01T00:00:00Z'
+first = next(gen)
+c.stop(timeout=1)
+seen = []
+while len([s for s in seen if s['read'] == zero]) < 2:
+    seen.append(next(gen))
+zeros = [s for s in seen if s['read'] == zero]
+last_real = [s for s in seen if s['read'] != zero]
+last_real = last_real[-1] if last_real else first
+c.start()
+back = next(s for s in gen if s['read'] != zero)
+c.remove(force=True)
+ended = True
+try:
+    for s in gen:
+        pass
+except Exception as e:
+    ended = repr(e)
+print(json.dumps({'first': first['read'] != zero, 'zero_name': zeros[0]['name'], 'zero_mem': zeros[0]['memory_stats'],
+  'zero_pre': zeros[0]['precpu_stats']['cpu_usage']['total_usage'] == last_real['cpu_stats']['cpu_usage']['total_usage'],
+  'second_pre': zeros[1]['precpu_stats']['cpu_usage']['total_usage'], 'back': back['memory_stats'].get('usage', 0) > 0, 'ended': ended}))
+`;
+      const r = await d.dockerPy(py);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout.trim()), { first: true, zero_name: '/st3', zero_mem: {}, zero_pre: true, second_pre: 0, back: true, ended: true });
+    });
+
     it('dockerode: stream=false and one-shot; a stopped container gives zeroed stats; unknown is 404', async function () {
       const dk = d.dockerode();
       const s = (await dk.getContainer('st1').stats({ stream: false })) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

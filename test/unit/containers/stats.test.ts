@@ -1,6 +1,7 @@
 // stats' JSON shape (Docker's StatsResponse) from samples, and update's merge rules.
 import { strict as assert } from 'node:assert';
-import { statsJson, type StatsSample } from '../../../daemon/containers/stats';
+import { pumpStats, statsJson, type StatsSample } from '../../../daemon/containers/stats';
+import type { CgroupStats } from '../../../daemon/runtime/cgroup-stats';
 import { mergeResources, updateContainer } from '../../../daemon/containers/update';
 import type { ContainerRecord } from '../../../daemon/containers/record';
 
@@ -40,6 +41,58 @@ describe('containers: stats JSON', () => {
     assert.deepEqual(j.memory_stats, {});
     assert.equal(j.networks, undefined);
     assert.equal(j.cpu_stats.cpu_usage.total_usage, 0);
+  });
+});
+
+describe('containers: stats stream through a stop (dockerd: zeroed objects until the client leaves)', () => {
+  it('zeroed objects after the stop (the first carries the last sample as precpu), real ones after a restart, the end at removal', async () => {
+    const state = { Running: true, Pid: 1 };
+    let present = true;
+    const live = { ...rec, State: state } as unknown as ContainerRecord;
+    let removed: (() => void) | undefined;
+    let n = 0;
+    const out: Record<string, any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const cg = () => sample(++n * 100, n * 1000).cg;
+    const done = pumpStats({
+      record: () => (present ? live : undefined),
+      runtime: { stats: async (): Promise<CgroupStats> => cg() },
+      onRemoved: (fn) => ((removed = fn), () => undefined),
+    }, { stream: true, oneShot: false }, (o) => {
+      out.push(o);
+      // the script of the container's life, one step per object written
+      if (out.length === 2) state.Running = false;
+      if (out.length === 4) state.Running = true;
+      if (out.length === 6) {
+        present = false;
+        removed?.();
+      }
+    }, new AbortController().signal, 5);
+    await done;
+    assert.equal(out.length, 6);
+    const total = (o: Record<string, any>, k: string) => o[k].cpu_usage.total_usage; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.ok(total(out[1]!, 'cpu_stats') > 0);
+    // stopped: zero read and cpu; the first zero object's precpu is the last real sample
+    assert.equal(out[2]!.read, '0001-01-01T00:00:00Z');
+    assert.equal(total(out[2]!, 'cpu_stats'), 0);
+    assert.equal(total(out[2]!, 'precpu_stats'), total(out[1]!, 'cpu_stats'));
+    assert.equal(out[2]!.preread, out[1]!.read);
+    assert.equal(total(out[3]!, 'precpu_stats'), 0);
+    assert.equal(out[3]!.preread, '0001-01-01T00:00:00Z');
+    // running again: real samples, the first with an empty precpu
+    assert.ok(total(out[4]!, 'cpu_stats') > 0);
+    assert.equal(total(out[4]!, 'precpu_stats'), 0);
+    assert.equal(total(out[5]!, 'precpu_stats'), total(out[4]!, 'cpu_stats'));
+  });
+
+  it('a stream of a container that never ran gives zeroed objects until the client leaves', async () => {
+    const stopped = { ...rec, State: { Running: false, Pid: 0 } } as unknown as ContainerRecord;
+    const client = new AbortController();
+    let count = 0;
+    await pumpStats({ record: () => stopped, runtime: {}, onRemoved: () => () => undefined }, { stream: true, oneShot: false }, (o) => {
+      assert.equal(o.read, '0001-01-01T00:00:00Z');
+      if (++count === 3) client.abort();
+    }, client.signal, 5);
+    assert.equal(count, 3);
   });
 });
 
