@@ -9,6 +9,7 @@
 import * as path from 'node:path';
 import { ContainerNetworks, ContainerLike, ContainerLookup } from './endpoints';
 import { runTool, RunTool } from './exec';
+import { isolationTag, NetworkIsolation } from './isolation';
 import { findNetavark, Netavark } from './netavark';
 import { NetnsDir } from './netns';
 import { NetworkStore } from './record';
@@ -46,12 +47,18 @@ export async function createNetworking(roots: { dataRoot: string; execRoot: stri
   const netavark = bins ? new Netavark(run, bins, path.join(roots.execRoot, 'netavark')) : undefined;
   const netnsDir = path.join(roots.execRoot, 'netns');
   const containers = new ContainerNetworks(service, netavark, new NetnsDir(netnsDir, run), new SandboxFiles(netnsDir), lookup, run);
+  // Without netavark no container joins a bridge: nothing to isolate.
+  const isolation = netavark ? new NetworkIsolation(run, isolationTag(cfg.bridgeName)) : undefined;
+  await isolation?.syncOrWarn(isolatedBridges(service));
 
-  return { service, containers, backend: networkBackend(service, containers, lookup, events) };
+  return { service, containers, backend: networkBackend(service, containers, lookup, events, isolation) };
 }
 
+const isolatedBridges = (service: NetworkService) =>
+  service.all().filter((n) => n.Driver === 'bridge').map((n) => ({ bridge: n.BridgeName, internal: n.Internal }));
+
 /** The /networks API over the service: views, filters, connect/disconnect through the containers' attachment. */
-function networkBackend(service: NetworkService, containers: ContainerNetworks, lookup: ContainerLookup, events: NetworkEventSink) {
+function networkBackend(service: NetworkService, containers: ContainerNetworks, lookup: ContainerLookup, events: NetworkEventSink, isolation: NetworkIsolation | undefined) {
   // Docker's attributes: the network's name and driver, plus the container for (dis)connect.
   const emit = (action: Parameters<NetworkEventSink>[0], id: string, name: string, container?: string) =>
     events(action, id, { name, type: 'bridge', ...(container ? { container } : {}) });
@@ -80,18 +87,25 @@ function networkBackend(service: NetworkService, containers: ContainerNetworks, 
     },
     async create(body: unknown): Promise<{ Id: string; Warning: string }> {
       const r = await service.create(body);
+      // A network that cannot be isolated from the others is not kept (never half set up).
+      await isolation?.sync(isolatedBridges(service)).catch(async (err) => {
+        await service.remove(r.Id);
+        throw err;
+      });
       emit('create', r.Id, service.get(r.Id).Name);
       return r;
     },
     async remove(ref: string): Promise<void> {
       const n = service.get(ref);
       await service.remove(ref);
+      await isolation?.syncOrWarn(isolatedBridges(service));
       emit('destroy', n.Id, n.Name);
     },
     async prune(filters: string | undefined): Promise<{ NetworksDeleted: string[] }> {
       const f = parseNetworkFilters(filters, new Set(['until', 'label', 'label!']));
       const before = new Map(service.all().map((n) => [n.Name, n.Id]));
       const deleted = await service.prune((n) => !matchesNetwork(n, f, false));
+      if (deleted.length) await isolation?.syncOrWarn(isolatedBridges(service));
       for (const name of deleted) emit('destroy', before.get(name) ?? '', name);
       return { NetworksDeleted: deleted };
     },

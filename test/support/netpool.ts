@@ -14,6 +14,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, mkd
 import * as path from 'node:path';
 import { NETAVARK_LOCK, netavarkJson, type NetavarkInput } from '../../daemon/networks/netavark';
 import { keeperName } from '../../daemon/networks/endpoints';
+import { isolationPlan, isolationTag } from '../../daemon/networks/isolation';
 import type { NetworkRecord } from '../../daemon/networks/record';
 
 const DIR = '/tmp/berth-test-netslots';
@@ -165,6 +166,8 @@ export function cleanSlotNetwork(s: NetSlot, execRoot: string | undefined, dataR
     // no JSON: nothing to parse
   }
   spawnSync('ip', ['link', 'del', s.bridge], { stdio: 'ignore' });
+  removeIsolationRules(s.bridge);
+  sweepNetavarkShared();
   // Any iptables rule that names an address of the pool.
   const prefix = s.pool.split('.').slice(0, 2).join('.') + '.';
   for (const table of ['nat', 'filter']) {
@@ -175,6 +178,67 @@ export function cleanSlotNetwork(s: NetSlot, execRoot: string | undefined, dataR
       if (!ips.some((ip) => ip.startsWith(prefix) && inPool(s, ip))) continue;
       spawnSync('sh', ['-c', `iptables -w -t ${table} ${line.replace(/^-A /, '-D ')}`], { stdio: 'ignore' });
     }
+  }
+}
+
+/**
+ * The daemon's isolation rules (tagged with its default bridge, daemon/networks/isolation.ts),
+ * and the shared isolation chains when no other daemon has rules in them.
+ */
+export function removeIsolationRules(defaultBridge: string): void {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const cur = spawnSync('iptables', ['-w', '-t', 'mangle', '-S'], { encoding: 'utf8' });
+    if (cur.status !== 0) return;
+    const plan = isolationPlan(cur.stdout, isolationTag(defaultBridge), []);
+    if (plan.length === 0) return;
+    const r = spawnSync('iptables-restore', ['-w', '--noflush'], { input: ['*mangle', ...plan, 'COMMIT', ''].join('\n'), stdio: ['pipe', 'ignore', 'ignore'] });
+    if (r.status === 0) return;
+  }
+}
+
+/**
+ * The iptables-restore batches that remove netavark's shared chains and the jumps to them
+ * (NETAVARK-HOSTPORT-DNAT/-SETMARK/-MASQ, NETAVARK_FORWARD): netavark makes them with
+ * "never tear down" rules, so they outlive the last network. Only when no network of anyone
+ * uses them (no per-network NETAVARK-<hash>/NETAVARK-DN-<hash> chain, nothing in
+ * NETAVARK_FORWARD or NETAVARK-HOSTPORT-DNAT); each batch is atomic, and `-X` of a chain
+ * that someone just filled fails it whole.
+ */
+export function netavarkSweepPlan(nat: string, filter: string): { nat: string[]; filter: string[] } {
+  const natLines = nat.split('\n').map((l) => l.trim());
+  const filterLines = filter.split('\n').map((l) => l.trim());
+  const out = { nat: [] as string[], filter: [] as string[] };
+  const perNetwork = natLines.some((l) => /^-N NETAVARK-/.test(l) && !/^-N NETAVARK-HOSTPORT-/.test(l));
+  const used = (lines: string[], chain: string) => lines.some((l) => l.startsWith(`-A ${chain} `));
+  if (perNetwork || used(natLines, 'NETAVARK-HOSTPORT-DNAT') || used(filterLines, 'NETAVARK_FORWARD')) return out;
+  const shared = ['NETAVARK-HOSTPORT-DNAT', 'NETAVARK-HOSTPORT-SETMARK', 'NETAVARK-HOSTPORT-MASQ'];
+  for (const l of natLines) {
+    const builtin = /^-A (PREROUTING|OUTPUT|POSTROUTING) /.test(l) && shared.some((c) => l.includes(`-j ${c}`));
+    if (builtin || /^-A NETAVARK-HOSTPORT-(SETMARK|MASQ) /.test(l)) out.nat.push(l.replace(/^-A /, '-D '));
+  }
+  for (const c of shared) if (natLines.includes(`-N ${c}`)) out.nat.push(`-X ${c}`);
+  for (const l of filterLines) if (/^-A FORWARD .*-j NETAVARK_FORWARD$/.test(l)) out.filter.push(l.replace(/^-A /, '-D '));
+  if (filterLines.includes('-N NETAVARK_FORWARD')) out.filter.push('-X NETAVARK_FORWARD');
+  return out;
+}
+
+/**
+ * Runs netavarkSweepPlan on this host. The plan is applied under the lock every berthd's
+ * netavark call takes (netavark lists chains, then adds rules: removing them in between would
+ * fail its setup), and only if the tables are still those the plan was made from.
+ */
+export function sweepNetavarkShared(): void {
+  const read = 'printf "%s\n--\n%s" "$(iptables -w -t nat -S)" "$(iptables -w -t filter -S)"';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const seen = spawnSync('sh', ['-c', read], { encoding: 'utf8' });
+    if (seen.status !== 0) return;
+    const [nat = '', filter = ''] = seen.stdout.split('\n--\n');
+    const plan = netavarkSweepPlan(nat, filter);
+    const input = (['nat', 'filter'] as const).flatMap((t) => (plan[t].length ? [`*${t}`, ...plan[t], 'COMMIT'] : []));
+    if (input.length === 0) return;
+    const apply = `[ "$(${read})" = "$SEEN" ] || exit 3; exec iptables-restore -w --noflush`;
+    const r = spawnSync('flock', ['-o', NETAVARK_LOCK, 'sh', '-c', apply], { input: input.join('\n') + '\n', env: { ...process.env, SEEN: seen.stdout }, stdio: ['pipe', 'ignore', 'ignore'] });
+    if (r.status !== 3) return;
   }
 }
 
@@ -226,7 +290,8 @@ export function snapshotHostNetwork(bridge: string): HostNetworkSnapshot {
  * also netavark's shared chains, which only that daemon's network kept alive.
  */
 export function removeBridgeNetwork(bridge: string, before: HostNetworkSnapshot): void {
-  if (before.bridgeExisted || !existsSync(`/sys/class/net/${bridge}`)) return;
+  if (before.bridgeExisted) return;
+  if (!existsSync(`/sys/class/net/${bridge}`)) return removeIsolationRules(bridge);
   const shown = spawnSync('ip', ['-j', '-4', 'addr', 'show', 'dev', bridge], { encoding: 'utf8' }).stdout || '[]';
   const addr = (JSON.parse(shown) as Array<{ addr_info?: Array<{ local: string; prefixlen: number }> }>)[0]?.addr_info?.[0];
   if (addr) {
