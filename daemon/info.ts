@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Config } from './config';
 import { atomicWrite } from './store/atomic';
-import { BERTH_VERSION } from './version-info';
+import { BERTH_RUNTIME, BERTH_VERSION } from './version-info';
 
 export interface ContainerCounts {
   total: number;
@@ -95,8 +95,10 @@ export async function infoBody(config: InfoConfig, images: number, containers: C
   const cgv = cgroupVersion();
   const fds = await fs.readdir('/proc/self/fd').then((x) => x.length, () => 0);
   const swap = cgv === '2' || existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes');
-  const runtimes: Record<string, { path: string }> = { runc: { path: 'runc' } };
-  if (existsSync('/usr/bin/crun')) runtimes.crun = { path: '/usr/bin/crun' };
+  // The one runtime berth has: its own helper. Inspect's HostConfig.Runtime names it, create
+  // accepts it (containers/create-config.ts), and orchestrators look it up here (cri-dockerd
+  // turns these into CRI runtime handlers).
+  const runtimes: Record<string, { path: string }> = { [BERTH_RUNTIME]: { path: 'berth-helper' } };
   return {
     ID: await engineId(config.dataRoot),
     Containers: containers.total,
@@ -145,7 +147,7 @@ export async function infoBody(config: InfoConfig, images: number, containers: C
     ExperimentalBuild: false,
     ServerVersion: BERTH_VERSION,
     Runtimes: runtimes,
-    DefaultRuntime: 'runc',
+    DefaultRuntime: BERTH_RUNTIME,
     Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
     LiveRestoreEnabled: true,
     Isolation: '',

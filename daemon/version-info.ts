@@ -15,3 +15,6 @@ function readVersion(): string {
 }
 
 export const BERTH_VERSION = readVersion();
+
+/** The name of berth's one OCI runtime (its helper): /info's Runtimes and DefaultRuntime, inspect's HostConfig.Runtime. */
+export const BERTH_RUNTIME = 'berth';

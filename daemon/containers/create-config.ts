@@ -8,6 +8,7 @@
  * Pure but for the host's limits (CPU count, cpuset; read once). The body crosses a trust boundary, so every field is type-checked here.
  */
 import { checkUlimits } from '../ulimits';
+import { BERTH_RUNTIME } from '../version-info';
 import { invalid, notImplemented } from '../errors';
 import { resourcesOf, validateResources } from '../runtime/resources';
 import { hostLimits } from '../runtime/resources-host';
@@ -94,6 +95,7 @@ export function parseCreateRequest(body: unknown): CreateRequest {
   validateRestartPolicy(hostConfig);
   validateHealthcheck((config as ContainerConfig).Healthcheck);
   checkResources(hostConfig);
+  hostConfig.Runtime = BERTH_RUNTIME; // inspect names the runtime that runs it, also when the client sent none
   hostConfig.Ulimits = checkUlimits(hostConfig.Ulimits);
   const cs = hostConfig.ConsoleSize;
   if (cs !== undefined && cs !== null && (!Array.isArray(cs) || cs.length !== 2 || !cs.every((n) => Number.isInteger(n) && n >= 0))) {
@@ -110,6 +112,10 @@ function checkResources(hc: HostConfig): void {
   if (typeof hc.ShmSize === 'number' && hc.ShmSize < 0) throw invalid('SHM size can not be less than 0');
   checkCgroupParent(hc.CgroupParent);
   if (hc.CgroupParent && host.cgroupVersion === 0) throw notImplemented('--cgroup-parent needs cgroups, which are not available on this host');
+  // moby daemon/runtime_unix.go getRuntime, same words: only the runtime /info lists
+  if (typeof hc.Runtime === 'string' && hc.Runtime !== '' && hc.Runtime !== BERTH_RUNTIME) throw invalid(`unknown or invalid runtime name: ${hc.Runtime}`);
+  // moby daemon/daemon_unix.go verifyPlatformContainerSettings, same words
+  if (typeof hc.OomScoreAdj === 'number' && (hc.OomScoreAdj < -1000 || hc.OomScoreAdj > 1000)) throw invalid(`Invalid value ${hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
   // limits berth does not apply are refused, never accepted and ignored
   for (const [k, flag] of [['BlkioWeightDevice', '--blkio-weight-device'], ['BlkioDeviceReadBps', '--device-read-bps'], ['BlkioDeviceWriteBps', '--device-write-bps'],
     ['BlkioDeviceReadIOps', '--device-read-iops'], ['BlkioDeviceWriteIOps', '--device-write-iops']] as const) {

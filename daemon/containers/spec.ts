@@ -13,6 +13,7 @@ import type { ContainerPaths, ContainerRecord } from './record';
 import { checkUlimits, mergeUlimits, type Ulimit } from '../ulimits';
 import type { SandboxInfo } from './networking';
 import { sysctlList } from '../networks/sysctls';
+import { effectiveOomScoreAdj } from '../runtime/oom-score';
 
 /** `defaultUlimits`: the daemon's default-ulimits at this start (its own Ulimits win by name);
  *  `sandbox`: what networking prepared for this start (namespace to join, shared /etc files). */
@@ -49,6 +50,7 @@ export function specOf(rec: ContainerRecord, p: ContainerPaths, layerDir: (chain
     resources: resourcesOf(rec.HostConfig as Record<string, unknown>),
     ...(typeof rec.HostConfig.CgroupParent === 'string' && rec.HostConfig.CgroupParent ? { cgroupParent: rec.HostConfig.CgroupParent } : {}),
     ...(typeof rec.HostConfig.ShmSize === 'number' && rec.HostConfig.ShmSize > 0 ? { shmSize: rec.HostConfig.ShmSize } : {}),
+    ...(typeof rec.HostConfig.OomScoreAdj === 'number' && rec.HostConfig.OomScoreAdj !== 0 ? { oomScoreAdj: effectiveOomScoreAdj(rec.HostConfig.OomScoreAdj).value } : {}),
     rlimits: mergeUlimits(checkUlimits(rec.HostConfig.Ulimits), defaultUlimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
   };
 }

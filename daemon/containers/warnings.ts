@@ -8,6 +8,7 @@ import { HOST_GATEWAY } from './etc-files';
 import { existsSync } from 'node:fs';
 import { resourcesOf, validateResources } from '../runtime/resources';
 import { hostLimits } from '../runtime/resources-host';
+import { effectiveOomScoreAdj } from '../runtime/oom-score';
 
 const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : !!v && typeof v === 'object' && Object.keys(v).length > 0);
 
@@ -22,5 +23,11 @@ export function createWarnings(hc: HostConfig): string[] {
   if (gateway.length && hc.NetworkMode === 'none') {
     out.push(`a container with --network none has no route to the host, so --add-host ${gateway.join(', ')}:host-gateway is left out of /etc/hosts`);
   }
+  if (typeof hc.OomScoreAdj === 'number' && hc.OomScoreAdj !== 0) {
+    const oom = effectiveOomScoreAdj(hc.OomScoreAdj);
+    if (oom.raised) out.push(`berthd lacks CAP_SYS_RESOURCE, so OomScoreAdj ${hc.OomScoreAdj} is raised to berthd's own ${oom.value}`);
+  }
+  const published = Object.values(hc.PortBindings ?? {}).some((b) => Array.isArray(b) && b.length > 0) || hc.PublishAllPorts === true;
+  if (published && hc.NetworkMode === 'none') out.push('Published ports are discarded when using --network none: the container has no network of berth\'s to publish them on');
   return out;
 }

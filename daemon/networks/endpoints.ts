@@ -72,7 +72,10 @@ export class ContainerNetworks {
     const state: ContainerNetworkState = { Networks: {}, Ports: {}, SandboxKey: '' };
     const eps = endpointsConfig(req.networkingConfig);
     if (mode === 'host' || mode === 'none') {
-      if (publishes) throw invalid(`published ports (-p/-P) cannot be used with --network ${mode}: ${mode === 'host' ? 'the container uses the host\'s ports directly' : 'the container has no network'}`);
+      // dockerd keeps PortBindings of a --network none container and publishes nothing (create
+      // warns, warnings.ts): cri-dockerd sends the pod's host ports on its network-none sandbox
+      // and a CNI portmap plugin publishes them.
+      if (publishes && mode === 'host') throw invalid('published ports (-p/-P) cannot be used with --network host: the container uses the host\'s ports directly');
       state.Networks[mode] = emptyEndpoint(this.svc.get(mode).Id);
       return state;
     }

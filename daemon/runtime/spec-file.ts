@@ -76,6 +76,7 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
   for (const c of extra.cgroups) r.push(['cgroup', c]);
   for (const [name, dir] of extra.cgroupViews ?? []) r.push(['cgview', `${name}:${dir}`]);
   if (spec.shmSize && spec.shmSize > 0) r.push(['shm', `size=${spec.shmSize}`]);
+  if (spec.oomScoreAdj !== undefined) r.push(['oom_score_adj', spec.oomScoreAdj]);
   for (const d of extra.devices ?? []) r.push(['device', deviceRecord(d)]);
   for (const l of spec.rlimits ?? []) r.push(['rlimit', `${l.name}:${l.soft}:${l.hard}`]);
   for (const s of spec.sysctls ?? []) r.push(['sysctl', s]);

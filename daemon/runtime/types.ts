@@ -109,6 +109,8 @@ export interface ContainerSpec {
   cgroupParent?: string;
   /** /dev/shm's size in bytes (--shm-size); Docker's 64 MiB when absent. */
   shmSize?: number;
+  /** Docker's OomScoreAdj (-1000..1000), written before exec; the host's inherited value when absent. */
+  oomScoreAdj?: number;
 }
 
 export interface ExitStatus {

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -73,6 +74,25 @@ reset_signals (void)
   sigprocmask (SIG_SETMASK, &none, NULL);
 }
 
+/* Docker's OomScoreAdj: the container's processes inherit it from the first one. */
+static int
+write_oom_score_adj (int value, struct berth_error *err)
+{
+  char buf[16];
+  int len = snprintf (buf, sizeof buf, "%d", value);
+  int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return berth_make_error (err, errno, "open /proc/self/oom_score_adj");
+  if (write (fd, buf, (size_t) len) != len)
+    {
+      int e = errno;
+      close (fd);
+      return berth_make_error (err, e, "write %s to /proc/self/oom_score_adj", buf);
+    }
+  close (fd);
+  return 0;
+}
+
 static int
 setup_stdio (struct container_ctx *c, struct berth_error *err)
 {
@@ -121,6 +141,11 @@ setup (struct container_ctx *c, struct berth_error *err)
     return berth_make_error (err, EPIPE, "the monitor went away before the start");
   close (c->sync_fd);
 
+  berth_error_set_step ("oom_score_adj");
+  /* while still privileged (a negative value needs CAP_SYS_RESOURCE); inherited by every
+   * process the container starts, as runc does for the init process */
+  if (s->oom_given && (ret = write_oom_score_adj (s->oom_score_adj, err)) < 0)
+    return ret;
   berth_error_set_step ("seccomp");
   /* read while the exec-root is visible (before pivot_root) */
   if ((ret = seccomp_program_read (s->seccomp, &filter, err)) < 0)

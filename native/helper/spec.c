@@ -87,6 +87,18 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
         return berth_make_error (err, EINVAL, "spec: invalid capability mask `%s`", v);
       return 0;
     }
+  if (strcmp (key, "oom_score_adj") == 0)
+    {
+      char *end;
+      long n;
+      errno = 0;
+      n = strtol (v, &end, 10);
+      if (errno != 0 || *v == '\0' || *end != '\0' || n < -1000 || n > 1000)
+        return berth_make_error (err, EINVAL, "spec: invalid oom_score_adj `%s`", v);
+      s->oom_score_adj = (int) n;
+      s->oom_given = 1;
+      return 0;
+    }
   if (strcmp (key, "masked") == 0)
     {
       s->masked_given = 1;

@@ -53,6 +53,8 @@ struct spec
   int nnp;
   /* --privileged (start): /sys read-write, no masked or read-only /proc paths, as Docker */
   int privileged;
+  /* start: /proc/self/oom_score_adj before exec (Docker's OomScoreAdj), when `oom_given` */
+  int oom_score_adj, oom_given;
   /* start: repeated `masked=PATH` / `ropath=PATH` (an empty value stands for an empty list);
    * Docker's default lists (mounts.c) when the key never appears */
   const char *masked[SPEC_MAX_PATHS + 1];

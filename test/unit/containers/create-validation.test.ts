@@ -10,6 +10,13 @@ describe('containers: create request validation', () => {
       (err: Error & { kind?: string }) => err.kind === 'InvalidParameter' && err.message === 'the working directory \'rel\' is invalid, it needs to be an absolute path');
   });
 
+  it('takes only its own runtime and OomScoreAdj in [-1000, 1000], with Docker\'s messages (cri-dockerd sends both)', () => {
+    for (const Runtime of [undefined, '', 'berth']) assert.equal(parseCreateRequest({ Image: 'busybox', HostConfig: { Runtime } }).hostConfig.Runtime, 'berth');
+    assert.throws(() => parseCreateRequest({ Image: 'busybox', HostConfig: { Runtime: 'runc' } }), (e: Error & { kind?: string }) => e.kind === 'InvalidParameter' && e.message === 'unknown or invalid runtime name: runc');
+    assert.equal(parseCreateRequest({ Image: 'busybox', HostConfig: { OomScoreAdj: -998 } }).hostConfig.OomScoreAdj, -998);
+    assert.throws(() => parseCreateRequest({ Image: 'busybox', HostConfig: { OomScoreAdj: 1001 } }), /: Invalid value 1001, range for oom score adj is \[-1000, 1000\]$/);
+  });
+
   it('accepts an absolute or empty WorkingDir', () => {
     assert.equal(parseCreateRequest({ Image: 'busybox', WorkingDir: '/new/dir' }).config.WorkingDir, '/new/dir');
     assert.equal(parseCreateRequest({ Image: 'busybox', WorkingDir: '' }).config.WorkingDir, '');

@@ -85,7 +85,7 @@ describe('networks: the service', () => {
 });
 
 describe('networks: a container\'s settings at create', () => {
-  it('refuses ports with host/none/container networking, unknown networks, aliases and IPs on the default bridge', async () => {
+  it('refuses ports with host/container networking (none keeps them unpublished), unknown networks, aliases and IPs on the default bridge', async () => {
     const { svc } = await service();
     await svc.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.70.0.0/24' }] } });
     const other: ContainerLike = { Id: 'a'.repeat(64), Name: '/other', HostConfig: {}, Config: {}, State: { Running: true, Pid: 1 } };
@@ -94,7 +94,8 @@ describe('networks: a container\'s settings at create', () => {
     });
     const prep = (hostConfig: ContainerLike['HostConfig'], networkingConfig?: unknown) => () => cn.prepare({ id: 'b'.repeat(64), name: '/c', hostConfig, networkingConfig, exposedPorts: { '80/tcp': {} } });
     assert.throws(prep({ NetworkMode: 'host', PortBindings: { '80/tcp': [{ HostPort: '80' }] } }), /published ports \(-p\/-P\) cannot be used with --network host/);
-    assert.throws(prep({ NetworkMode: 'none', PublishAllPorts: true }), /cannot be used with --network none/);
+    // --network none keeps them unpublished, as dockerd (cri-dockerd's sandbox sends them; create warns)
+    assert.deepEqual(Object.keys(prep({ NetworkMode: 'none', PublishAllPorts: true })().Networks), ['none']);
     assert.throws(prep({ NetworkMode: 'container:other', PortBindings: { '80/tcp': [{}] } }), /conflicting options: port publishing and the container type network mode/);
     assert.throws(prep({ NetworkMode: 'container:gone' }), /No such container: gone/);
     assert.throws(prep({ NetworkMode: 'nosuch' }), (e: { kind?: string; message?: string }) => e.kind === 'NotFound' && e.message === 'network nosuch not found');
