@@ -66,8 +66,14 @@ export function startupSteps(): Step[] {
         const info = r.json as { CgroupDriver: string; Runtimes: Record<string, unknown>; DefaultRuntime: string };
         assert.ok(['cgroupfs', 'systemd'].includes(info.CgroupDriver), `CgroupDriver ${info.CgroupDriver}`);
         assert.ok(info.DefaultRuntime in info.Runtimes, `DefaultRuntime ${info.DefaultRuntime} is not among Runtimes ${Object.keys(info.Runtimes).join(', ')}`);
+        // IsCRISupportedLogDriver (core/logs.go:137): the kubelet reads json-file logs itself
+        assert.equal((r.json as { LoggingDriver: string }).LoggingDriver, 'json-file');
       },
-      capture: { cgroupDriver: (r) => (r.json as { CgroupDriver: string }).CgroupDriver, dockerRoot: (r) => (r.json as { DockerRootDir: string }).DockerRootDir },
+      capture: {
+        cgroupDriver: (r) => (r.json as { CgroupDriver: string }).CgroupDriver,
+        dockerRoot: (r) => (r.json as { DockerRootDir: string }).DockerRootDir,
+        runtimes: (r) => Object.keys((r.json as { Runtimes: object }).Runtimes).join(','),
+      },
     },
   ];
 }

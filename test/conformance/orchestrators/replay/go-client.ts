@@ -40,3 +40,35 @@ export function goHeaders(o: GoRequestShape = {}): [string, string][] {
   if (!o.hijack) out.push(['Accept-Encoding', 'gzip']);
   return out;
 }
+
+/** Go's url.QueryEscape: everything but A-Z a-z 0-9 - _ . ~ is %XX, a space is '+'. */
+export function goQueryEscape(s: string): string {
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
+    else if (c === ' ') out += '+';
+    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+/** url.Values.Encode(): keys sorted, `k=v` joined by '&' (a leading '?' added when non-empty). */
+export function goQuery(values: Record<string, string | undefined>): string {
+  const keys = Object.keys(values).filter((k) => values[k] !== undefined).sort();
+  if (!keys.length) return '';
+  return '?' + keys.map((k) => `${goQueryEscape(k)}=${goQueryEscape(values[k] as string)}`).join('&');
+}
+
+/**
+ * filters.Args as the client sends it (filters.ToJSON: `{"key":{"value":true}}`, Go's map
+ * encoding sorts keys at both levels).
+ */
+export function goFilters(args: Record<string, string[]>): string {
+  const sorted: Record<string, Record<string, true>> = {};
+  for (const k of Object.keys(args).sort()) {
+    sorted[k] = {};
+    for (const v of [...(args[k] ?? [])].sort()) (sorted[k] as Record<string, true>)[v] = true;
+  }
+  return JSON.stringify(sorted);
+}

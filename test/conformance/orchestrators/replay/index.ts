@@ -8,3 +8,4 @@ export * from './http';
 export * from './transcript';
 export * from './daemon';
 export * from './go-client';
+export * from './go-types';

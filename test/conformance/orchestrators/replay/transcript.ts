@@ -32,12 +32,13 @@ interface StepBase {
 
 export interface HttpStep extends StepBase {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
-  /** Exact versioned path and query, templated: `/v1.42/containers/{{sandbox}}/start`. */
-  path: string;
+  /** Exact versioned path and query, templated: `/v1.42/containers/{{sandbox}}/start`; or
+   *  built from the variables (for values that must be escaped after templating). */
+  path: string | ((vars: Vars) => string);
   /** Headers in the order sent (templated values). Host is `docker` unless given. */
   headers?: [string, string][];
-  /** JSON-encoded (Go's encoder: no spaces), after templating string leaves. */
-  body?: unknown;
+  /** JSON-encoded (Go's encoder: no spaces), after templating string leaves (or built from the variables). */
+  body?: unknown | ((vars: Vars) => unknown);
   /** A body sent as is (templated if a string). */
   rawBody?: string | Buffer;
   /** `Connection: Upgrade` / `Upgrade: tcp` hijack; the answer is 101 and a raw stream. */
@@ -155,8 +156,8 @@ function send(socket: string, step: HttpStep, vars: Vars): Promise<RawResponse> 
   const headers: [string, string][] = (step.headers ?? []).map(([k, v]) => [k, fill(v, vars)]);
   let body: Buffer | undefined;
   if (step.rawBody !== undefined) body = typeof step.rawBody === 'string' ? Buffer.from(fill(step.rawBody, vars)) : step.rawBody;
-  else if (step.body !== undefined) body = Buffer.from(JSON.stringify(fillDeep(step.body, vars)));
-  const req = { method: step.method, path: fill(step.path, vars), headers, body };
+  else if (step.body !== undefined) body = Buffer.from(JSON.stringify(fillDeep(typeof step.body === 'function' ? (step.body as (v: Vars) => unknown)(vars) : step.body, vars)));
+  const req = { method: step.method, path: typeof step.path === 'function' ? step.path(vars) : fill(step.path, vars), headers, body };
   const opts = { until: step.until, timeoutMs: step.timeoutMs, stdin: step.stdin === undefined ? undefined : Buffer.from(fill(step.stdin, vars)), closeStdin: step.closeStdin };
   return step.hijack ? hijack(socket, req, opts) : request(socket, req, opts);
 }
