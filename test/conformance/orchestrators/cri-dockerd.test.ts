@@ -10,7 +10,7 @@
  * is removed in after(), also when a step fails.
  */
 import * as assert from 'node:assert/strict';
-import { promises as fs, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort, haveCommand, run, httpGet, makeTempDir, removeTree, requireRoot, sharedFixtures, skipBecause, startDaemon, waitFor, type Fixtures, type TestDaemon } from '../../support';
 import { isRFC3339Nano, replayOn, type Vars } from './replay';
@@ -20,6 +20,17 @@ import { CGROUP_PARENT, POD, SIDECAR, WEB } from './cri-dockerd/pod-spec';
 import { startupSteps } from './cri-dockerd/startup';
 
 const PAUSE = 'registry.k8s.io/pause:3.10';
+
+/**
+ * The kubelet's pod cgroups (CGROUP_PARENT and its parents) in every hierarchy: berthd, like
+ * dockerd, makes the missing levels of a cgroup parent but removes only the container's own.
+ * rmdir removes only empty ones: whatever something else still uses stays.
+ */
+function removePodCgroups(): void {
+  const levels = CGROUP_PARENT.split('/').filter(Boolean).map((_, i, a) => '/' + a.slice(0, i + 1).join('/')).reverse();
+  const roots = ['/sys/fs/cgroup', ...readdirSync('/sys/fs/cgroup').map((n) => `/sys/fs/cgroup/${n}`)];
+  for (const root of roots) for (const l of levels) if (existsSync(`${root}${l}`)) try { rmdirSync(`${root}${l}`); } catch { /* in use */ }
+}
 
 /** Whether `--ipc container:X` shares X's /dev/shm on this berthd (a file written by X is seen). */
 async function ipcShmShared(d: TestDaemon): Promise<boolean> {
@@ -71,6 +82,7 @@ describe('conformance: cri-dockerd (Kubernetes) replay', function () {
     }
     await d?.stop();
     if (podDir) await removeTree(podDir);
+    removePodCgroups();
   });
 
   it('start-up: negotiates API ≥ 1.42 from /_ping and /version, reads /info', async function () {
