@@ -141,6 +141,7 @@ ensure_crun_cgroups() {
 }
 
 bench_cleanup() {
+  berthd_slot_cleanup 2>/dev/null || true
   stop_dockerd 2>/dev/null || true
   local p
   for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -154,4 +155,25 @@ bench_cleanup() {
     umount "/sys/fs/cgroup/$p" 2>/dev/null && rmdir "/sys/fs/cgroup/$p" 2>/dev/null
   done
   rm -rf "$W"
+}
+
+# start_berthd_slot [EXTRA-ARGS...]: berthd on $W/berth.sock with its own network slot (bridge
+# btN, a private 10.x pool; test/support/netpool.ts) so the default bridge network is on without
+# touching the host's berth0; sets SOCK, BERTHD_PID, NETSLOT. bench_cleanup removes the bridge,
+# its rules and namespaces (berthd_slot_cleanup) after stopping the daemon.
+start_berthd_slot() {
+  local slot
+  slot=$(node "$ROOT/dist/bench/netslot.js" acquire $$) || return 1
+  read -r NETSLOT NETSLOT_BRIDGE NETSLOT_BIP NETSLOT_POOL <<<"$slot"
+  SOCK=$W/berth.sock
+  node ${BERTHD_NODE_ARGS:-} bin/berthd -H "unix://$SOCK" --data-root "$W/data" --exec-root "$W/run" --log-level "${BERTHD_LOG_LEVEL:-warn}" \
+    --bridge "$NETSLOT_BRIDGE" --bip "$NETSLOT_BIP" --default-address-pool "base=$NETSLOT_POOL,size=24" "$@" 2>"$W/berthd.log" &
+  BERTHD_PID=$!; BG_PIDS+=("$BERTHD_PID")
+  wait_until 30 curl -sf --unix-socket "$SOCK" http://x/_ping
+}
+berthd_slot_cleanup() {
+  [ -n "${NETSLOT:-}" ] || return 0
+  if [ -n "${BERTHD_PID:-}" ]; then kill "$BERTHD_PID" 2>/dev/null; wait_until 20 gone "$BERTHD_PID"; fi
+  node "$ROOT/dist/bench/netslot.js" release "$NETSLOT" "$W/run" "$W/data" || true
+  NETSLOT=
 }

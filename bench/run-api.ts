@@ -10,7 +10,9 @@
  * while it stays warm) each stdin line "once" runs one create→start→wait→remove and prints
  * its phases as one JSON line; "concurrent M" starts M `sleep 60` containers at once, prints
  * {"wallMs"}, then force-removes them. BENCH_API (default v1.41, what dockerd 20.10 speaks)
- * prefixes the paths, so the same client can drive berthd and dockerd.
+ * prefixes the paths, so the same client can drive berthd and dockerd. BENCH_NET sets
+ * HostConfig.NetworkMode (unset: the daemon's default bridge; "none": loopback only); in serve
+ * mode "once none" / "concurrent 50 none" pick it per line.
  */
 import * as http from 'node:http';
 import * as readline from 'node:readline';
@@ -43,9 +45,12 @@ function must(r: Res, what: string): Res {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? 0;
 
-async function once(): Promise<Record<string, number>> {
+const defaultNet = process.env.BENCH_NET;
+const hostConfig = (net: string | undefined) => (net ? { NetworkMode: net } : {});
+
+async function once(net = defaultNet): Promise<Record<string, number>> {
   const t0 = performance.now();
-  const { Id } = JSON.parse(must(await call('POST', '/containers/create', { Image: image, Cmd: ['true'], HostConfig: { AutoRemove: false } }), 'create').body) as { Id: string };
+  const { Id } = JSON.parse(must(await call('POST', '/containers/create', { Image: image, Cmd: ['true'], HostConfig: { AutoRemove: false, ...hostConfig(net) } }), 'create').body) as { Id: string };
   const t1 = performance.now();
   let headers!: () => void;
   const waitHeaders = new Promise<void>((r) => (headers = r));
@@ -60,10 +65,10 @@ async function once(): Promise<Record<string, number>> {
   return { create: t1 - t0, start: t2 - t1, waitExit: t3 - t2, remove: t4 - t3, total: t4 - t0 };
 }
 
-async function concurrent(m: number): Promise<number> {
+async function concurrent(m: number, net = defaultNet): Promise<number> {
   const c0 = performance.now();
   const ids = await Promise.all(Array.from({ length: m }, async () => {
-    const { Id } = JSON.parse(must(await call('POST', '/containers/create', { Image: image, Cmd: ['sleep', '60'] }), 'create').body) as { Id: string };
+    const { Id } = JSON.parse(must(await call('POST', '/containers/create', { Image: image, Cmd: ['sleep', '60'], HostConfig: hostConfig(net) }), 'create').body) as { Id: string };
     must(await call('POST', `/containers/${Id}/start`), 'start');
     return Id;
   }));
@@ -74,8 +79,8 @@ async function concurrent(m: number): Promise<number> {
 
 async function serve(): Promise<void> {
   for await (const line of readline.createInterface({ input: process.stdin })) {
-    const [cmd, arg] = line.trim().split(/\s+/);
-    const out = cmd === 'concurrent' ? { wallMs: await concurrent(Number(arg ?? 50)) } : await once();
+    const [cmd, a1, a2] = line.trim().split(/\s+/);
+    const out = cmd === 'concurrent' ? { wallMs: await concurrent(Number(a1 ?? 50), a2 ?? defaultNet) } : await once(a1 ?? defaultNet);
     process.stdout.write(JSON.stringify(out) + '\n');
   }
   agent.destroy();

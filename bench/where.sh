@@ -6,7 +6,9 @@
 # client (bench/run-api.ts, create → wait → start → wait → remove), resets the table, runs N
 # more, and prints the functions that took the most wall time per container. Times nest
 # (a row includes the rows it calls) and tracing adds a little to each call.
-# Usage: sudo bash bench/where.sh [N=30] [rows=30]   (needs npm run build; loopback only)
+# The daemon has its own default bridge (a network slot, bench/lib.sh start_berthd_slot): the
+# containers run on it unless NET=none (loopback only) is set.
+# Usage: sudo [NET=none] bash bench/where.sh [N=30] [rows=30]   (needs npm run build)
 set -euo pipefail
 N=${1:-30}
 ROWS=${2:-30}
@@ -17,16 +19,13 @@ trap 'exec {wfd}>&- 2>/dev/null || true; bench_cleanup' EXIT
 cd "$ROOT"
 export DOCKER_CONFIG=$W/docker-config
 start_fixture_registry
-SOCK=$W/berth.sock
-BERTH_TRACE_OUT=$W/trace.jsonl node -r ./bench/trace-preload.js bin/berthd -H "unix://$SOCK" \
-  --data-root "$W/data" --exec-root "$W/run" --log-level warn 2>"$W/berthd.log" &
-BERTHD_PID=$!; BG_PIDS+=("$BERTHD_PID")
-wait_until 30 curl -sf --unix-socket "$SOCK" http://x/_ping
+export BERTH_TRACE_OUT=$W/trace.jsonl
+BERTHD_NODE_ARGS="-r ./bench/trace-preload.js" start_berthd_slot
 docker -H "unix://$SOCK" pull -q "$FIX_HOST/busybox:latest" >/dev/null
 docker -H "unix://$SOCK" tag "$FIX_HOST/busybox:latest" busybox
 
 mkfifo "$W/in" "$W/out"
-node dist/bench/run-api.js "$SOCK" busybox serve <"$W/in" >"$W/out" &
+BENCH_NET=${NET:-} node dist/bench/run-api.js "$SOCK" busybox serve <"$W/in" >"$W/out" &
 BG_PIDS+=("$!")
 exec {wfd}>"$W/in" {rfd}<"$W/out"
 for _ in 1 2 3 4 5; do echo once >&"$wfd"; read -r -t 60 _ <&"$rfd"; done
@@ -34,7 +33,7 @@ kill -USR2 "$BERTHD_PID"; sleep 0.5; : >"$W/trace.jsonl"
 for ((i = 0; i < N; i++)); do echo once >&"$wfd"; read -r -t 60 line <&"$rfd"; echo "$line" >>"$W/phases"; done
 kill -USR2 "$BERTHD_PID"; sleep 0.5
 
-echo "### bench/where — berthd, $N containers through the warm API client ($(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "### bench/where — berthd, $N containers through the warm API client, network ${NET:-bridge} ($(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
 node -e '
   const fs = require("fs");

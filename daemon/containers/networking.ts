@@ -27,13 +27,20 @@ export interface SandboxInfo {
   nameservers?: string[];
   /** container:NAME: use that container's /etc files and hostname. */
   shareFrom?: { hosts: string; hostname: string; resolvConf: string; hostnameValue: string };
+  /**
+   * Bridge networks: the namespace file (`created`) and its interfaces and rules (`ready`) are
+   * still being set up, overlapping the rest of the start (runtime ContainerSpec.netPending).
+   * A rejection means the attachment was undone already.
+   */
+  pending?: { created: Promise<void>; ready: Promise<void> };
 }
 
 export interface ContainerNetworking {
   /** Validates a create request's network settings (unknown network, bad -p, host + -p...) and
    *  returns the container's initial network state. Throws BerthError; keeps nothing. */
   prepare(req: CreateNetworking): ContainerNetworkState;
-  /** Before the start: namespace, interfaces, addresses, ports. All or nothing. */
+  /** Before the start: namespace, interfaces, addresses, ports (the first two may still be
+   *  under way: SandboxInfo.pending). All or nothing. */
   attach(rec: ContainerRecord): Promise<SandboxInfo>;
   /** After the exit or before removal: undoes attach(); idempotent. */
   detach(rec: ContainerRecord): Promise<void>;

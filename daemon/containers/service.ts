@@ -304,8 +304,9 @@ export class ContainerService {
         }
         Object.assign(spec, namespaces);
         spec.awaitAttach = this.notifier.attachPending(rec.Id);
+        if (sandbox?.pending) spec.netPending = sandbox.pending;
         const started = await this.runtime.start(spec).catch(async (err) => {
-          if (sandbox) await this.networking?.detach(rec).catch(() => undefined);
+          if (sandbox) await this.detachSettled(rec, sandbox);
           throw err;
         });
         this.runLogOffset.set(rec.Id, logSize);
@@ -335,7 +336,10 @@ export class ContainerService {
     }
   }
 
-  /** The container's network before its start, and its /etc files to match. */
+  /**
+   * The container's network before its start, and its /etc files to match. The files need
+   * only the addresses, so they are written while the namespace is still being set up.
+   */
   private async attachNetwork(rec: ContainerRecord): Promise<SandboxInfo> {
     const sandbox = await (this.networking as ContainerNetworking).attach(rec);
     try {
@@ -343,10 +347,16 @@ export class ContainerService {
         await writeEtcFiles(this.store.pathsOf(rec.Id), rec.Config.Hostname || rec.Id.slice(0, 12), rec.Config.Domainname ?? '', rec.HostConfig, sandbox);
       }
     } catch (err) {
-      await this.networking?.detach(rec).catch(() => undefined);
+      await this.detachSettled(rec, sandbox);
       throw err;
     }
     return sandbox;
+  }
+
+  /** Undoes an attachment once its setup (if still under way) has settled. */
+  private async detachSettled(rec: ContainerRecord, sandbox: SandboxInfo): Promise<void> {
+    await sandbox.pending?.ready.catch(() => undefined);
+    await this.networking?.detach(rec).catch(() => undefined);
   }
 
   /** Follows a running container to its exit (also used after a daemon restart). */

@@ -121,7 +121,13 @@ export class ContainerNetworks {
 
   // ---- start / exit ----
 
-  async attach(c: ContainerLike): Promise<{ mode: 'host' | 'none' | 'private'; netns?: string; ipAddress?: string; gateway?: string; nameservers?: string[]; shareFrom?: { hosts: string; hostname: string; resolvConf: string; hostnameValue: string } }> {
+  /**
+   * Everything the start needs to know comes back at once (addresses are berth's own IPAM);
+   * on bridge networks the namespace and netavark's setup go on in `pending`, so they overlap
+   * the rest of the start (rootfs, cgroups, the helper, which holds the container's process
+   * until `ready`). A failure there undoes the whole attachment before `pending` rejects.
+   */
+  async attach(c: ContainerLike): Promise<{ mode: 'host' | 'none' | 'private'; netns?: string; ipAddress?: string; gateway?: string; nameservers?: string[]; shareFrom?: { hosts: string; hostname: string; resolvConf: string; hostnameValue: string }; pending?: { created: Promise<void>; ready: Promise<void> } }> {
     const mode = c.HostConfig.NetworkMode || 'default';
     if (mode === 'host' || mode === 'none') return { mode };
     const state = c.NetworkSettings ?? (c.NetworkSettings = { Networks: {}, Ports: {}, SandboxKey: '' });
@@ -145,7 +151,6 @@ export class ContainerNetworks {
     });
     const pending: Array<[string, string]> = [];
     let sb: Sandbox | undefined;
-    let setupTried = false;
     try {
       const attachments: Attachment[] = nets.map((n, i) => {
         const ep = state.Networks[n.Name] as EndpointSettings;
@@ -161,33 +166,47 @@ export class ContainerNetworks {
       this.svc.live.set(c.Id, sb);
       for (const [netId, ip] of pending) this.svc.releaseIp(netId, ip);
       pending.length = 0;
-      const t0 = performance.now();
-      await this.netns.create(c.Id);
-      const t1 = performance.now();
-      setupTried = true;
-      const { macs } = await this.netavark.setup(sb.netns, sb.input);
-      log.debug('network attached', { id: c.Id, netnsMs: Math.round(t1 - t0), setupMs: Math.round(performance.now() - t1) });
-      if (nets.some((n) => n.Name === 'bridge')) await this.keepDefaultBridge();
-      for (const a of attachments) {
-        const ep = state.Networks[a.network.name] as EndpointSettings;
-        Object.assign(ep, {
-          NetworkID: a.network.id, EndpointID: randomBytes(32).toString('hex'), Gateway: a.network.gateway, IPAddress: a.ip,
-          IPPrefixLen: parseCidr(a.network.subnet).prefix, MacAddress: macs[a.network.name] ?? a.mac ?? '',
-          DNSNames: a.network.dns ? [shortName(c), ...a.aliases] : null,
-        });
-      }
-      state.Ports = portsView(mappings, c.Config.ExposedPorts, c.HostConfig.PortBindings);
-      state.SandboxKey = sb.netns;
-      for (const a of attachments) this.endpointEvents('connect', a.network, c.Id);
-      const first = attachments[0] as Attachment;
-      const dns = attachments.filter((a) => a.network.dns).map((a) => a.network.gateway);
-      return { mode: 'private', netns: sb.netns, ipAddress: first.ip, gateway: first.network.gateway, ...(dns.length ? { nameservers: dns } : {}) };
     } catch (err) {
       for (const [netId, ip] of pending) this.svc.releaseIp(netId, ip);
-      if (sb) await this.undo(sb, setupTried);
+      if (sb) await this.undo(sb, false);
       this.ports.release(c.Id);
       throw err;
     }
+    const saved: Sandbox = sb;
+    const t0 = performance.now();
+    const created = this.netns.create(c.Id).then(() => undefined);
+    const ready = (async () => {
+      let setupTried = false;
+      try {
+        await created;
+        const t1 = performance.now();
+        setupTried = true;
+        const { macs } = await (this.netavark as Netavark).setup(saved.netns, saved.input);
+        log.debug('network attached', { id: c.Id, netnsMs: Math.round(t1 - t0), setupMs: Math.round(performance.now() - t1) });
+        if (nets.some((n) => n.Name === 'bridge')) await this.keepDefaultBridge();
+        for (const a of saved.input.attachments) {
+          const ep = state.Networks[a.network.name] as EndpointSettings;
+          Object.assign(ep, {
+            NetworkID: a.network.id, EndpointID: randomBytes(32).toString('hex'), Gateway: a.network.gateway, IPAddress: a.ip,
+            IPPrefixLen: parseCidr(a.network.subnet).prefix, MacAddress: macs[a.network.name] ?? a.mac ?? '',
+            DNSNames: a.network.dns ? [shortName(c), ...a.aliases] : null,
+          });
+        }
+        state.Ports = portsView(saved.input.ports, c.Config.ExposedPorts, c.HostConfig.PortBindings);
+        state.SandboxKey = saved.netns;
+        for (const a of saved.input.attachments) this.endpointEvents('connect', a.network, c.Id);
+      } catch (err) {
+        await this.undo(saved, setupTried);
+        throw err;
+      }
+    })();
+    // handled here (a start that fails before awaiting them must not crash the daemon); the
+    // start's own awaits still see the rejection
+    created.catch(() => undefined);
+    ready.catch(() => undefined);
+    const first = saved.input.attachments[0] as Attachment;
+    const dns = saved.input.attachments.filter((a) => a.network.dns).map((a) => a.network.gateway);
+    return { mode: 'private', netns: saved.netns, ipAddress: first.ip, gateway: first.network.gateway, ...(dns.length ? { nameservers: dns } : {}), pending: { created, ready } };
   }
 
   private keeping?: Promise<void>;

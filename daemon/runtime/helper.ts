@@ -27,15 +27,22 @@ export interface HelperResult {
 /**
  * Runs the helper to completion and collects its output. Spawned with posix_spawn
  * (native/ffi/spawn.ts), not child_process: libuv forks, and forking berthd costs 10+ ms.
+ * With `gate` (spec `netwait`), the helper's stdin is a pipe: 'g' is written on it once the
+ * gate resolves; a rejection closes it unwritten, which makes the helper abort the start.
  */
-export function runHelper(helper: string, args: string[]): Promise<HelperResult> {
+export function runHelper(helper: string, args: string[], gate?: Promise<void>): Promise<HelperResult> {
   return new Promise((resolve, reject) => {
     let child: SpawnedChild;
     try {
-      child = posixSpawn(helper, args, ['ignore', 'pipe', 'pipe']);
+      child = posixSpawn(helper, args, [gate ? 'pipe' : 'ignore', 'pipe', 'pipe']);
     } catch (e) {
       const err = e as Error;
       return reject(systemError(`running the container helper ${helper}: ${err.message}`, err));
+    }
+    const stdin = child.stdio[0];
+    if (gate && stdin) {
+      stdin.on('error', () => undefined); // a helper that failed before reading it
+      gate.then(() => stdin.end('g'), () => stdin.end());
     }
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -112,9 +112,14 @@ export class HelperRuntime implements Runtime {
       if (spec.resources && hasLimits(spec.resources)) await this.cgroups.setResources(place, spec.resources);
       const specFile = path.join(rundir, 'spec');
       await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups, devices: devices.nodes, security, cgroupViews: await this.cgroups.views(place) }), { mode: 0o600 });
-      const report = parseStartReport(await runHelper(this.helper, ['start', specFile]));
+      await spec.netPending?.created; // the helper joins the namespace file: it must exist
+      const report = parseStartReport(await runHelper(this.helper, ['start', specFile], spec.netPending?.ready));
+      await spec.netPending?.ready; // resolved already (the helper waited for it); a rejection wins
       return { pid: report.pid, startedAt: new Date().toISOString() };
-    } catch (err) {
+    } catch (caught) {
+      // the network's own error says more than the helper's "could not be set up"
+      const netErr = spec.netPending && (await Promise.all([spec.netPending.created, spec.netPending.ready]).then(() => undefined, (e: unknown) => e));
+      const err = netErr ?? caught;
       // a monitor that died after moving the container into its cgroups (before reporting)
       // leaves a container nobody tracks: it goes now, with anything else in its cgroups
       await this.cgroups.killAll(place).catch(() => undefined);

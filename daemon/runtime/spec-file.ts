@@ -64,6 +64,7 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
     ['readonly', spec.readonlyRootfs],
     ['init', spec.init],
     ['await_attach', spec.awaitAttach === true],
+    ['netwait', spec.netPending !== undefined],
     ...securityRecords(extra.security),
     ['privileged', spec.security?.privileged === true],
     ...pathRecords('masked', spec.maskedPaths ?? DEFAULT_MASKED_PATHS),

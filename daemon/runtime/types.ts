@@ -82,6 +82,14 @@ export interface ContainerSpec {
   rlimits?: { name: string; soft: number; hard: number }[];
   /** A network namespace file to join instead of making a new one (set up by daemon/networks). */
   netns?: string;
+  /**
+   * The daemon is still setting up `netns` (netavark) while the container starts, so the two
+   * overlap: `created` resolves once the namespace file exists (the helper is spawned after
+   * it), `ready` once its interfaces, addresses and rules are in place. The container's
+   * process waits for `ready` before it runs anything of the user's; a rejection of either
+   * aborts the start with that error.
+   */
+  netPending?: { created: Promise<void>; ready: Promise<void> };
   /** `--ipc` / `--pid`: "" (new namespace), "host", or a namespace file to join. */
   ipcNs?: string;
   pidNs?: string;

@@ -1,7 +1,7 @@
 /* container.c: the container's setup sequence, in order:
  *   reset signals -> wait for "go" -> / rprivate -> [join netns] -> lo up -> sysctls -> mounts ->
  *   pivot_root -> masks, read-only paths -> hostname -> stdio/tty -> user -> cwd ->
- *   bounding set -> [no_new_privs] -> seccomp -> [--init: fork, pid 1 stays] -> setuid ->
+ *   [netwait: wait for "network ready"; before the sysctls when there are any] -> bounding set -> [no_new_privs] -> seccomp -> [--init: fork, pid 1 stays] -> setuid ->
  *   capabilities -> inherited fds close-on-exec -> exec.
  * seccomp goes in before the user switch, as runc does without no_new_privs: loading a filter
  * then needs CAP_SYS_ADMIN, which a non-root user or the default set no longer has; what runs
@@ -123,6 +123,20 @@ setup_stdio (struct container_ctx *c, struct berth_error *err)
   return 0;
 }
 
+/* The second byte on the sync pipe: the monitor writes "N" once the daemon's network setup
+ * of the joined namespace is done (spec `netwait`), or closes the pipe when it failed. */
+static int
+await_network (struct container_ctx *c, struct berth_error *err)
+{
+  char ready;
+  berth_error_set_step ("network");
+  if (read_all (c->sync_fd, &ready, 1) != 1)
+    return berth_make_error (err, ECANCELED, "the container's network could not be set up");
+  close (c->sync_fd);
+  c->sync_fd = -1;
+  return 0;
+}
+
 static int
 setup (struct container_ctx *c, struct berth_error *err)
 {
@@ -139,7 +153,14 @@ setup (struct container_ctx *c, struct berth_error *err)
   close (c->report_peer);
   if (read_all (c->sync_fd, &go, 1) != 1)
     return berth_make_error (err, EPIPE, "the monitor went away before the start");
-  close (c->sync_fd);
+  if (!s->netwait)
+    {
+      close (c->sync_fd);
+      c->sync_fd = -1;
+    }
+  /* netwait: sysctls may name the interfaces the daemon is still setting up */
+  if (s->netwait && s->nsysctls > 0 && (ret = await_network (c, err)) < 0)
+    return ret;
 
   berth_error_set_step ("oom_score_adj");
   /* while still privileged (a negative value needs CAP_SYS_RESOURCE); inherited by every
@@ -189,6 +210,10 @@ setup (struct container_ctx *c, struct berth_error *err)
     return berth_make_error (err, ENOMEM, "environment");
   berth_error_set_step ("rlimits");
   if ((ret = rlimits_apply (s->rlimits, s->nrlimits, err)) < 0)
+    return ret;
+  /* netwait: everything above overlapped the daemon's network setup; nothing of the user's
+   * runs before the network is there */
+  if (s->netwait && c->sync_fd >= 0 && (ret = await_network (c, err)) < 0)
     return ret;
   berth_error_set_step ("caps");
   if ((ret = caps_bound (s->caps, err)) < 0)

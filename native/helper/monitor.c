@@ -95,6 +95,28 @@ open_stdio (struct monitor *m, struct container_ctx *c, int *console_peer, struc
   return 0;
 }
 
+/* netwait: the daemon's "network ready" byte arrives on the helper's stdin; keep a copy of it
+ * before stdio goes to /dev/null */
+static int
+keep_netwait_fd (const struct spec *s)
+{
+  return s->netwait ? fcntl (0, F_DUPFD_CLOEXEC, 3) : -1;
+}
+
+/* Holds the container (on its sync pipe, after "G") until the daemon says its network is
+ * set up: 'g' on the netwait descriptor; anything else, or EOF, means the setup failed. */
+static int
+await_network (int netwait_fd, int sync_fd, struct berth_error *err)
+{
+  char go = 0;
+  if (netwait_fd < 0)
+    return berth_make_error (err, EBADF, "no descriptor to wait for the network on");
+  if (read_all (netwait_fd, &go, 1) != 1 || go != 'g')
+    return berth_make_error (err, ECANCELED, "the container's network could not be set up");
+  write_all (sync_fd, "N", 1);
+  return 0;
+}
+
 static void
 redirect_own_stdio (const struct spec *s)
 {
@@ -117,7 +139,7 @@ monitor_main (const struct spec *s, int report_fd)
   static struct monitor m;
   struct container_ctx c = { .spec = s, .console_fd = -1, .stdio = { -1, -1, -1 } };
   struct berth_error err = { 0 }, cerr = { 0 };
-  int sync[2], errp[2], console_peer = -1, logfd, ret;
+  int sync[2], errp[2], console_peer = -1, logfd, ret, netwait_fd;
   char *stack, json[256];
   sigset_t mask;
   ssize_t n;
@@ -125,6 +147,7 @@ monitor_main (const struct spec *s, int report_fd)
   m.spec = s;
   m.in_fd = m.out_fd[0] = m.out_fd[1] = m.out_fd[2] = -1;
   berth_error_set_step ("monitor");
+  netwait_fd = keep_netwait_fd (s);
   redirect_own_stdio (s);
   if (chdir (s->rundir) < 0)
     fail (report_fd, (berth_make_error (&err, errno, "chdir `%s`", s->rundir), &err));
@@ -171,6 +194,13 @@ monitor_main (const struct spec *s, int report_fd)
   ret = cgroup_join (s, m.init_pid, &err);
   if (ret == 0)
     write_all (sync[1], "G", 1);
+  if (ret == 0 && s->netwait)
+    {
+      berth_error_set_step ("network");
+      ret = await_network (netwait_fd, sync[1], &err);
+    }
+  if (netwait_fd >= 0)
+    close (netwait_fd);
   close (sync[1]);
   berth_error_set_step ("console");
   if (ret == 0 && s->tty)
@@ -195,8 +225,9 @@ monitor_main (const struct spec *s, int report_fd)
     {
       int status;
       /* the container's own account of its failure says more than ours, except when we
-       * never let it start (a cgroup we could not join): then it only saw us go away */
-      if (n != 0 && !(ret < 0 && strcmp (err.step, "cgroup") == 0))
+       * never let it start (a cgroup we could not join, a network the daemon could not set
+       * up): then it only saw us go away */
+      if (n != 0 && !(ret < 0 && (strcmp (err.step, "cgroup") == 0 || strcmp (err.step, "network") == 0)))
         err = cerr;
       kill (m.init_pid, SIGKILL);
       waitpid (m.init_pid, &status, 0);

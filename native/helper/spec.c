@@ -71,6 +71,7 @@ set_field (struct spec *s, const char *key, const char *v, struct berth_error *e
     { "tty", offsetof (struct spec, tty) },         { "stdin", offsetof (struct spec, open_stdin) },
     { "readonly", offsetof (struct spec, readonly) }, { "init", offsetof (struct spec, init) },
     { "await_attach", offsetof (struct spec, await_attach) },
+    { "netwait", offsetof (struct spec, netwait) },
     { "pid", offsetof (struct spec, pid) },         { "rows", offsetof (struct spec, rows) },
     { "cols", offsetof (struct spec, cols) },
     { "nnp", offsetof (struct spec, nnp) },

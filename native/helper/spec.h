@@ -38,6 +38,10 @@ struct spec
   const char *netns;   /* "" or a network namespace file to join (the daemon set it up) */
   const char *ipcns, *pidns; /* "" (new), "host" (the host's), or a namespace file to join */
   int tty, open_stdin, readonly, init, await_attach;
+  /* start: `netwait=1` — the daemon sets up the joined netns (`netns`) while the container is
+   * being set up: its process waits before it runs anything of the user's for one byte the
+   * daemon writes on the helper's stdin ('g': network ready; EOF: it failed, abort) */
+  int netwait;
   /* json-file rotation: at `log_max_size` bytes (0: never), keeping `log_max_files` files */
   long long log_max_size;
   int log_max_files;

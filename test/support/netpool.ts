@@ -30,7 +30,7 @@ export interface NetSlot {
   args: string[];
 }
 
-function slotOf(n: number): NetSlot {
+export function slotOf(n: number): NetSlot {
   const x = 128 + (n >> 3);
   const y = (n & 7) * 32;
   const pool = `10.${x}.${y}.0/19`;
