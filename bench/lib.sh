@@ -157,23 +157,31 @@ bench_cleanup() {
   rm -rf "$W"
 }
 
-# start_berthd_slot [EXTRA-ARGS...]: berthd on $W/berth.sock with its own network slot (bridge
-# btN, a private 10.x pool; test/support/netpool.ts) so the default bridge network is on without
-# touching the host's berth0; sets SOCK, BERTHD_PID, NETSLOT. bench_cleanup removes the bridge,
-# its rules and namespaces (berthd_slot_cleanup) after stopping the daemon.
+# start_berthd_slot DIR [TREE]: a berthd (of the repo at TREE, default $ROOT) on DIR/berth.sock
+# with DIR/data and DIR/run, and its own network slot (bridge btN and a private 10.x pool,
+# test/support/netpool.ts), so the default bridge network is on without touching the host's
+# berth0 or another daemon's bridge. Sets SOCK and BERTHD_PID (also kept in BG_PIDS).
+# BERTHD_NODE_ARGS: node flags (where.sh's trace preload). bench_cleanup stops the daemons
+# and removes their bridges, rules and namespaces (berthd_slot_cleanup).
+SLOTS=()
 start_berthd_slot() {
-  local slot
+  local dir=$1 tree=${2:-$ROOT} slot n bridge bip pool
   slot=$(node "$ROOT/dist/bench/netslot.js" acquire $$) || return 1
-  read -r NETSLOT NETSLOT_BRIDGE NETSLOT_BIP NETSLOT_POOL <<<"$slot"
-  SOCK=$W/berth.sock
-  node ${BERTHD_NODE_ARGS:-} bin/berthd -H "unix://$SOCK" --data-root "$W/data" --exec-root "$W/run" --log-level "${BERTHD_LOG_LEVEL:-warn}" \
-    --bridge "$NETSLOT_BRIDGE" --bip "$NETSLOT_BIP" --default-address-pool "base=$NETSLOT_POOL,size=24" "$@" 2>"$W/berthd.log" &
+  read -r n bridge bip pool <<<"$slot"
+  mkdir -p "$dir"
+  SOCK=$dir/berth.sock
+  (cd "$tree" && exec node ${BERTHD_NODE_ARGS:-} bin/berthd -H "unix://$SOCK" --data-root "$dir/data" --exec-root "$dir/run" \
+    --log-level "${BERTHD_LOG_LEVEL:-warn}" --bridge "$bridge" --bip "$bip" --default-address-pool "base=$pool,size=24") 2>"$dir/berthd.log" &
   BERTHD_PID=$!; BG_PIDS+=("$BERTHD_PID")
+  SLOTS+=("$n $dir $BERTHD_PID")
   wait_until 30 curl -sf --unix-socket "$SOCK" http://x/_ping
 }
 berthd_slot_cleanup() {
-  [ -n "${NETSLOT:-}" ] || return 0
-  if [ -n "${BERTHD_PID:-}" ]; then kill "$BERTHD_PID" 2>/dev/null; wait_until 20 gone "$BERTHD_PID"; fi
-  node "$ROOT/dist/bench/netslot.js" release "$NETSLOT" "$W/run" "$W/data" || true
-  NETSLOT=
+  local s n dir pid
+  for s in "${SLOTS[@]}"; do
+    read -r n dir pid <<<"$s"
+    kill "$pid" 2>/dev/null && wait_until 20 gone "$pid"
+    node "$ROOT/dist/bench/netslot.js" release "$n" "$dir/run" "$dir/data" || true
+  done
+  SLOTS=()
 }

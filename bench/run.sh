@@ -4,8 +4,12 @@
 # Candidates, interleaved (every round runs each once, starting at a different one), so load
 # from other work on this shared machine hits them alike:
 #   berth run --rm busybox true          the whole berth CLI path (Node start + API + helper)
-#   docker run --rm busybox true         real docker CLI 28 → berthd (the daemon path)
-#   API warm client → berthd             create → wait → start → wait → remove, one process
+#   docker run --rm busybox true         real docker CLI 28 → berthd (the daemon path), on the
+#                                        default bridge and with --network none
+#   docker ps -q                         the docker CLI's own floor against berthd
+#   API warm client → berthd             create → wait → start → wait → remove, one process,
+#                                        bridge and none
+#   the same API client → an older berthd (BASE=/path/to/a built tree: before/after in one run)
 #   docker run --rm busybox true         real docker CLI 28 → dockerd 20.10 + containerd + runc
 #   API warm client → dockerd            the same client and calls against dockerd
 #   podman run --rm --network none       podman 4.3 / conmon / crun, no daemon
@@ -15,11 +19,13 @@
 # dockerd, `podman run -d` ×50, and 50 create+start from the warm API client to berthd), and
 # idle RSS/PSS of berthd vs dockerd + containerd, right after start and after everything.
 #
-# Networking: loopback only. berth gives containers a private netns with lo; dockerd runs
-# with --bridge=none --iptables=false (its containers then get the same), podman and the
-# bundles get --network none / a fresh netns. The image is the test fixture busybox from
+# Networking: berthd runs with its own default bridge (a network slot: bridge btN, a private
+# 10.x pool, bench/lib.sh start_berthd_slot), seccomp and the device cgroup on, as a user gets
+# them; the --network none rows show what the bridge costs. dockerd runs with --bridge=none
+# --iptables=false (loopback only), podman and the bundles get --network none / a fresh netns
+# (bench/net.sh compares the bridges). The image is the test fixture busybox from
 # scripts/fixture-registry.js (127.0.0.1), pulled by every engine.
-# Usage: sudo bash bench/run.sh [rounds=30]   (needs a build: npm run build; ~3 min at 30)
+# Usage: sudo [BASE=/tree] bash bench/run.sh [rounds=30]   (needs npm run build; ~3 min at 30)
 # Prints Markdown to stdout; raw per-run times stay in $KEEP if set.
 set -euo pipefail
 N=${1:-30}
@@ -37,12 +43,15 @@ ensure_crun_cgroups
 start_fixture_registry
 IMAGE=$FIX_HOST/busybox:latest
 
-SOCK=$W/berth.sock
-node bin/berthd -H "unix://$SOCK" --data-root "$W/data" --exec-root "$W/run" --log-level warn 2>"$W/berthd.log" &
-BERTHD_PID=$!; BG_PIDS+=("$BERTHD_PID")
-wait_until 30 curl -sf --unix-socket "$SOCK" http://x/_ping
+start_berthd_slot "$W/b"
 B=(docker -H "unix://$SOCK")
 "${B[@]}" pull -q "$IMAGE" >/dev/null && "${B[@]}" tag "$IMAGE" busybox
+if [ -n "${BASE:-}" ]; then
+  MAIN_SOCK=$SOCK MAIN_PID=$BERTHD_PID
+  start_berthd_slot "$W/o" "$BASE"; BASE_SOCK=$SOCK
+  docker -H "unix://$BASE_SOCK" pull -q "$IMAGE" >/dev/null && docker -H "unix://$BASE_SOCK" tag "$IMAGE" busybox
+  SOCK=$MAIN_SOCK BERTHD_PID=$MAIN_PID
+fi
 
 HAVE_DOCKERD=; HAVE_PODMAN=
 if start_dockerd; then
@@ -73,20 +82,26 @@ coproc_start() { # coproc_start NAME SOCKET
   BG_PIDS+=("$!")
   eval "exec {${1}_w}>\"$W/$1.in\" {${1}_r}<\"$W/$1.out\""
 }
-coproc_stop() { for fd in ${api_b_w:-} ${api_d_w:-}; do eval "exec $fd>&-"; done; }
-api_once() { # api_once NAME KEY: one run; records total and phases
+coproc_stop() { for fd in ${api_b_w:-} ${api_d_w:-} ${api_o_w:-}; do eval "exec $fd>&-"; done; }
+api_once() { # api_once NAME KEY [NETWORK]: one run; records total and phases
   local w r line; eval "w=\$${1}_w r=\$${1}_r"
-  echo once >&"$w"; read -r -t 60 line <&"$r"
+  echo "once ${3:-}" >&"$w"; read -r -t 60 line <&"$r"
   for ph in total create start waitExit remove; do
     sed -E "s/.*\"$ph\":([0-9.]+).*/\1/" <<<"$line" | awk '{printf "%.1f\n", $1}' >>"$W/t/$2${ph/total/}"
   done
 }
 coproc_start api_b "$SOCK"
 [ -n "$HAVE_DOCKERD" ] && coproc_start api_d "$DOCKERD_SOCK"
+[ -n "${BASE_SOCK:-}" ] && coproc_start api_o "$BASE_SOCK"
 
 cand_berth() { time_cmd berth env BERTH_HOST="unix://$SOCK" node bin/berth run --rm busybox true; }
 cand_dockerB() { time_cmd dockerB "${B[@]}" run --rm busybox true; }
+cand_dockerBn() { time_cmd dockerBn "${B[@]}" run --rm --network none busybox true; }
+cand_floor() { time_cmd floor "${B[@]}" ps -q; }
 cand_apiB() { api_once api_b apiB; }
+cand_apiBn() { api_once api_b apiBn none; }
+cand_apiO() { api_once api_o apiO; }
+cand_apiOn() { api_once api_o apiOn none; }
 cand_dockerD() { time_cmd dockerD "${D[@]}" run --rm busybox true; }
 cand_apiD() { api_once api_d apiD; }
 cand_podman() { time_cmd podman "${PODMAN[@]}" run --rm --network none "${PODMAN_RUN_FLAGS[@]}" busybox true; }
@@ -94,10 +109,11 @@ cand_crun() { time_cmd crun crun run --bundle "$W/bundle" "bench-crun-$$"; }
 cand_runc() { time_cmd runc runc run --bundle "$W/bundle" "bench-runc-$$"; }
 cand_node() { time_cmd node node -e 0; }
 cand_help() { time_cmd help node bin/berth --help; }
-CANDS=(berth dockerB apiB node help)
+CANDS=(berth dockerB dockerBn floor apiB apiBn node help)
+[ -n "${BASE_SOCK:-}" ] && CANDS+=(apiO apiOn)
 [ -n "$HAVE_DOCKERD" ] && CANDS+=(dockerD apiD)
 [ -n "$HAVE_PODMAN" ] && CANDS+=(podman)
-crun run --bundle "$W/bundle" "bench-probe-$$" >/dev/null 2>&1 && CANDS+=(crun)
+crun run --bundle "$W/bundle" "bench-probe-$$" >/dev/null 2>>"$W/errors.log" && CANDS+=(crun)
 runc run --bundle "$W/bundle" "bench-probe-$$" >/dev/null 2>&1 && CANDS+=(runc)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 interleave 2 "${CANDS[@]}"; rm -f "$W"/t/*   # warm-up round(s), discarded
@@ -116,12 +132,19 @@ rm_c50() { # also checks that all 50 really run
   ids=$("$@" ps -aq --filter label=bench=c50); [ -z "$ids" ] || "$@" rm -f $ids >/dev/null 2>&1 || true; }
 cand_c50B() { run50 c50B "${B[@]}"; rm_c50 "${B[@]}"; }
 cand_c50D() { run50 c50D "${D[@]}"; rm_c50 "${D[@]}"; }
-cand_c50A() { local line; echo "concurrent 50" >&"$api_b_w"; read -r -t 120 line <&"$api_b_r"; sed -E 's/.*"wallMs":([0-9.]+).*/\1/' <<<"$line" >>"$W/t/c50A"; }
+c50api() { # c50api NAME KEY [NETWORK]
+  local w r line; eval "w=\$${1}_w r=\$${1}_r"
+  echo "concurrent 50 ${3:-}" >&"$w"; read -r -t 120 line <&"$r"; sed -E 's/.*"wallMs":([0-9.]+).*/\1/' <<<"$line" >>"$W/t/$2"; }
+cand_c50A() { c50api api_b c50A; }
+cand_c50An() { c50api api_b c50An none; }
+cand_c50O() { c50api api_o c50O; }
+cand_c50On() { c50api api_o c50On none; }
 # podman's flags must come after "run"; -t 0: kill at once, as docker rm -f does
 cand_c50P() { time_cmd c50P bash -c "$(declare -p PODMAN PODMAN_RUN_FLAGS); seq 50 | xargs -P 50 -I{} \"\${PODMAN[@]}\" run -d --network none \"\${PODMAN_RUN_FLAGS[@]}\" --label bench=c50 busybox sleep 60"; local ids; ids=$("${PODMAN[@]}" ps -q --filter label=bench=c50)
   [ "$(wc -w <<<"$ids")" = 50 ] || echo "FAILED: only $(wc -w <<<"$ids") of 50 podman containers running" >>"$W/errors.log"
   ids=$("${PODMAN[@]}" ps -aq --filter label=bench=c50); [ -z "$ids" ] || "${PODMAN[@]}" rm -f -t 0 $ids >/dev/null 2>&1 || true; }
-C50=(c50B c50A)
+C50=(c50B c50A c50An)
+[ -n "${BASE_SOCK:-}" ] && C50+=(c50O c50On)
 [ -n "$HAVE_DOCKERD" ] && C50+=(c50D)
 [ -n "$HAVE_PODMAN" ] && C50+=(c50P)
 interleave "$C50_ROUNDS" "${C50[@]}"
@@ -136,9 +159,19 @@ echo "Load average after the single-container rounds: $LOAD1 (before: $LOAD0)."
 echo
 stats_head
 stats_row berth 'berth run --rm busybox true (berth CLI → berthd)' 'end to end'
-stats_row dockerB 'docker run --rm busybox true (docker CLI 28 → berthd)'
-stats_row apiB 'API, warm client → berthd: total' 'create → wait → start → wait → remove'
+stats_row dockerB 'docker run --rm busybox true (docker CLI 28 → berthd)' 'default bridge'
+stats_row dockerBn 'docker run --rm --network none busybox true (docker CLI 28 → berthd)' 'loopback only'
+stats_row floor 'docker ps -q (docker CLI 28 → berthd)' "the docker CLI's own floor"
+stats_row apiB 'API, warm client → berthd: total' 'create → wait → start → wait → remove; default bridge'
 stats_row apiBcreate '… create'; stats_row apiBstart '… start'; stats_row apiBwaitExit '… start answered → exit seen'; stats_row apiBremove '… remove'
+stats_row apiBn 'API, warm client → berthd, --network none: total' 'loopback only'
+stats_row apiBncreate '… create'; stats_row apiBnstart '… start'; stats_row apiBnwaitExit '… start answered → exit seen'; stats_row apiBnremove '… remove'
+if [ -n "${BASE_SOCK:-}" ]; then
+  stats_row apiO "API, warm client → berthd of $(cd "$BASE" && git log -1 --format=%h 2>/dev/null || echo "$BASE"): total" 'the older tree (BASE), default bridge'
+  stats_row apiOstart '… start'; stats_row apiOwaitExit '… start answered → exit seen'
+  stats_row apiOn '… the same, --network none: total' 'the older tree (BASE)'
+  stats_row apiOnstart '… start'
+fi
 stats_row dockerD 'docker run --rm busybox true (docker CLI 28 → dockerd 20.10)' 'containerd 1.6 + runc 1.1; no bridge'
 stats_row apiD 'API, warm client → dockerd: total' 'same client as above'
 stats_row apiDcreate '… create'; stats_row apiDstart '… start'; stats_row apiDwaitExit '… start answered → exit seen'; stats_row apiDremove '… remove'
@@ -152,7 +185,9 @@ echo "50 containers started at once ($C50_ROUNDS interleaved rounds, \`busybox s
 echo
 stats_head
 stats_row c50B '50 × docker run -d → berthd (xargs -P50)'
-stats_row c50A '50 × create+start, warm API client → berthd'
+stats_row c50A '50 × create+start, warm API client → berthd' 'default bridge'
+stats_row c50An '50 × create+start, warm API client → berthd, --network none' 'loopback only'
+[ -n "${BASE_SOCK:-}" ] && { stats_row c50O '50 × create+start, API → the older berthd (BASE)' 'default bridge'; stats_row c50On '… the same, --network none'; }
 stats_row c50D '50 × docker run -d → dockerd (xargs -P50)'
 stats_row c50P '50 × podman run -d --network none (xargs -P50)'
 echo
@@ -160,5 +195,14 @@ echo "| idle memory (RSS / PSS kB) | fresh, busybox pulled | after everything ab
 echo "|:---|---:|---:|"
 echo "| berthd | $RSS_B0 | $RSS_B1 |"
 [ -n "$HAVE_DOCKERD" ] && echo "| dockerd 20.10 | $RSS_D0 | $RSS_D1 |" && echo "| containerd 1.6 | $RSS_C0 | $RSS_C1 |"
+ratio() { awk -v a="$(median_of "$1")" -v b="$(median_of "$2")" -v c="${3:+$(median_of "${3:-x}" 2>/dev/null)}" 'BEGIN { if (c == "") c = 0; printf "%.2f", (a - c) / b }'; }
+diffms() { awk -v a="$(median_of "$1")" -v b="$(median_of "$2")" 'BEGIN { printf "%.1f", a - b }'; }
+if [ -s "$W/t/crun" ]; then
+  echo
+  echo "Ratios of medians from this run (goal ≤ 1.5× bare crun): API → berthd, bridge $(ratio apiB crun)× crun, none $(ratio apiBn crun)×;" \
+    "docker CLI → berthd minus the CLI's floor (\`docker ps -q\`): bridge $(ratio dockerB crun floor)× crun, none $(ratio dockerBn crun floor)×."
+fi
+echo "What the default bridge adds (median bridge − median none): API $(diffms apiB apiBn) ms (start $(diffms apiBstart apiBnstart) ms), docker CLI $(diffms dockerB dockerBn) ms; 50 at once $(diffms c50A c50An) ms."
+[ -n "${BASE_SOCK:-}" ] && echo "The older tree (BASE) in the same run: bridge adds $(diffms apiO apiOn) ms (start $(diffms apiOstart apiOnstart) ms); API total $(median_of apiO) → $(median_of apiB) ms on the bridge, $(median_of apiOn) → $(median_of apiBn) ms without."
 [ -s "$W/errors.log" ] && { echo; echo "Errors during the run (first 5):"; echo '```'; grep -v '^$' "$W/errors.log" | head -5; echo '```'; }
 true

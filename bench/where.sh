@@ -20,7 +20,7 @@ cd "$ROOT"
 export DOCKER_CONFIG=$W/docker-config
 start_fixture_registry
 export BERTH_TRACE_OUT=$W/trace.jsonl
-BERTHD_NODE_ARGS="-r ./bench/trace-preload.js" start_berthd_slot
+BERTHD_NODE_ARGS="-r ./bench/trace-preload.js" start_berthd_slot "$W/b"
 docker -H "unix://$SOCK" pull -q "$FIX_HOST/busybox:latest" >/dev/null
 docker -H "unix://$SOCK" tag "$FIX_HOST/busybox:latest" busybox
 
