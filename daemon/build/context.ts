@@ -4,7 +4,6 @@
  * (context-tar.ts), or — when the body is not a tar at all — a bare Dockerfile
  * (`docker build - < Dockerfile`), which gives a build without context.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { invalid } from '../errors';
@@ -18,7 +17,10 @@ export interface BuildContext {
   dockerfile: string;
 }
 
-/** Unpacks the body into `dir` (created) and reads the Dockerfile at `dockerfilePath`. */
+/**
+ * Receives the body (into memory, or into `dir`, created then, when it is large) and reads
+ * the Dockerfile at `dockerfilePath`.
+ */
 export async function receiveContext(body: Readable, dir: string, dockerfilePath: string): Promise<BuildContext> {
   const { head, stream } = await plainStream(body);
   const isTar = looksLikeTar(head);
@@ -27,7 +29,6 @@ export async function receiveContext(body: Readable, dir: string, dockerfilePath
     for await (const c of stream) chunks.push(c as Buffer);
     return { dockerfile: Buffer.concat(chunks).toString('utf8') };
   }
-  await fs.mkdir(dir, { recursive: true });
   const tree = await ContextTar.receive(stream, path.join(dir, 'context.tar'));
   const rel = path.posix.normalize(dockerfilePath || 'Dockerfile');
   if (rel.startsWith('../') || path.isAbsolute(rel)) throw invalid(`the Dockerfile (${dockerfilePath}) must be within the build context`);

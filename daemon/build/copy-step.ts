@@ -61,6 +61,7 @@ export async function planCopy(ins: Instruction, state: StageState, env: CopyEnv
   const sources = srcView && locals.length > 0 ? await resolveSources(srcView, locals, ins.keyword, from === undefined) : [];
 
   const downloads: Download[] = [];
+  if (urls.length) await fs.mkdir(env.tmpDir, { recursive: true }); // the build's scratch dir, on first use
   for (const u of urls) downloads.push(await download(u, path.join(env.tmpDir, `download-${downloads.length}-${Date.now()}`)));
   const count = sources.length + downloads.length;
   const intoDir = endsInSlash || count > 1 || existing?.kind === 'dir' || (state.cc.WorkingDir !== undefined && destAbs === state.cc.WorkingDir && rawDest.startsWith('.'));

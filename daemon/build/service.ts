@@ -41,8 +41,9 @@ export class BuildService {
       return ref;
     });
     const platform = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
+    // Scratch space, made by the first step that writes there (a fully cached rebuild of a
+    // small context writes nothing): removed at the end whatever happens.
     const work = path.join(this.stores.paths.tmp, `build-${randomBytes(6).toString('hex')}`);
-    await fs.mkdir(work, { recursive: true });
     try {
       const ctx = await receiveContext(body, path.join(work, 'context'), opts.dockerfile);
       const df = parseDockerfile(ctx.dockerfile);

@@ -90,7 +90,7 @@ export async function dispatch(env: StepEnv, state: StageState, ins: Instruction
     const plan = await planCopy(ins, state, env.copyEnv(state));
     return cached(env, state, plan.createdBy, async () => {
       const dir = path.join(env.tmpDir, `layer-${randomBytes(6).toString('hex')}`);
-      await fs.mkdir(dir);
+      await fs.mkdir(dir, { recursive: true }); // the build's scratch dir too, on first use
       try {
         await plan.execute(dir);
         const parent = state.image.layers[state.image.layers.length - 1]?.chainId;

@@ -152,6 +152,7 @@ class CheckRun {
       badBlobs.add(d);
       await f.fix({ Object: 'blob', Id: d, Problem: got ? `content hashes to ${got.digest}, not to its name` : 'cannot be read', Severity: 'error', Repair: 'moved to quarantine' }, async () => {
         await q.move(file, 'blobs');
+        stores.content.forget(d);
       });
     }
     return blobs.length;
@@ -162,7 +163,7 @@ class CheckRun {
     const { stores, f, q, records, pullAgain } = this;
     const imageIds = await stores.images.list();
     for (const id of imageIds) {
-      const rec = await stores.images.get(id).catch(() => undefined);
+      const rec = await stores.images.readFromDisk(id).catch(() => undefined);
       if (rec && rec.id === id) {
         records.set(id, rec);
         continue;

@@ -14,6 +14,7 @@ import { BerthError, invalid, notFound } from '../errors';
 import { Digest, hexOf, isDigest, sha256Of } from '../oci/digest';
 import { fsyncDir } from './atomic';
 import { StorePaths } from './paths';
+import { RecentTexts } from './recent';
 
 /** BerthError.code of ingest(): the bytes are not what the digest or size promised. */
 export const CONTENT_MISMATCH = 'CONTENT_MISMATCH';
@@ -40,6 +41,12 @@ export class HashingStream extends Transform {
 }
 
 export class ContentStore {
+  /**
+   * Small JSON blobs read lately (image configs: every cached build step reads its image's).
+   * A blob's bytes never change under its digest (verified before the rename into place).
+   */
+  private readonly recentJson = new RecentTexts(64, 256 * 1024);
+
   constructor(private readonly paths: StorePaths) {}
 
   async init(): Promise<void> {
@@ -79,7 +86,17 @@ export class ContentStore {
 
   /** Reads a JSON blob. The caller validates the shape. */
   async readJson(d: Digest): Promise<unknown> {
-    return JSON.parse((await this.read(d)).toString('utf8'));
+    const known = this.recentJson.get(d);
+    if (known !== undefined) return JSON.parse(known);
+    const text = (await this.read(d)).toString('utf8');
+    const parsed = JSON.parse(text) as unknown;
+    this.recentJson.set(d, text);
+    return parsed;
+  }
+
+  /** Drops what readJson kept of a blob whose file was moved away (the store check). */
+  forget(d: Digest): void {
+    this.recentJson.delete(d);
   }
 
   openRead(d: Digest): Readable {
@@ -129,7 +146,9 @@ export class ContentStore {
   }
 
   async delete(d: Digest): Promise<void> {
+    this.recentJson.delete(d);
     await fs.rm(this.pathOf(d), { force: true });
+    this.recentJson.delete(d);
   }
 
   private ingestPath(): string {

@@ -9,7 +9,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { notFound } from '../errors';
 import { Digest, hexOf, isDigest } from '../oci/digest';
-import { atomicWriteJson, readJsonIfExists, sweepTemps } from './atomic';
+import { atomicWriteJson, sweepTemps } from './atomic';
+import { RecentTexts } from './recent';
 import { StorePaths } from './paths';
 
 export interface ImageLayerRef {
@@ -44,6 +45,12 @@ function parseImageRecord(v: unknown): ImageRecord | undefined {
 }
 
 export class ImageStore {
+  /** Records read lately, as text (parsed anew for each caller, who may change its copy). */
+  private readonly recent = new RecentTexts(128, 64 * 1024);
+  /** Bumped at the start and end of every put and delete: a read that overlapped one is not kept. */
+  private writes = 0;
+  private writing = 0;
+
   constructor(private readonly paths: StorePaths) {}
 
   async init(): Promise<void> {
@@ -56,7 +63,28 @@ export class ImageStore {
   }
 
   async get(id: Digest): Promise<ImageRecord | undefined> {
-    return parseImageRecord(await readJsonIfExists(this.fileOf(id)));
+    const text = this.recent.get(id) ?? (await this.readText(id));
+    return text === undefined ? undefined : parseImageRecord(JSON.parse(text));
+  }
+
+  /** The record as on disk now, past what was read before (for the store check). */
+  async readFromDisk(id: Digest): Promise<ImageRecord | undefined> {
+    this.recent.delete(id);
+    return this.get(id);
+  }
+
+  private async readText(id: Digest): Promise<string | undefined> {
+    const writes = this.writes;
+    let text: string;
+    try {
+      text = await fs.readFile(this.fileOf(id), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    JSON.parse(text); // a damaged record throws here, and is never kept
+    if (writes === this.writes && this.writing === 0) this.recent.set(id, text);
+    return text;
   }
 
   async require(id: Digest): Promise<ImageRecord> {
@@ -66,11 +94,24 @@ export class ImageStore {
   }
 
   async put(rec: ImageRecord): Promise<void> {
-    await atomicWriteJson(this.fileOf(rec.id), rec);
+    await this.changing(rec.id, () => atomicWriteJson(this.fileOf(rec.id), rec));
   }
 
   async delete(id: Digest): Promise<void> {
-    await fs.rm(this.fileOf(id), { force: true });
+    await this.changing(id, () => fs.rm(this.fileOf(id), { force: true }));
+  }
+
+  private async changing(id: Digest, change: () => Promise<void>): Promise<void> {
+    this.recent.delete(id);
+    this.writes++;
+    this.writing++;
+    try {
+      await change();
+    } finally {
+      this.writing--;
+      this.writes++;
+      this.recent.delete(id);
+    }
   }
 
   async list(): Promise<Digest[]> {

@@ -57,11 +57,16 @@ export class ReferenceStore {
     return this.mutate((m) => m.delete(key));
   }
 
-  /** Applies a change and persists the whole map; changes run one at a time. */
+  /**
+   * Applies a change and persists the whole map; changes run one at a time. A change that
+   * changes nothing (re-tagging a tag with the image it names, as every cached rebuild does)
+   * writes nothing: the file already holds that map, written and synced by the change before.
+   */
   private mutate(change: (m: Map<string, Digest>) => void): Promise<void> {
     const next = this.queue.then(async () => {
       const copy = new Map(this.refs);
       change(copy);
+      if (copy.size === this.refs.size && [...copy].every(([k, v]) => this.refs.get(k) === v)) return;
       await atomicWriteJson(this.paths.repositories, Object.fromEntries([...copy.entries()].sort()));
       this.refs = copy;
     });

@@ -150,7 +150,8 @@ describe('build: the context read from its tar', () => {
   });
   afterEach(() => fs.rm(root, { recursive: true, force: true }));
 
-  it('indexes long names, implied directories, symlinks and hard links without unpacking', async () => {
+  for (const [mode, limit] of [['kept in memory', undefined], ['spilled to its file (larger than the memory limit)', 1024]] as const) {
+  it(`indexes long names, implied directories, symlinks and hard links without unpacking: ${mode}`, async () => {
     const { ContextTar } = await import('../../../daemon/build/context-tar');
     const src = path.join(root, 'src');
     const long = `${'d'.repeat(120)}/${'f'.repeat(110)}`;
@@ -161,7 +162,10 @@ describe('build: the context read from its tar', () => {
     execFileSync('tar', ['-C', src, '--format=posix', '-cf', tarFile, 'a.txt', 'hard', 'link', 'sub/b', long]);
     const { Readable } = await import('node:stream');
     const { createReadStream } = await import('node:fs');
-    const tree = await ContextTar.receive(createReadStream(tarFile) as unknown as InstanceType<typeof Readable>, path.join(root, 'copy.tar'));
+    const tree = await ContextTar.receive(createReadStream(tarFile) as unknown as InstanceType<typeof Readable>, path.join(root, 'copy.tar'), limit);
+    const kept = await fs.stat(path.join(root, 'copy.tar')).catch(() => undefined);
+    if (limit) assert.equal(kept?.size, (await fs.stat(tarFile)).size, 'the whole tar is in its file');
+    else assert.equal(kept, undefined, 'a small context never touches the disk');
     assert.deepEqual(await tree.readdir('/'), ['a.txt', 'd'.repeat(120), 'hard', 'link', 'sub']);
     assert.equal((await tree.readFile(long))?.toString(), 'deep');
     assert.equal((await tree.readFile('/hard'))?.toString(), 'A');
@@ -170,7 +174,11 @@ describe('build: the context read from its tar', () => {
     const sum1 = await checksumSources(tree, await resolveSources(tree, ['sub'], 'COPY', true));
     const view = new RootfsView([src]);
     assert.equal(sum1, await checksumSources(view, await resolveSources(view, ['sub'], 'COPY', true)), 'same checksum as the unpacked files');
+    const streamed: Buffer[] = [];
+    for await (const c of tree.openRead((await tree.lookupLiteral('/' + long))!)) streamed.push(c as Buffer);
+    assert.equal(Buffer.concat(streamed).toString(), 'deep');
   });
+  }
 
   it('refuses names that climb out of the context', async () => {
     const { ContextTar } = await import('../../../daemon/build/context-tar');

@@ -71,6 +71,22 @@ describe('ReferenceStore', () => {
     assert.equal(reloaded.keysFor(id).length, 20);
     assert.equal(reloaded.get(parseReference('repo7:v7')), id);
   });
+
+  it('writes nothing when a tag is set to the image it already names (a cached rebuild)', async () => {
+    const refs = new ReferenceStore(paths);
+    await refs.init();
+    const [a, b] = [sha256Of('a'), sha256Of('b')];
+    await refs.set(parseReference('app:1'), a);
+    const before = await fs.stat(paths.repositories);
+    await refs.set(parseReference('app:1'), a);
+    // an atomic write renames a new file into place: the same inode means no write happened
+    assert.equal((await fs.stat(paths.repositories)).ino, before.ino);
+    // a real change still lands, and a reload sees it
+    await refs.set(parseReference('app:1'), b);
+    const reloaded = new ReferenceStore(paths);
+    await reloaded.init();
+    assert.equal(reloaded.get(parseReference('app:1')), b);
+  });
 });
 
 describe('atomicWrite', () => {
