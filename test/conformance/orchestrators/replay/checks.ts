@@ -9,11 +9,14 @@
  * Independent of berthd's code on purpose: the replay must not judge the daemon with the
  * daemon's own decoder.
  */
+import { isIP } from 'node:net';
 
 /**
  * A shape the Go decoder and the orchestrator need. Leaves:
  *   'string' 'bool' 'int' (any JSON integer) 'uint' (integer ≥ 0) 'number' (int or float)
  *   'time' (RFC3339Nano string Go's time.Time accepts) 'object' 'array' 'any' (present, any value)
+ *   'ip' 'cidr' 'mac' (netip.Addr, netip.Prefix, network.HardwareAddr of moby api ≥ 1.52: a
+ *   string that is empty or parses, or the whole decode fails)
  * A leading '?' makes the field optional (absent or null is fine; present must match).
  * Objects: `{ Field: shape }` (other fields are ignored, as Go does). Arrays: `[shape]` (each
  * element). Maps: `{ '*': shape }` (every value).
@@ -25,6 +28,33 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d
 
 export function isRFC3339Nano(v: unknown): v is string {
   return typeof v === 'string' && RFC3339.test(v) && !Number.isNaN(Date.parse(v.replace(/\.(\d{3})\d*/, '.$1')));
+}
+
+// netip.ParseAddr: dotted IPv4 without leading zeros, or IPv6 (node's net.isIP agrees on both).
+function isGoAddr(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  if (v === '') return true; // the zero Addr's text
+  const [addr, zone] = v.split('%');
+  if (zone !== undefined && (zone === '' || !addr?.includes(':'))) return false;
+  if (addr === undefined || isIP(addr) === 0) return false;
+  return !/(^|\.)0\d/.test(addr) || addr.includes(':');
+}
+
+// netip.ParsePrefix: an address, '/', a decimal length within the family's bits.
+function isGoPrefix(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  if (v === '') return true;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
+  if (!m || !isGoAddr(m[1]) || m[1]?.includes('%')) return false;
+  return Number(m[2]) <= (m[1]?.includes(':') ? 128 : 32);
+}
+
+// net.ParseMAC: 6, 8 or 20 bytes as hex pairs split by ':' or '-', or dotted quads.
+function isGoMac(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  if (v === '') return true;
+  return /^([0-9a-fA-F]{2})([:-][0-9a-fA-F]{2}){5}$/.test(v) || /^([0-9a-fA-F]{2})([:-][0-9a-fA-F]{2}){7}$/.test(v) || /^([0-9a-fA-F]{2})([:-][0-9a-fA-F]{2}){19}$/.test(v)
+    || /^[0-9a-fA-F]{4}(\.[0-9a-fA-F]{4}){2}$/.test(v);
 }
 
 function typeName(v: unknown): string {
@@ -52,6 +82,9 @@ export function shapeErrors(value: unknown, shape: Shape, at = '$'): string[] {
         case 'object': return typeName(value) === 'object';
         case 'array': return Array.isArray(value);
         case 'any': return true;
+        case 'ip': return isGoAddr(value);
+        case 'cidr': return isGoPrefix(value);
+        case 'mac': return isGoMac(value);
         default: throw new Error(`unknown shape leaf '${shape}' at ${at}`);
       }
     })();

@@ -1,0 +1,379 @@
+/**
+ * One Nomad task's life through the docker driver, as steps: StartTask (driver.go:330-494:
+ * info, image, version, create, find by name, start, inspect, then the docker_logger plugin's
+ * follow and the handle's held wait), TaskStats (stats.go:132-160), a script check's exec
+ * (handle.go:84-126), StopTask (handle.go:161-228), the handle's exit path (handle.go:281-353),
+ * DestroyTask (driver.go:1780-1828) and the image GC (coordinator.go:322-372).
+ *
+ * Variables: `key` names a task's captures ({{<key>Id}}, {{<key>Pid}}, {{<key>LogPath}}) and its
+ * held requests (<key>-logs, <key>-wait); {{v}}, {{image}}, {{imageRepo}}, {{imageTag}},
+ * {{allocId}}, {{cgroupDriver}} come from the fingerprint and the test.
+ */
+import * as assert from 'node:assert/strict';
+import { at, demux, goQuery, progressErrors, type Reply, type Step, type Vars } from '../replay';
+import { INSPECT, PULL_MESSAGE, STATS, SUMMARY } from './shapes';
+import { containerName, taskCreateBody, type TaskSpec } from './job';
+import { nomadHeaders, src } from './source';
+
+type Obj = Record<string, unknown>;
+const obj = (r: Reply): Obj => r.json as Obj;
+
+/** The coordinator's pull of an image Nomad does not have (or whose tag is "latest"), then its inspect. */
+export function pullSteps(imageVar: string, repoVar: string, tagVar: string, idVar: string): Step[] {
+  return [
+    {
+      name: `pull {{${imageVar}}}`,
+      source: src('drivers/docker/coordinator.go:208', 'client/image_pull.go:31'),
+      why: 'fromImage = the normalized name, tag = the tag; progress.go:260-285 unmarshals each line and fails on errorDetail',
+      method: 'POST',
+      path: (vars) => `/v${vars.v}/images/create${goQuery({ fromImage: vars[repoVar], tag: vars[tagVar] })}`,
+      headers: nomadHeaders({ method: 'POST' }),
+      status: 200,
+      decode: 'ndjson',
+      timeoutMs: 120_000,
+      shape: [PULL_MESSAGE],
+      check: (r) => {
+        assert.ok(r.body.toString().endsWith('\n'), 'the progress stream must end its last line with \\n (progress.go:265 splits at newlines)');
+        const msgs = r.json as Obj[];
+        assert.deepEqual(progressErrors(msgs), [], 'in-band pull errors');
+        const last = msgs[msgs.length - 1];
+        assert.match(String(last?.status), /^(Status: Downloaded newer image for|Status: Image is up to date for)/);
+      },
+    },
+    {
+      name: `inspect the pulled image`,
+      source: src('drivers/docker/coordinator.go:232', 'client/image_inspect.go:13'),
+      why: 'the image id is reference-counted for the GC; Config.User is checked (driver.go:374)',
+      method: 'GET',
+      path: `/v{{v}}/images/{{${imageVar}}}/json`,
+      headers: nomadHeaders(),
+      status: 200,
+      shape: { Id: 'string', RepoTags: ['string'], Config: { User: 'string' } },
+      capture: { [idVar]: (r) => obj(r).Id },
+    },
+  ];
+}
+
+/** StartTask for a task whose image is already known (pullSteps ran). */
+export function startTaskSteps(t: TaskSpec, key: string, opts: { networkMode: string; hostsFile?: string; firstTask: boolean }): Step[] {
+  const name = (vars: Vars): string => containerName(t, vars);
+  const id = `${key}Id`;
+  const steps: Step[] = [
+    {
+      name: `${t.name}: info`,
+      source: src('drivers/docker/driver.go:358', 'client/system_info.go:23'),
+      why: 'CgroupDriver is kept in the handle to find the container\'s cgroup (handle.go:264-279)',
+      method: 'GET',
+      path: '/v{{v}}/info',
+      headers: nomadHeaders(),
+      status: 200,
+      check: (r, vars) => assert.equal(obj(r).CgroupDriver, vars.cgroupDriver),
+    },
+    {
+      name: `${t.name}: server version (capabilities)`,
+      source: src('drivers/docker/driver.go:1222', 'client/version.go:56'),
+      why: 'capabilities.DockerDefaults(version) is the basis of the cap_add/cap_drop delta',
+      method: 'GET',
+      path: '/v{{v}}/version',
+      headers: nomadHeaders(),
+      status: 200,
+      shape: { Version: 'string', ApiVersion: 'string', Os: 'string' },
+    },
+    {
+      name: `${t.name}: create`,
+      source: src('drivers/docker/driver.go:514', 'client/container_create.go:18'),
+      why: 'the body createContainerConfig built (job.ts); a 409 would make Nomad purge and retry, a 404 is recoverable',
+      method: 'POST',
+      path: (vars) => `/v${vars.v}/containers/create${goQuery({ name: name(vars) })}`,
+      headers: nomadHeaders({ body: 'json' }),
+      body: (vars: Vars) => taskCreateBody(t, vars, opts.networkMode.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? ''), opts.hostsFile),
+      status: 201,
+      shape: { Id: 'string', Warnings: ['string'] },
+    },
+    {
+      name: `${t.name}: list all containers (find by name)`,
+      source: src('drivers/docker/driver.go:1690 (containerByName, createContainer :519)', 'client/container_list.go:40'),
+      why: 'Nomad does not use the create answer: it looks for "/" + name among every Names entry',
+      method: 'GET',
+      path: `/v{{v}}/containers/json${goQuery({ all: '1' })}`,
+      headers: nomadHeaders(),
+      status: 200,
+      shape: [SUMMARY],
+      check: (r, vars) => {
+        const found = (r.json as { Names: string[] }[]).filter((c) => c.Names.includes('/' + name(vars)));
+        assert.equal(found.length, 1, `Names with "/${name(vars)}"`);
+        vars[id] = (found[0] as unknown as { Id: string }).Id;
+      },
+    },
+    {
+      name: `${t.name}: inspect the created container`,
+      source: src('drivers/docker/driver.go:1720', 'client/container_inspect.go:30'),
+      why: 'State.Running decides whether StartTask starts it (driver.go:406)',
+      method: 'GET',
+      path: `/v{{v}}/containers/{{${id}}}/json`,
+      headers: nomadHeaders(),
+      status: 200,
+      shape: INSPECT,
+      check: (r) => assert.equal(at(r.json, 'State.Running'), false),
+    },
+    {
+      name: `${t.name}: start`,
+      source: src('drivers/docker/driver.go:599', 'client/container_start.go:20'),
+      why: 'no query, no body; a 409 counts as started (driver.go:600)',
+      method: 'POST',
+      path: `/v{{v}}/containers/{{${id}}}/start`,
+      headers: nomadHeaders({ method: 'POST' }),
+      status: 204,
+    },
+    {
+      name: `${t.name}: inspect the started container`,
+      source: src('drivers/docker/driver.go:425', 'client/container_inspect.go:30'),
+      why: 'networking is read after start (detectIP, driver.go:1639); Config.Tty picks the log framing; Image is kept for the GC',
+      method: 'GET',
+      path: `/v{{v}}/containers/{{${id}}}/json`,
+      headers: nomadHeaders(),
+      status: 200,
+      shape: INSPECT,
+      check: (r) => {
+        assert.equal(at(r.json, 'State.Running'), true);
+        assert.equal(at(r.json, 'Config.Tty'), false);
+        assert.match(String(at(r.json, 'Image')), /^sha256:[0-9a-f]{64}$/);
+      },
+      capture: { [`${key}Pid`]: (r) => at(r.json, 'State.Pid'), [`${key}LogPath`]: (r) => at(r.json, 'LogPath'), [`${key}Image`]: (r) => at(r.json, 'Image') },
+    },
+    {
+      name: `${t.name}: docker_logger plugin connects (its own client)`,
+      source: src('drivers/docker/docklog/docker_logger.go:78 → :106', 'client/ping.go:108'),
+      why: 'the logger runs as a separate plugin process with a new client, which negotiates again',
+      method: 'HEAD',
+      path: '/_ping',
+      headers: nomadHeaders({ method: 'HEAD' }),
+      status: 200,
+    },
+    {
+      name: `${t.name}: follow the logs from the epoch`,
+      source: src('drivers/docker/docklog/docker_logger.go:99-106 (since = time.Unix(0,0) as RFC3339, driver.go:442)', 'client/container_logs.go:58') + ', client/internal/timestamp/timestamp.go:95',
+      why: 'the client turns the RFC3339 epoch into "0.000000000"; the stream is copied through stdcopy.StdCopy until the container stops',
+      method: 'GET',
+      path: `/v{{v}}/containers/{{${id}}}/logs${goQuery({ follow: '1', since: '0.000000000', stderr: '1', stdout: '1' })}`,
+      headers: nomadHeaders(),
+      status: 200,
+      decode: 'raw',
+      hold: `${key}-logs`,
+      timeoutMs: 120_000,
+    },
+  ];
+  if (opts.firstTask) {
+    steps.push({
+      name: 'the long-operations client connects',
+      source: src('drivers/docker/driver.go:364 getInfinityClient → handle.go:290', 'client/ping.go:108'),
+      why: 'the client without timeout (wait, stop) is a second client and negotiates on its first request',
+      method: 'HEAD',
+      path: '/_ping',
+      headers: nomadHeaders({ method: 'HEAD' }),
+      status: 200,
+    });
+  }
+  steps.push({
+    name: `${t.name}: wait until not running (held)`,
+    source: src('drivers/docker/handle.go:290-294', 'client/container_wait.go:41'),
+    why: 'the handle blocks here for the task\'s whole life; the answer is decoded as WaitResponse{StatusCode, Error}',
+    method: 'POST',
+    path: `/v{{v}}/containers/{{${id}}}/wait${goQuery({ condition: 'not-running' })}`,
+    headers: nomadHeaders({ method: 'POST' }),
+    status: 200,
+    decode: 'json',
+    hold: `${key}-wait`,
+    timeoutMs: 120_000,
+  });
+  return steps;
+}
+
+/** TaskStats: one stats?stream=false per collection interval (IncludePreviousSample: no one-shot). */
+export function statsSteps(key: string, rounds: number, memoryLimit: number): Step[] {
+  return Array.from({ length: rounds }, (_, i): Step => ({
+    name: `stats, round ${i + 1}`,
+    source: src('drivers/docker/stats.go:136-149', 'client/container_stats.go:48'),
+    why: 'DockerStatsToTaskResourceUsage (util/stats_posix.go:22-88) reads memory usage/stats, cpu and precpu usage, throttling and read',
+    method: 'GET',
+    path: `/v{{v}}/containers/{{${key}Id}}/stats${goQuery({ stream: 'false' })}`,
+    headers: nomadHeaders(),
+    status: 200,
+    decode: 'json',
+    shape: STATS,
+    check: (r, vars) => {
+      const s = r.json as Obj;
+      assert.equal(at(s, 'memory_stats.limit'), memoryLimit, 'memory_stats.limit is the task\'s memory');
+      assert.ok(Number(at(s, 'memory_stats.usage')) > 0, 'memory usage');
+      const st = at(s, 'memory_stats.stats') as Record<string, number>;
+      assert.ok((st.rss ?? st.anon) !== undefined, 'rss (v1) or anon (v2) in memory_stats.stats');
+      assert.ok(Number(at(s, 'cpu_stats.cpu_usage.total_usage')) > 0, 'cpu usage');
+      assert.ok(Number(at(s, 'cpu_stats.system_cpu_usage')) > 0, 'system cpu usage');
+      // Without one-shot the daemon takes two samples: precpu is the earlier one.
+      assert.ok(Number(at(s, 'precpu_stats.system_cpu_usage')) > 0, 'precpu_stats filled (stream=false without one-shot)');
+      assert.ok(Date.parse(String(at(s, 'read'))) > Date.parse(String(at(s, 'preread'))), 'read after preread');
+      const prev = vars[`${key}StatsRead`];
+      if (prev) assert.ok(Date.parse(String(at(s, 'read'))) > Date.parse(prev), 'each round reads a new sample');
+      vars[`${key}StatsRead`] = String(at(s, 'read'));
+    },
+  }));
+}
+
+/** A script check (Exec, handle.go:84-126): exec create, hijacked start, stdcopy, exit code. */
+export function execSteps(key: string, cmd: string[], expect: (stdout: string) => void): Step[] {
+  return [
+    {
+      name: `script check: exec create`,
+      source: src('drivers/docker/handle.go:88-95', 'client/container_exec.go:34'),
+      why: 'AttachStdout/AttachStderr, no TTY (ConsoleSize left out: getConsoleSize returns nil)',
+      method: 'POST',
+      path: `/v{{v}}/containers/{{${key}Id}}/exec`,
+      headers: nomadHeaders({ body: 'json' }),
+      body: { User: '', Privileged: false, Tty: false, AttachStdin: false, AttachStderr: true, AttachStdout: true, DetachKeys: '', Env: null, WorkingDir: '', Cmd: cmd },
+      status: 201,
+      shape: { Id: 'string' },
+      capture: { [`${key}Exec`]: (r) => obj(r).Id },
+    },
+    {
+      name: `script check: exec start (hijacked)`,
+      source: src('drivers/docker/handle.go:103-111', 'client/container_exec.go:135') + ', client/hijack.go:45',
+      why: 'POST with Connection: Upgrade / Upgrade: tcp; the raw stream is demultiplexed with stdcopy.StdCopy',
+      method: 'POST',
+      path: `/v{{v}}/exec/{{${key}Exec}}/start`,
+      headers: nomadHeaders({ body: 'json', hijack: true }),
+      body: { Detach: false, Tty: false },
+      hijack: true,
+      status: 101,
+      check: (r) => expect(demux(r.body).stdout),
+    },
+    {
+      name: `script check: exec inspect`,
+      source: src('drivers/docker/handle.go:119', 'client/container_exec.go:178'),
+      why: 'ExitCode (a *int: null while running) is the check\'s result',
+      method: 'GET',
+      path: `/v{{v}}/exec/{{${key}Exec}}/json`,
+      headers: nomadHeaders(),
+      status: 200,
+      shape: { ID: 'string', Running: 'bool', ExitCode: 'int', ContainerID: 'string', Pid: 'int' },
+      check: (r, vars) => {
+        assert.equal(obj(r).ExitCode, 0);
+        assert.equal(obj(r).ContainerID, vars[`${key}Id`]);
+      },
+    },
+  ];
+}
+
+/** StopTask with the default kill_timeout (5 s) and no kill_signal, then the handle's exit path. */
+export function stopTaskSteps(t: TaskSpec, key: string, checkLogs: (stdout: string, stderr: string, vars: Vars) => void): Step[] {
+  const id = `{{${key}Id}}`;
+  return [
+    {
+      name: `${t.name}: stop (kill_timeout 5s)`,
+      source: src('drivers/docker/handle.go:170-174', 'client/container_stop.go:39'),
+      why: 'no kill_signal: ContainerStop with t = kill_timeout in seconds',
+      method: 'POST',
+      path: `/v{{v}}/containers/${id}/stop${goQuery({ t: '5' })}`,
+      headers: nomadHeaders({ method: 'POST' }),
+      status: 204,
+      timeoutMs: 30_000,
+    },
+    {
+      name: `${t.name}: the held wait answers`,
+      source: src('drivers/docker/handle.go:296-303', 'client/container_wait.go:66-82'),
+      why: 'StatusCode becomes the exit code; a non-JSON answer would be reported as the error text',
+      join: `${key}-wait`,
+      status: 200,
+      shape: { StatusCode: 'int', Error: '?object' },
+      check: (r) => assert.equal(obj(r).StatusCode, 0, 'the task\'s TERM trap exits 0'),
+    },
+    {
+      name: `${t.name}: inspect after exit (OOM?)`,
+      source: src('drivers/docker/handle.go:308-325', 'client/container_inspect.go:30'),
+      why: 'State.OOMKilled turns the exit into "OOM Killed"',
+      method: 'GET',
+      path: `/v{{v}}/containers/${id}/json`,
+      headers: nomadHeaders(),
+      status: 200,
+      shape: INSPECT,
+      check: (r) => {
+        assert.equal(at(r.json, 'State.OOMKilled'), false);
+        assert.equal(at(r.json, 'State.Running'), false);
+        assert.equal(at(r.json, 'State.ExitCode'), 0);
+      },
+    },
+    {
+      name: `${t.name}: stop the exited container (second stop)`,
+      source: src('drivers/docker/handle.go:335-341', 'client/container_stop.go:39'),
+      why: 'stops with t=0 to be sure; Docker answers 304 Not Modified for a container that is not running (the client takes any status < 400 as success)',
+      method: 'POST',
+      path: `/v{{v}}/containers/${id}/stop${goQuery({ t: '0' })}`,
+      headers: nomadHeaders({ method: 'POST' }),
+      status: 304,
+      check: (r) => assert.equal(r.body.length, 0, 'a 304 has no body'),
+    },
+    {
+      name: `${t.name}: the log stream ends with the container`,
+      source: src('drivers/docker/docklog/docker_logger.go:125-133', 'api/pkg/stdcopy StdCopy'),
+      why: 'no TTY: 8-byte stdcopy frames, stdout and stderr apart; EOF when the container stopped',
+      join: `${key}-logs`,
+      status: 200,
+      check: (r, vars) => {
+        assert.equal(r.cutShort, false, 'the follow stream must end by itself when the container stops');
+        const { stdout, stderr } = demux(r.body);
+        checkLogs(stdout, stderr, vars);
+      },
+    },
+    {
+      name: `${t.name}: the logger checks the container after EOF`,
+      source: src('drivers/docker/docklog/docker_logger.go:135-144', 'client/container_inspect.go:30'),
+      why: 'not running: the logger stops (otherwise it would follow again from now)',
+      method: 'GET',
+      path: `/v{{v}}/containers/${id}/json`,
+      headers: nomadHeaders(),
+      status: 200,
+      check: (r) => assert.equal(at(r.json, 'State.Running'), false),
+    },
+  ];
+}
+
+/** DestroyTask (gc.container = true): inspect, force remove. */
+export function destroyTaskSteps(t: TaskSpec, key: string): Step[] {
+  const id = `{{${key}Id}}`;
+  return [
+    {
+      name: `${t.name}: destroy: inspect`,
+      source: src('drivers/docker/driver.go:1791', 'client/container_inspect.go:30'),
+      why: 'a running container is stopped first (driver.go:1800-1806)',
+      method: 'GET',
+      path: `/v{{v}}/containers/${id}/json`,
+      headers: nomadHeaders(),
+      status: 200,
+      check: (r) => assert.equal(at(r.json, 'State.Running'), false),
+    },
+    {
+      name: `${t.name}: destroy: remove`,
+      source: src('drivers/docker/driver.go:1810', 'client/container_remove.go:21'),
+      why: 'force=1, volumes kept',
+      method: 'DELETE',
+      path: `/v{{v}}/containers/${id}${goQuery({ force: '1' })}`,
+      headers: nomadHeaders({ method: 'DELETE' }),
+      status: 204,
+    },
+  ];
+}
+
+/** The image GC after gc.image_delay: ImageRemove by id with force. */
+export function imageGcSteps(idVar: string, expect: 200 | 409): Step[] {
+  return [
+    {
+      name: 'image GC: remove the unreferenced image',
+      source: src('drivers/docker/coordinator.go:346-360', 'client/image_remove.go:12'),
+      why: 'force=1 and noprune=1 (PruneChildren false); a 409 means "still in use", a 404 "already gone"',
+      method: 'DELETE',
+      path: (vars) => `/v${vars.v}/images/${vars[idVar]}${goQuery({ force: '1', noprune: '1' })}`,
+      headers: nomadHeaders({ method: 'DELETE' }),
+      status: expect,
+      shape: expect === 200 ? [{ Untagged: '?string', Deleted: '?string' }] : undefined,
+    },
+  ];
+}
