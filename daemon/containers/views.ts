@@ -73,6 +73,20 @@ export interface InspectExtras {
   sizeRootFs?: number;
 }
 
+/**
+ * The path of the container's network namespace, as Docker's SandboxKey. Bridge networks and
+ * container:NAME keep theirs in the record. A --network none container has no persistent
+ * namespace in berth (the helper makes one with the process), so while it runs its key is the
+ * process's own nsfs file: CNI-driven orchestrators open it as they would dockerd's
+ * (Nomad's pause container, drivers/docker/network.go:45-60).
+ */
+function sandboxKeyOf(rec: ContainerRecord): string {
+  const key = rec.NetworkSettings?.SandboxKey ?? '';
+  if (key) return key;
+  if (rec.HostConfig.NetworkMode === 'none' && rec.State.Running && rec.State.Pid) return `/proc/${rec.State.Pid}/ns/net`;
+  return '';
+}
+
 export function inspectView(rec: ContainerRecord, p: ContainerPaths, extras: InspectExtras): Record<string, unknown> {
   const hc = {
     Binds: null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} }, NetworkMode: 'default', PortBindings: {},
@@ -122,7 +136,7 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths, extras: Ins
       ...rec.Config,
     },
     NetworkSettings: {
-      Bridge: '', SandboxID: rec.NetworkSettings?.SandboxKey ? rec.Id : '', SandboxKey: rec.NetworkSettings?.SandboxKey ?? '', HairpinMode: false,
+      Bridge: '', SandboxID: sandboxKeyOf(rec) ? rec.Id : '', SandboxKey: sandboxKeyOf(rec), HairpinMode: false,
       LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
       Ports: { ...(rec.NetworkSettings?.Ports ?? {}) }, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
