@@ -359,15 +359,45 @@ export class ContainerService {
     await this.networking?.detach(rec).catch(() => undefined);
   }
 
-  /** Follows a running container to its exit (also used after a daemon restart). */
+  /**
+   * Follows a running container to its exit (also used after a daemon restart), and its OOM
+   * kills as they happen: `oom` goes out at the kill, as dockerd's (it hears containerd's
+   * TaskOOM), and the exit only announces one the live watch missed.
+   */
   private watchExit(id: string): void {
+    let oomSeen = false;
+    const oom = this.runtime.watchOom?.(id, () => {
+      oomSeen = true;
+      void this.onOom(id);
+    });
     this.runtime.waitExit(id).then(
-      (status) => this.onExit(id, status),
-      (err) => this.onExit(id, { exitCode: 255, finishedAt: new Date().toISOString(), error: describe(err) }),
+      (status) => {
+        oom?.flush(); // the last kill's news comes before the death it caused
+        oom?.close();
+        if (oomSeen) status.oomKilled = true;
+        return this.onExit(id, status, oomSeen);
+      },
+      (err) => {
+        oom?.close();
+        return this.onExit(id, { exitCode: 255, finishedAt: new Date().toISOString(), error: describe(err) }, oomSeen);
+      },
     ).catch((err) => log.error('recording a container exit failed', { id, error: describe(err) }));
   }
 
-  private async onExit(id: string, status: ExitStatus): Promise<void> {
+  /** An OOM kill in a running container: State.OOMKilled and the `oom` event, as dockerd. */
+  private async onOom(id: string): Promise<void> {
+    const rec = this.names.byExactId(id);
+    if (!rec) return;
+    this.notifier.publish('oom', rec);
+    await this.locks.run(id, async () => {
+      const r = this.names.byExactId(id);
+      if (!r || !r.State.Running) return;
+      r.State.OOMKilled = true;
+      await this.store.save(r);
+    }).catch((err) => log.warn('recording an OOM kill failed', { id, error: describe(err) }));
+  }
+
+  private async onExit(id: string, status: ExitStatus, oomAnnounced = false): Promise<void> {
     let rec: ContainerRecord | undefined;
     let restartDelay: number | undefined;
     await this.locks.run(id, async () => {
@@ -406,8 +436,9 @@ export class ContainerService {
       await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs).catch((err) => log.warn('runtime cleanup failed', { id, error: describe(err) }));
     });
     this.notifier.emit('exited', id, exited.State.ExitCode);
-    // Docker's order: the kernel's OOM kill is announced before the death it caused
-    if (exited.State.OOMKilled) this.notifier.publish('oom', exited);
+    // Docker's order: the kernel's OOM kill is announced before the death it caused (at the
+    // kill when the monitor saw it, else here)
+    if (exited.State.OOMKilled && !oomAnnounced) this.notifier.publish('oom', exited);
     this.notifier.publish('die', exited, { exitCode: String(exited.State.ExitCode) });
     if (restartDelay !== undefined) this.scheduleRestart(id, restartDelay);
     if (exited.HostConfig.AutoRemove) await this.destroy(id, true);

@@ -19,6 +19,7 @@ import { startExec } from './exec';
 import { parseStartReport, runHelper } from './helper';
 import { readMountinfo, type MountEntry } from './mountinfo';
 import { isSameProcess } from './proc';
+import { watchOomFile, type OomWatch } from './oom-watch';
 import { mountRootfs, unmountRootfs } from './rootfs';
 import { SecurityResolver } from './security';
 import { parseSignal } from './signals';
@@ -183,6 +184,10 @@ export class HelperRuntime implements Runtime {
 
   async stats(id: string): Promise<CgroupStats> {
     return this.cgroups.stats(await this.placeOrDefault(id));
+  }
+
+  watchOom(id: string, onOom: () => void): OomWatch {
+    return watchOomFile(this.rundir(id), onOom);
   }
 
   async readExit(id: string): Promise<ExitStatus | undefined> {

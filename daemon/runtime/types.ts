@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { DevicePolicy } from './device-rules';
 import type { Resources } from './resources';
 import type { CgroupStats } from './cgroup-stats';
+import type { OomWatch } from './oom-watch';
 
 export interface BindMount {
   type: 'bind';
@@ -223,4 +224,9 @@ export interface Runtime {
   setResources?(id: string, r: Resources): Promise<void>;
   /** The container's cgroup counters for `stats`. */
   stats?(id: string): Promise<CgroupStats>;
+  /**
+   * Follows the OOM kills in a running container's memory cgroup as they happen (oom-watch.ts):
+   * onOom for each new one after this call, until close().
+   */
+  watchOom?(id: string, onOom: () => void): OomWatch;
 }

@@ -1,5 +1,6 @@
 /* monitor-loop.c: the monitor's poll loop: container output -> log + attach clients,
- * attach clients -> stdin / resize / close-stdin, SIGCHLD -> exit status.
+ * attach clients -> stdin / resize / close-stdin, SIGCHLD -> exit status, OOM kills in the
+ * container's memory cgroup -> <rundir>/oom (monitor-oom.c).
  *
  * Output to clients is queued and sent without blocking; a slow client pauses the reading of
  * the container's output (see monitor-queue.c for the policy and its bounds).
@@ -190,6 +191,8 @@ monitor_loop (struct monitor *m)
       pfd[np++] = (struct pollfd){ .fd = held ? -1 : m->out_fd[1], .events = POLLIN };
       pfd[np++] = (struct pollfd){ .fd = held ? -1 : m->out_fd[2], .events = POLLIN };
       pfd[np++] = (struct pollfd){ .fd = m->pending_len ? m->in_fd : -1, .events = POLLOUT };
+      /* not after the exit: a v1 eventfd also fires when its cgroup is removed */
+      pfd[np++] = (struct pollfd){ .fd = m->exited ? -1 : m->oom.fd, .events = POLLIN };
       ci = np;
       for (int i = 0; i < m->nclients; i++)
         pfd[np++] = (struct pollfd){ .fd = m->clients[i].fd,
@@ -202,6 +205,9 @@ monitor_loop (struct monitor *m)
           perror ("berth-helper: poll");
           return;
         }
+      /* before the exit: the kill comes first, and berthd announces it before the death */
+      if (pfd[5].fd >= 0 && pfd[5].revents)
+        oom_watch_ready (m->spec, &m->oom);
       if (pfd[0].revents)
         {
           struct signalfd_siginfo si;

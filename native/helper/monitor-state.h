@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "log.h"
+#include "monitor-oom.h"
 #include "spec.h"
 
 #define MONITOR_MAX_CLIENTS 64
@@ -46,6 +47,7 @@ struct monitor
   unsigned char *pending_in; /* stdin bytes the container has not read yet */
   size_t pending_len;
   int close_stdin_pending; /* a client closed stdin: close once pending_in is written */
+  struct oom_watch oom;    /* the memory cgroup's OOM kills, for berthd's `oom` event */
 };
 
 #endif

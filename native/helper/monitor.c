@@ -146,6 +146,7 @@ monitor_main (const struct spec *s, int report_fd)
 
   m.spec = s;
   m.in_fd = m.out_fd[0] = m.out_fd[1] = m.out_fd[2] = -1;
+  m.oom.fd = m.oom.aux_fd = -1;
   berth_error_set_step ("monitor");
   netwait_fd = keep_netwait_fd (s);
   redirect_own_stdio (s);
@@ -239,6 +240,7 @@ monitor_main (const struct spec *s, int report_fd)
   snprintf (json, sizeof json, "{\"pid\":%d,\"startTime\":%llu,\"monitorPid\":%d,\"monitorStartTime\":%llu,\"tty\":%s}",
             m.init_pid, proc_start_time (m.init_pid), getpid (), proc_start_time (getpid ()), s->tty ? "true" : "false");
   monitor_write_state (s, json);
+  oom_watch_open (s, &m.oom);
   report (report_fd, 'O', json);
   close (report_fd);
   monitor_loop (&m);

@@ -5,6 +5,7 @@
  * The monitor's files depend on each other one way only (no circles):
  *   monitor.c (start-up) -> monitor-loop.c -> monitor-clients.c -> monitor-queue.c
  *   monitor.c, monitor-loop.c -> monitor-files.c (state.json, exit.json)
+ *   monitor.c, monitor-loop.c -> monitor-oom.c (<rundir>/oom)
  * monitor-state.h holds the shared state; this header, the entry point. */
 #ifndef BERTH_MONITOR_H
 #define BERTH_MONITOR_H

@@ -78,11 +78,37 @@ describe('e2e: resource limits', function () {
       const actions = ev.stdout.trim().split('\n');
       assert.ok(actions.includes('oom'), actions.join(' '));
       assert.ok(actions.indexOf('oom') < actions.indexOf('die'), actions.join(' '));
+      // once: at the kill (the monitor saw it), not again at the exit
+      assert.equal(actions.filter((x) => x === 'oom').length, 1, actions.join(' '));
       // a container that was not OOM-killed says false
       await d.docker(['run', '--name', 'oom2', '-m', '8m', f.busybox.ref, 'true']);
       assert.equal((await d.docker(['inspect', '-f', '{{.State.OOMKilled}}', 'oom2'])).stdout.trim(), 'false');
     } finally {
       await d.docker(['rm', '-f', 'oom1', 'oom2']);
+    }
+  });
+
+  it('the oom event comes at the kill: a process of a running container killed, the container lives on (docker CLI, dockerode)', async function () {
+    const r = await d.docker(['run', '-d', '--name', 'oom3', '-m', '8m', f.busybox.ref, 'sh', '-c', 'sleep 1; head -c 50m /dev/zero | tail; echo survived; sleep 300']);
+    assert.equal(r.code, 0, r.stderr);
+    const events = await d.dockerode().getEvents({ filters: { container: ['oom3'], event: ['oom'] } });
+    try {
+      const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no oom event within 30 s')), 30_000);
+        events.once('data', (b: Buffer) => {
+          clearTimeout(t);
+          resolve(JSON.parse(b.toString()) as Record<string, unknown>);
+        });
+      });
+      assert.equal(first.Action, 'oom');
+      // announced while the container still runs: not at its exit
+      const st = await d.docker(['inspect', '-f', '{{.State.Running}} {{.State.OOMKilled}}', 'oom3']);
+      assert.equal(st.stdout.trim(), 'true true');
+      for (let i = 0; i < 50 && !(await d.docker(['logs', 'oom3'])).stdout.includes('survived'); i++) await new Promise((res) => setTimeout(res, 100));
+      assert.match((await d.docker(['logs', 'oom3'])).stdout, /survived/);
+    } finally {
+      (events as unknown as { destroy(): void }).destroy();
+      await d.docker(['rm', '-f', 'oom3']);
     }
   });
 
