@@ -76,7 +76,9 @@ export async function updateContainer(t: UpdateTarget, ref: string, body: unknow
       await t.runtime.setResources(r.Id, merged);
     }
     Object.assign(r.HostConfig, merged);
-    if (rp) r.HostConfig.RestartPolicy = { Name: (rp.Name as string | undefined) ?? '', MaximumRetryCount: (rp.MaximumRetryCount as number | undefined) ?? 0 };
+    // An empty Name keeps the policy (moby container.UpdateContainer): Go clients always send
+    // the RestartPolicy struct, zero-valued when only limits change (cri-dockerd's resize).
+    if (rp && rp.Name) r.HostConfig.RestartPolicy = { Name: rp.Name as string, MaximumRetryCount: (rp.MaximumRetryCount as number | undefined) ?? 0 };
   });
   return { Warnings: warnings };
 }

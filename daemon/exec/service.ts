@@ -118,6 +118,7 @@ export class ExecService {
       e.process = proc;
       e.pid = proc.pid;
       e.running = true;
+      this.wake(e.id);
       proc.exited.then(
         (code) => this.finish(e, code),
         (err) => {
@@ -136,10 +137,38 @@ export class ExecService {
     e.running = false;
     e.exitCode = code;
     e.process = undefined;
+    this.wake(e.id);
   }
 
-  async resize(id: string, rows: number, cols: number): Promise<void> {
+  /** Callers of resize waiting for an exec's process to exist (or to end). */
+  private readonly waiting = new Map<string, (() => void)[]>();
+
+  private wake(id: string): void {
+    for (const w of this.waiting.get(id) ?? []) w();
+    this.waiting.delete(id);
+  }
+
+  /**
+   * A resize can arrive on its own connection before the hijacked start has made the process
+   * (a client resizes as soon as it has its 101, as cri-dockerd's handleResizing and the docker
+   * CLI do): like moby's ContainerExecResize, wait up to 10 s for the exec to be running.
+   */
+  async resize(id: string, rows: number, cols: number, waitMs = 10_000): Promise<void> {
     const e = this.get(id);
+    if (!e.process && e.exitCode === null) {
+      let timer: NodeJS.Timeout | undefined;
+      let done: () => void = () => undefined;
+      await new Promise<void>((resolve) => {
+        done = resolve;
+        this.waiting.set(id, [...(this.waiting.get(id) ?? []), resolve]);
+        timer = setTimeout(resolve, waitMs);
+      });
+      clearTimeout(timer);
+      const rest = (this.waiting.get(id) ?? []).filter((w) => w !== done);
+      if (rest.length) this.waiting.set(id, rest);
+      else this.waiting.delete(id);
+      if (!e.process && e.exitCode === null) throw conflict(`timeout waiting for exec session ready: ${id}`);
+    }
     if (!e.process) throw conflict(`cannot resize a stopped exec ${id}`);
     e.process.resize(rows, cols);
   }

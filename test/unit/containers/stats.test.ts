@@ -115,4 +115,14 @@ describe('containers: update', () => {
     await assert.rejects(updateContainer(t, 'web', { RestartPolicy: { Name: 'always', MaximumRetryCount: 3 } }), /only be used with 'on-failure'/);
     assert.equal(touched, false);
   });
+
+  it('keeps the restart policy when the body\'s RestartPolicy has an empty Name (Go clients send the zero struct)', async () => {
+    const r = { ...rec, State: { Running: false, Pid: 0 }, HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } } as unknown as ContainerRecord;
+    const t = { get: () => r, updateRecord: async (_id: string, fn: (x: ContainerRecord) => Promise<void>) => fn(r), runtime: {} };
+    await updateContainer(t, 'web', { Memory: 64 << 20, MemorySwap: 64 << 20, RestartPolicy: { Name: '', MaximumRetryCount: 0 } });
+    assert.deepEqual(r.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
+    assert.equal(r.HostConfig.Memory, 64 << 20);
+    await updateContainer(t, 'web', { RestartPolicy: { Name: 'always' } });
+    assert.deepEqual(r.HostConfig.RestartPolicy, { Name: 'always', MaximumRetryCount: 0 });
+  });
 });
