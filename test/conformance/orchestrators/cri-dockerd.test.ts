@@ -32,6 +32,15 @@ function removePodCgroups(): void {
   for (const root of roots) for (const l of levels) if (existsSync(`${root}${l}`)) try { rmdirSync(`${root}${l}`); } catch { /* in use */ }
 }
 
+/** The memory limit of the cgroup `pid` is in (v1 memory.limit_in_bytes or v2 memory.max). */
+function memoryLimit(pid: number): string {
+  const cg = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  const v1 = /^\d+:[^:]*\bmemory\b[^:]*:(.*)$/m.exec(cg)?.[1];
+  const v2 = /^0::(.*)$/m.exec(cg)?.[1];
+  const file = v1 !== undefined ? `/sys/fs/cgroup/memory${v1}/memory.limit_in_bytes` : `/sys/fs/cgroup${v2 ?? ''}/memory.max`;
+  return readFileSync(file, 'utf8').trim();
+}
+
 /** Whether `--ipc container:X` shares X's /dev/shm on this berthd (a file written by X is seen). */
 async function ipcShmShared(d: TestDaemon): Promise<boolean> {
   const a = await d.docker(['run', '-d', '--ipc', 'shareable', PAUSE]);
@@ -152,13 +161,7 @@ describe('conformance: cri-dockerd (Kubernetes) replay', function () {
           await fs.writeFile(`/proc/${pids.web}/root/dev/termination-log`, 'bye');
           assert.equal(read(path.join(podDir, 'containers', 'web', 'termination-log')), 'bye', 'the termination log is the kubelet\'s file');
         }],
-        ['the memory limit is set (Memory = MemorySwap)', () => {
-          const cg = read(`/proc/${pids.web}/cgroup`);
-          const v2 = /^0::(.*)$/m.exec(cg)?.[1];
-          const v1 = /^\d+:[^:]*\bmemory\b[^:]*:(.*)$/m.exec(cg)?.[1];
-          const limit = v1 !== undefined ? read(`/sys/fs/cgroup/memory${v1}/memory.limit_in_bytes`) : read(`/sys/fs/cgroup${v2 ?? ''}/memory.max`);
-          assert.equal(limit.trim(), String(WEB.resources.Memory));
-        }],
+        ['the memory limit is set (Memory = MemorySwap)', () => assert.equal(memoryLimit(pids.web), String(WEB.resources.Memory))],
         ['the kubelet can read the log at LogPath as Docker json-file lines', () => {
           const lines = read(v.sidecarLog as string).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { log: string; stream: string; time: string });
           assert.ok(lines.some((l) => l.log === 'sidecar-started\n' && l.stream === 'stdout' && isRFC3339Nano(l.time)), JSON.stringify(lines));
@@ -194,6 +197,7 @@ describe('conformance: cri-dockerd (Kubernetes) replay', function () {
         cniAdd: (v) => setUp(podNet, Number(v.sandboxPid)),
         cniDel: () => tearDown(podNet),
         checkPod,
+        checkResized: async (v) => assert.equal(memoryLimit(await pidOf(v.web as string)), String(192 * 1024 * 1024)),
       }),
     ]);
   });

@@ -8,7 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { at, demux, goFilters, goHeaders, goQuery, type Reply, type Shape, type Step, type Vars } from '../replay';
+import { at, demux, goFilters, goHeaders, goQuery, goUpdateBody, type Reply, type Shape, type Step, type Vars } from '../replay';
 import { SANDBOX_NAME, WEB, SIDECAR, appBody, containerName, sandboxBody, type AppContainer } from './pod-spec';
 import { src } from './source';
 
@@ -24,6 +24,8 @@ export interface PodOptions {
   cniAdd: (vars: Vars) => void | Promise<void>;
   cniDel: (vars: Vars) => void | Promise<void>;
   checkPod: (vars: Vars) => void | Promise<void>;
+  /** After UpdateContainerResources: web's memory limit is 192 MiB. */
+  checkResized: (vars: Vars) => void | Promise<void>;
 }
 
 const json = (r: Reply) => r.json as Record<string, unknown>;
@@ -207,6 +209,58 @@ export function podSteps(o: PodOptions): Step[] {
       assert.equal(out.stdout.trim().split(/\s+/).join(' '), '0 2147483647');
     }),
 
+    // ---- kubectl exec -it web (through cri-dockerd's streaming server) ------------------------
+    {
+      name: 'kubectl exec -it: create exec with a tty and stdin',
+      source: src('core/exec.go:91 (stdin, stdout attached; no stderr with a tty) → libdocker/kube_docker_client.go:509'),
+      why: 'an interactive exec: AttachStdin, Tty',
+      method: 'POST',
+      path: '/v{{v}}/containers/{{web}}/exec',
+      headers: goHeaders({ body: 'json' }),
+      body: { User: '', Privileged: false, Tty: true, AttachStdin: true, AttachStderr: false, AttachStdout: true, Detach: false, DetachKeys: '', Env: null, WorkingDir: '', Cmd: ['sh', '-c', 'read line; stty size; echo "$line from $(hostname)"; exit 3'] },
+      status: 201,
+      capture: { ttyExec: (r) => at(r.json, 'Id') },
+    },
+    {
+      name: 'kubectl exec -it: start (hijacked, held open)',
+      source: src('core/exec.go:142 → libdocker/kube_docker_client.go:541'),
+      why: 'the raw tty stream stays open while the terminal is resized',
+      method: 'POST',
+      path: '/v{{v}}/exec/{{ttyExec}}/start',
+      headers: goHeaders({ body: 'json', hijack: true }),
+      body: { Detach: false, Tty: true },
+      hijack: true,
+      decode: 'raw',
+      status: 101,
+      hold: 'ttyExec',
+    },
+    {
+      name: 'kubectl exec -it: resize the tty',
+      source: src('core/exec.go:118 handleResizing → libdocker/kube_docker_client.go:605 → vendor/github.com/docker/docker/client/container_resize.go:22'),
+      why: 'the terminal size from kubectl, as ?h=&w= (sorted)',
+      method: 'POST',
+      path: '/v{{v}}/exec/{{ttyExec}}/resize?h=40&w=100',
+      headers: goHeaders({ method: 'POST' }),
+      status: 200,
+    },
+    { name: 'kubectl exec -it: type a line', source: src('libdocker/kube_docker_client.go:668 holdHijackedConnection (stdin copied to the connection)'), why: 'the exec reads it after the resize', write: 'ttyExec', data: 'hello\n' },
+    {
+      name: 'kubectl exec -it: the session ends',
+      source: src('libdocker/kube_docker_client.go:668 holdHijackedConnection (raw copy with a tty, no stdcopy)'),
+      why: 'raw tty bytes, not stdcopy frames',
+      join: 'ttyExec',
+      status: 101,
+      check: (r) => {
+        const text = r.body.toString();
+        assert.match(text, /40 100/, `stty size after the resize: ${JSON.stringify(text)}`);
+        assert.match(text, /hello from web-pod/);
+      },
+    },
+    get('kubectl exec -it: exit code', src('core/exec.go:161'), 'a non-zero ExitCode becomes kubectl\'s exit status (dockerExitError)', '/v{{v}}/exec/{{ttyExec}}/json', {
+      shape: { Running: 'bool', ExitCode: 'int' },
+      check: (r) => assert.deepEqual([at(r.json, 'Running'), at(r.json, 'ExitCode')], [false, 3]),
+    }),
+
     // ---- stats --------------------------------------------------------------------------------
     get('ContainerStats (one-shot)', src('core/stats_linux.go:30 → libdocker/kube_docker_client.go:624 → vendor/github.com/docker/docker/client/container_stats.go:32'), 'stream=0&one-shot=1 (url.Values sorts the keys); decodes one StatsResponse: cpu_stats.cpu_usage.total_usage and memory_stats.usage as uint64', '/v{{v}}/containers/{{web}}/stats?one-shot=1&stream=0', {
       decode: 'json',
@@ -220,6 +274,34 @@ export function podSteps(o: PodOptions): Step[] {
 
     // ---- the running pod, from the outside ---------------------------------------------------
     { name: 'pod checks: shared namespaces, resolv.conf, localhost, host port, limits', source: 'kubelet/CNI expectations of a pod', why: 'what a Kubernetes pod must be, checked on the host', local: o.checkPod },
+
+    // ---- in-place resize, image listings --------------------------------------------------
+    {
+      name: 'UpdateContainerResources (web)',
+      source: src('core/container_update_resources.go:31 → libdocker/kube_docker_client.go:209 → vendor/github.com/docker/docker/client/container_update.go:13'),
+      why: 'in-place pod resize: every Resources field (zeros = unchanged) and a zero RestartPolicy that must not reset the policy',
+      method: 'POST',
+      path: '/v{{v}}/containers/{{web}}/update',
+      headers: goHeaders({ body: 'json' }),
+      body: goUpdateBody({ CpuShares: 512, Memory: 192 * 1024 * 1024, CpuPeriod: 100000, CpuQuota: 80000, MemorySwap: 192 * 1024 * 1024 }),
+      status: 200,
+      shape: { Warnings: '?array' },
+    },
+    get('the update took', src('core/container_status.go:33'), 'the new limits in inspect, the restart policy kept', '/v{{v}}/containers/{{web}}/json', {
+      check: (r) => {
+        assert.equal(at(r.json, 'HostConfig.Memory'), 192 * 1024 * 1024);
+        assert.equal(at(r.json, 'HostConfig.CpuQuota'), 80000);
+        assert.equal(at(r.json, 'HostConfig.RestartPolicy.Name'), 'no');
+      },
+    }),
+    { name: 'the new memory limit is in the cgroup', source: 'kubelet in-place resize expectation', why: 'the running container\'s cgroup changed', local: o.checkResized },
+    get('ListImages', src('core/image.go:73 → libdocker/kube_docker_client.go:273'), 'Id, RepoTags, RepoDigests, Size (uint64 in CRI) of every image', '/v{{v}}/images/json', {
+      shape: [{ Id: 'string', RepoTags: ['string'], RepoDigests: ['string'], Size: 'int' }],
+      check: (r, v) => assert.ok((r.json as { Id: string }[]).some((i) => i.Id === v.appImageId), 'the pulled image is listed'),
+    }),
+    get('ImageFsInfo', src('core/imagefs_linux.go:46'), 'all=1&shared-size=1 (API ≥ 1.42): sizes of all images for the image filesystem usage', '/v{{v}}/images/json?all=1&shared-size=1', {
+      shape: [{ Id: 'string', Size: 'int', SharedSize: 'int' }],
+    }),
 
     // ---- StopContainer, StopPodSandbox, RemovePodSandbox -------------------------------------
     ...['web', 'sidecar'].map((n): Step => ({

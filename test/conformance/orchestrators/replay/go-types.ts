@@ -77,3 +77,16 @@ export function goHostConfig(set: Obj): Obj {
 export function goCreateBody(config: Obj, hostConfig: Obj, networkingConfig: Obj | null = null): Obj {
   return { ...goConfig(config), HostConfig: goHostConfig(hostConfig), NetworkingConfig: networkingConfig };
 }
+
+/** container.UpdateConfig: the embedded Resources (every field, Go's zero values) and RestartPolicy. */
+export function goUpdateBody(resources: Obj, restartPolicy: Obj = { Name: '', MaximumRetryCount: 0 }): Obj {
+  const hc = goHostConfig(resources);
+  const keys = ['CpuShares', 'Memory', 'NanoCpus', 'CgroupParent', 'BlkioWeight', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps',
+    'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpusetCpus',
+    'CpusetMems', 'Devices', 'DeviceCgroupRules', 'DeviceRequests', 'KernelMemory', 'KernelMemoryTCP', 'MemoryReservation', 'MemorySwap',
+    'MemorySwappiness', 'OomKillDisable', 'PidsLimit', 'Ulimits', 'CpuCount', 'CpuPercent', 'IOMaximumIOps', 'IOMaximumBandwidth'];
+  const out: Obj = {};
+  for (const k of keys) if (k in hc) out[k] = hc[k];
+  out.RestartPolicy = restartPolicy;
+  return out;
+}

@@ -39,6 +39,8 @@ export interface ReadOptions {
   /** Hijack only: bytes to write once the 101 arrived, then half-close (stdin EOF) if `closeStdin`. */
   stdin?: Buffer;
   closeStdin?: boolean;
+  /** Hijack only: the socket once the 101 arrived, for writing later (a held interactive session). */
+  onUpgrade?: (sock: net.Socket) => void;
 }
 
 /** The part of a response seen before the body: status line and headers. */
@@ -194,6 +196,7 @@ function exchange(socketPath: string, req: RawRequest, opts: ReadOptions, upgrad
           raw101 = true;
           if (opts.stdin?.length) sock.write(opts.stdin);
           if (opts.closeStdin) sock.end();
+          opts.onUpgrade?.(sock);
         } else if (noBody) {
           length = 0;
         } else if (te === 'chunked') {

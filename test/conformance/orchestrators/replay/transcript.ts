@@ -7,8 +7,10 @@
  * Variables: `{{name}}` anywhere in a path, header value or (string leaf of a) body is replaced
  * by a value captured from an earlier response (`capture`) or set by a local action. A missing
  * variable is an error, never an empty string. Responses can be held open (`hold`) while later
- * steps run and collected with a `join` step (Nomad's long `wait?condition=not-running`).
+ * steps run and collected with a `join` step (Nomad's long `wait?condition=not-running`); a
+ * `write` step types into a held hijacked stream (an interactive exec).
  */
+import type { Socket } from 'node:net';
 import { errorMessage, parseNdjson, shapeErrors, type Shape } from './checks';
 import { hijack, request, type RawResponse } from './http';
 
@@ -81,7 +83,15 @@ export interface JoinStep extends StepBase {
   capture?: Record<string, (r: Reply) => unknown>;
 }
 
-export type Step = HttpStep | LocalStep | JoinStep;
+export interface WriteStep extends StepBase {
+  /** Writes to the stream of a held hijacked request (typing into `kubectl exec -it`). */
+  write: string;
+  data: string;
+  /** Half-close afterwards (stdin EOF). */
+  closeStdin?: boolean;
+}
+
+export type Step = HttpStep | LocalStep | JoinStep | WriteStep;
 
 export interface StepRecord {
   step: Step;
@@ -152,13 +162,13 @@ async function verify(step: HttpStep | JoinStep, reply: Reply, vars: Vars): Prom
   }
 }
 
-function send(socket: string, step: HttpStep, vars: Vars): Promise<RawResponse> {
+function send(socket: string, step: HttpStep, vars: Vars, onUpgrade?: (s: Socket) => void): Promise<RawResponse> {
   const headers: [string, string][] = (step.headers ?? []).map(([k, v]) => [k, fill(v, vars)]);
   let body: Buffer | undefined;
   if (step.rawBody !== undefined) body = typeof step.rawBody === 'string' ? Buffer.from(fill(step.rawBody, vars)) : step.rawBody;
   else if (step.body !== undefined) body = Buffer.from(JSON.stringify(fillDeep(typeof step.body === 'function' ? (step.body as (v: Vars) => unknown)(vars) : step.body, vars)));
   const req = { method: step.method, path: typeof step.path === 'function' ? step.path(vars) : fill(step.path, vars), headers, body };
-  const opts = { until: step.until, timeoutMs: step.timeoutMs, stdin: step.stdin === undefined ? undefined : Buffer.from(fill(step.stdin, vars)), closeStdin: step.closeStdin };
+  const opts = { until: step.until, timeoutMs: step.timeoutMs, stdin: step.stdin === undefined ? undefined : Buffer.from(fill(step.stdin, vars)), closeStdin: step.closeStdin, onUpgrade };
   return step.hijack ? hijack(socket, req, opts) : request(socket, req, opts);
 }
 
@@ -176,7 +186,7 @@ export interface ReplayOptions {
  */
 export async function replay(socket: string, steps: readonly Step[], opts: ReplayOptions = {}): Promise<{ vars: Vars; records: StepRecord[] }> {
   const vars: Vars = { ...(opts.vars ?? {}) };
-  const held = new Map<string, { step: HttpStep; promise: Promise<RawResponse> }>();
+  const held = new Map<string, { step: HttpStep; promise: Promise<RawResponse>; upgraded: Promise<Socket> }>();
   const records: StepRecord[] = [];
   for (const [i, step] of steps.entries()) {
     const t0 = Date.now();
@@ -190,10 +200,19 @@ export async function replay(socket: string, steps: readonly Step[], opts: Repla
         held.delete(step.join);
         reply = toReply(await h.promise, h.step.decode);
         await verify(step, reply, vars);
+      } else if ('write' in step) {
+        const h = held.get(step.write);
+        if (!h) throw new Error(`no held request named ${step.write}`);
+        const sock = await Promise.race([h.upgraded, h.promise.then(() => undefined)]);
+        if (!sock) throw new Error(`the held request ${step.write} ended before it was upgraded`);
+        sock.write(fill(step.data, vars));
+        if (step.closeStdin) sock.end();
       } else if (step.hold) {
-        const promise = send(socket, step, vars);
+        let onUpgrade: (s: Socket) => void = () => undefined;
+        const upgraded = new Promise<Socket>((resolve) => (onUpgrade = resolve));
+        const promise = send(socket, step, vars, onUpgrade);
         promise.catch(() => undefined); // reported at the join
-        held.set(step.hold, { step, promise });
+        held.set(step.hold, { step, promise, upgraded });
       } else {
         reply = toReply(await send(socket, step, vars), step.decode);
         await verify(step, reply, vars);
