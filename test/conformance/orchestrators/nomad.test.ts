@@ -16,6 +16,7 @@ import { replayOn } from './replay';
 import { defaultJobSteps, INDEX_HTML } from './nomad/default-job';
 import { makeAllocDir, renderTemplate } from './nomad/job';
 import { bridgeJobSteps } from './nomad/bridge-job';
+import { exitsJobSteps } from './nomad/exits-job';
 
 /** Nomad's default infra_image (config.go:277-283): registry.k8s.io/pause-<GOARCH>:3.3. */
 const PAUSE_IMAGE = `registry.k8s.io/pause-${process.arch === 'x64' ? 'amd64' : process.arch}:3.3`;
@@ -68,6 +69,16 @@ describe('conformance: Nomad docker driver replay', function () {
         hostIp: '127.0.0.1', hostPort: String(await freePort()),
         cpuset: readFileSync('/sys/devices/system/cpu/online', 'utf8').trim(),
       },
+    });
+  });
+
+  it('an OOM-killed task; a task logging to "none" stopped with kill_signal', async function () {
+    if (!d || !fx) throw new Error('no daemon');
+    const allocId = randomUUID();
+    const allocDir = makeAllocDir(root, allocId, ['hog', 'quiet']);
+    const { repo, tag } = splitRef(fx.busybox.ref);
+    await replayOn(d, exitsJobSteps(), {
+      vars: { image: fx.busybox.ref, imageRepo: repo, imageTag: tag, allocId, allocDir, cpuset: readFileSync('/sys/devices/system/cpu/online', 'utf8').trim() },
     });
   });
 

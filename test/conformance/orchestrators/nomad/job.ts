@@ -41,6 +41,8 @@ export interface TaskSpec {
   pidsLimit: number;
   /** The group network's port label this task maps (config.ports), in host network mode. */
   port?: { label: string; to: number };
+  /** config.logging (driver.go:1187-1201); the plugin default when absent. */
+  logging?: { Type: string; Config: Record<string, string> | null };
 }
 
 /** Nomad's layout of one allocation, made before the task starts (client/allocdir). */
@@ -115,7 +117,7 @@ export function taskCreateBody(t: TaskSpec, vars: Vars, networkMode: string, hos
   if (Object.keys(exposed).length) config.ExposedPorts = exposed;
   const host: Record<string, unknown> = {
     Binds: binds(vars.allocDir ?? '', t.name),
-    LogConfig: { Type: 'json-file', Config: { 'max-file': '2', 'max-size': '2m' } }, // plugin default (config.go:209-217)
+    LogConfig: t.logging ?? { Type: 'json-file', Config: { 'max-file': '2', 'max-size': '2m' } }, // task's, or the plugin default (config.go:209-217)
     NetworkMode: networkMode,
     PortBindings: portBindings, // make(PortMap, n): {} when empty, never null (driver.go:1455)
     CapAdd: null, // capabilities.Delta's empty list, normalized to nil by the client (container_create.go:96)

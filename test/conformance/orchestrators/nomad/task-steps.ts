@@ -150,19 +150,8 @@ export function startTaskSteps(t: TaskSpec, key: string, opts: { networkMode: st
       headers: nomadHeaders({ method: 'HEAD' }),
       status: 200,
     },
-    {
-      name: `${t.name}: follow the logs from the epoch`,
-      source: src('drivers/docker/docklog/docker_logger.go:99-106 (since = time.Unix(0,0) as RFC3339, driver.go:442)', 'client/container_logs.go:58') + ', client/internal/timestamp/timestamp.go:95',
-      why: 'the client turns the RFC3339 epoch into "0.000000000"; the stream is copied through stdcopy.StdCopy until the container stops',
-      method: 'GET',
-      path: `/v{{v}}/containers/{{${id}}}/logs${goQuery({ follow: '1', since: '0.000000000', stderr: '1', stdout: '1' })}`,
-      headers: nomadHeaders(),
-      status: 200,
-      decode: 'raw',
-      hold: `${key}-logs`,
-      timeoutMs: 120_000,
-    },
   ];
+  steps.push(t.logging?.Type === 'none' ? logsRefused(t, id) : followLogs(key, id));
   if (opts.firstTask) {
     steps.push({
       name: 'the long-operations client connects',
@@ -187,6 +176,39 @@ export function startTaskSteps(t: TaskSpec, key: string, opts: { networkMode: st
     timeoutMs: 120_000,
   });
   return steps;
+}
+
+/** The docker_logger's follow from the epoch, held until the container stops. */
+function followLogs(key: string, id: string): Step {
+  return {
+    name: `${key}: follow the logs from the epoch`,
+    source: src('drivers/docker/docklog/docker_logger.go:99-106 (since = time.Unix(0,0) as RFC3339, driver.go:442)', 'client/container_logs.go:58') + ', client/internal/timestamp/timestamp.go:95',
+    why: 'the client turns the RFC3339 epoch into "0.000000000"; the stream is copied through stdcopy.StdCopy until the container stops',
+    method: 'GET',
+    path: `/v{{v}}/containers/{{${id}}}/logs${goQuery({ follow: '1', since: '0.000000000', stderr: '1', stdout: '1' })}`,
+    headers: nomadHeaders(),
+    status: 200,
+    decode: 'raw',
+    hold: `${key}-logs`,
+    timeoutMs: 120_000,
+  };
+}
+
+/**
+ * With logging type "none" the daemon cannot read logs: the logger gives up at once when the
+ * error text says so (isLoggingTerminalError, docker_logger.go:251-268), else it retries forever.
+ */
+function logsRefused(t: TaskSpec, id: string): Step {
+  return {
+    name: `${t.name}: follow the logs of a container logging to "none"`,
+    source: src('drivers/docker/docklog/docker_logger.go:106-114', 'client/container_logs.go:58'),
+    why: 'the error must contain "configured logging driver does not support reading" or "not implemented" (lower-cased match)',
+    method: 'GET',
+    path: `/v{{v}}/containers/{{${id}}}/logs${goQuery({ follow: '1', since: '0.000000000', stderr: '1', stdout: '1' })}`,
+    headers: nomadHeaders(),
+    status: 501,
+    errorMatches: /configured logging driver does not support reading|not implemented/i,
+  };
 }
 
 /** TaskStats: one stats?stream=false per collection interval (IncludePreviousSample: no one-shot). */
@@ -265,26 +287,52 @@ export function execSteps(key: string, cmd: string[], expect: (stdout: string) =
 
 /** StopTask with the default kill_timeout (5 s) and no kill_signal, then the handle's exit path. */
 export function stopTaskSteps(t: TaskSpec, key: string, checkLogs: (stdout: string, stderr: string, vars: Vars) => void): Step[] {
-  const id = `{{${key}Id}}`;
   return [
     {
       name: `${t.name}: stop (kill_timeout 5s)`,
       source: src('drivers/docker/handle.go:170-174', 'client/container_stop.go:39'),
       why: 'no kill_signal: ContainerStop with t = kill_timeout in seconds',
       method: 'POST',
-      path: `/v{{v}}/containers/${id}/stop${goQuery({ t: '5' })}`,
+      path: `/v{{v}}/containers/{{${key}Id}}/stop${goQuery({ t: '5' })}`,
       headers: nomadHeaders({ method: 'POST' }),
       status: 204,
       timeoutMs: 30_000,
     },
+    ...exitSteps(t, key, { exitCode: 0, oomKilled: false, checkLogs }),
+  ];
+}
+
+/** StopTask with a kill_signal: ContainerKill, then the handle's exit path ends the wait. */
+export function signalStopSteps(t: TaskSpec, key: string, signal: string): Step[] {
+  return [
+    {
+      name: `${t.name}: stop with kill_signal ${signal}`,
+      source: src('drivers/docker/handle.go:176-184 → :128-135', 'client/container_kill.go:22'),
+      why: 'the signal by name; Nomad then waits for the exit up to kill_timeout before a ContainerStop t=0 (handle.go:200-207)',
+      method: 'POST',
+      path: `/v{{v}}/containers/{{${key}Id}}/kill${goQuery({ signal })}`,
+      headers: nomadHeaders({ method: 'POST' }),
+      status: 204,
+    },
+  ];
+}
+
+/**
+ * The handle's exit path (handle.go:281-353) once the container stopped, however it did: the
+ * held wait answers, an inspect for OOMKilled, a t=0 stop that must answer 304, and the
+ * logger's stream ending (when the task logs somewhere readable).
+ */
+export function exitSteps(t: TaskSpec, key: string, want: { exitCode: number; oomKilled: boolean; checkLogs?: (stdout: string, stderr: string, vars: Vars) => void }): Step[] {
+  const id = `{{${key}Id}}`;
+  const steps: Step[] = [
     {
       name: `${t.name}: the held wait answers`,
       source: src('drivers/docker/handle.go:296-303', 'client/container_wait.go:66-82'),
-      why: 'StatusCode becomes the exit code; a non-JSON answer would be reported as the error text',
+      why: 'StatusCode becomes the exit code (non-zero: "Docker container exited with non-zero exit code"); a non-JSON answer would be reported as the error text',
       join: `${key}-wait`,
       status: 200,
       shape: { StatusCode: 'int', Error: '?object' },
-      check: (r) => assert.equal(obj(r).StatusCode, 0, 'the task\'s TERM trap exits 0'),
+      check: (r) => assert.equal(obj(r).StatusCode, want.exitCode, 'the wait\'s StatusCode'),
     },
     {
       name: `${t.name}: inspect after exit (OOM?)`,
@@ -296,9 +344,9 @@ export function stopTaskSteps(t: TaskSpec, key: string, checkLogs: (stdout: stri
       status: 200,
       shape: INSPECT,
       check: (r) => {
-        assert.equal(at(r.json, 'State.OOMKilled'), false);
+        assert.equal(at(r.json, 'State.OOMKilled'), want.oomKilled, 'State.OOMKilled');
         assert.equal(at(r.json, 'State.Running'), false);
-        assert.equal(at(r.json, 'State.ExitCode'), 0);
+        assert.equal(at(r.json, 'State.ExitCode'), want.exitCode);
       },
     },
     {
@@ -311,6 +359,11 @@ export function stopTaskSteps(t: TaskSpec, key: string, checkLogs: (stdout: stri
       status: 304,
       check: (r) => assert.equal(r.body.length, 0, 'a 304 has no body'),
     },
+  ];
+  const checkLogs = want.checkLogs;
+  if (!checkLogs) return steps;
+  return [
+    ...steps,
     {
       name: `${t.name}: the log stream ends with the container`,
       source: src('drivers/docker/docklog/docker_logger.go:125-133', 'api/pkg/stdcopy StdCopy'),
