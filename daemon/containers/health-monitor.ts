@@ -114,11 +114,16 @@ export class HealthMonitor {
         size += f.payload.length;
       }
     });
+    // The probe's whole process tree goes, not only its first process: the helper makes
+    // every exec a session (and process group) leader, and a `sh -c 'a & b; c'` probe's
+    // children stay in that group (no job control in a non-interactive shell).
     const kill = () => {
-      try {
-        process.kill(proc.pid, 'SIGKILL');
-      } catch {
-        // already gone
+      for (const target of [-proc.pid, proc.pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
     };
     let timer: NodeJS.Timeout | undefined;

@@ -75,8 +75,9 @@ describe('e2e: health checks (HEALTHCHECK, --health-*)', function () {
     await d.docker(['rm', '-f', 'si']);
   });
 
-  it('kills a hanging probe at its timeout and counts it as a failure', async function () {
-    const run = await d.docker(['run', '-d', '--name', 'hang', '--health-cmd', 'sleep 1000', '--health-timeout', '400ms', '--health-interval', '300ms', '--health-retries', '1', f.busybox.ref, 'sleep', '300']);
+  it('kills a hanging probe and the processes it started at its timeout, and counts it as a failure', async function () {
+    // the shell forks both sleeps: killing only the shell would leave them behind
+    const run = await d.docker(['run', '-d', '--name', 'hang', '--health-cmd', 'sleep 1000 & sleep 1001; echo never', '--health-timeout', '400ms', '--health-interval', '300ms', '--health-retries', '1', f.busybox.ref, 'sleep', '300']);
     assert.equal(run.code, 0, run.stderr);
     await waitHealth('hang', 'unhealthy');
     const h = await health('hang') as Health;
@@ -88,8 +89,10 @@ describe('e2e: health checks (HEALTHCHECK, --health-*)', function () {
     await waitFor('three timed-out probes', async () => ((await health('hang'))?.Log.length ?? 0) >= 3, { timeoutMs: 30_000, intervalMs: 100 });
     const ps = await d.docker(['exec', 'hang', 'ps', '-o', 'pid,args']);
     assert.equal(ps.code, 0, ps.stderr);
-    const hanging = ps.stdout.split('\n').filter((l) => l.includes('sleep 1000'));
-    assert.ok(hanging.length <= 1, `probes left running: ${hanging.join(' | ')}`);
+    for (const cmd of ['sleep 1000', 'sleep 1001']) {
+      const hanging = ps.stdout.split('\n').filter((l) => l.includes(cmd));
+      assert.ok(hanging.length <= 1, `probes' processes left running: ${hanging.join(' | ')}`);
+    }
     await d.docker(['rm', '-f', 'hang']);
   });
 
