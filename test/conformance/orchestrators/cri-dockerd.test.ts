@@ -197,6 +197,10 @@ describe('conformance: cri-dockerd (Kubernetes) replay', function () {
         cniAdd: (v) => setUp(podNet, Number(v.sandboxPid)),
         cniDel: () => tearDown(podNet),
         checkPod,
+        portForward: async (v) => {
+          const r = await run('nsenter', ['-t', String(v.forwardPid), '-n', 'busybox', 'nc', '127.0.0.1', '80'], { input: 'GET / HTTP/1.0\r\n\r\n', timeoutMs: 20_000 });
+          assert.match(r.stdout, /^HTTP\/1\.[01] 200[\s\S]*\r\n\r\npod-ok\n$/, r.stdout + r.stderr);
+        },
         checkResized: async (v) => assert.equal(memoryLimit(await pidOf(v.web as string)), String(192 * 1024 * 1024)),
       }),
     ]);

@@ -24,6 +24,8 @@ export interface PodOptions {
   cniAdd: (vars: Vars) => void | Promise<void>;
   cniDel: (vars: Vars) => void | Promise<void>;
   checkPod: (vars: Vars) => void | Promise<void>;
+  /** kubectl port-forward: nsenter -t PID -n into {{forwardPid}}'s netns, then port 80 on localhost. */
+  portForward: (vars: Vars) => void | Promise<void>;
   /** After UpdateContainerResources: web's memory limit is 192 MiB. */
   checkResized: (vars: Vars) => void | Promise<void>;
 }
@@ -274,6 +276,16 @@ export function podSteps(o: PodOptions): Step[] {
 
     // ---- the running pod, from the outside ---------------------------------------------------
     { name: 'pod checks: shared namespaces, resolv.conf, localhost, host port, limits', source: 'kubelet/CNI expectations of a pod', why: 'what a Kubernetes pod must be, checked on the host', local: o.checkPod },
+
+    // ---- kubectl port-forward pod/web-pod 8080:80 ------------------------------------------
+    get('port-forward: the sandbox is running', src('core/sandbox_port_forward.go:99 → libdocker/helpers.go:186 CheckContainerStatus'), 'State.Running or "container not running"', '/v{{v}}/containers/{{sandbox}}/json', {
+      check: (r) => assert.equal(at(r.json, 'State.Running'), true),
+    }),
+    get('port-forward: the sandbox\'s pid', src('streaming/streaming_others.go:36-45'), 'nsenter -t <State.Pid> -n socat - TCP4:localhost:<port>', '/v{{v}}/containers/{{sandbox}}/json', {
+      shape: { State: { Pid: 'int', Running: 'bool' } },
+      capture: { forwardPid: (r) => at(r.json, 'State.Pid') },
+    }),
+    { name: 'port-forward: a request through the sandbox\'s netns', source: src('streaming/streaming_others.go:50-70 (socat; busybox nc here, socat is not installed)'), why: 'kubectl port-forward reaches the pod\'s localhost:80 from the sandbox\'s network namespace', local: o.portForward },
 
     // ---- in-place resize, image listings --------------------------------------------------
     {
