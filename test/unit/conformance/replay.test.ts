@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeStdcopy, demux, hijack, isRFC3339Nano, parseNdjson, replay, request, shapeErrors, type Step } from '../../conformance/orchestrators/replay';
+import { decodeStdcopy, demux, goJson, hijack, isRFC3339Nano, parseNdjson, replay, request, shapeErrors, type Step } from '../../conformance/orchestrators/replay';
 
 type Handler = (head: string, body: Buffer, sock: net.Socket) => void;
 
@@ -155,6 +155,23 @@ describe('unit: orchestrator replay client', function () {
     assert.ok(isRFC3339Nano('2026-12-04T20:56:41.5+01:00'));
     assert.ok(!isRFC3339Nano('2026-12-04 20:56:41Z'));
     assert.ok(!isRFC3339Nano(1733345801));
+  });
+
+  it('checks netip.Addr, netip.Prefix and HardwareAddr text as Go decodes them (moby api 1.55 types)', function () {
+    const shape = { A: 'ip', P: 'cidr', M: 'mac' };
+    for (const ok of [{ A: '', P: '', M: '' }, { A: '10.0.0.1', P: '10.0.0.0/24', M: '02:42:ac:11:00:02' }, { A: 'fe80::1%eth0', P: 'fd00::/64', M: '02-42-AC-11-00-02' }]) {
+      assert.deepEqual(shapeErrors(ok, shape), [], JSON.stringify(ok));
+    }
+    const bad = shapeErrors({ A: '10.0.0.256', P: '10.0.0.0/33', M: '02:42:ac' }, shape);
+    assert.equal(bad.length, 3, bad.join('; '));
+    assert.equal(shapeErrors({ A: '010.0.0.1' }, { A: 'ip' }).length, 1, 'a leading zero is refused by netip.ParseAddr');
+    assert.equal(shapeErrors({ A: '10.0.0.1%eth0' }, { A: 'ip' }).length, 1, 'zones are for IPv6 only');
+    assert.equal(shapeErrors({ A: null }, { A: '?ip' }).length, 0);
+  });
+
+  it('encodes bodies as Go\'s encoding/json: HTML-safe escapes', function () {
+    assert.equal(goJson({ Cmd: ['sh', '-c', 'a && b >&2 <x'], S: '\u2028' }), '{"Cmd":["sh","-c","a \\u0026\\u0026 b \\u003e\\u00262 \\u003cx"],"S":"\\u2028"}');
+    assert.deepEqual(JSON.parse(goJson({ a: '<&>' })), { a: '<&>' });
   });
 
   it('decodes stdcopy strictly', function () {

@@ -72,3 +72,14 @@ export function goFilters(args: Record<string, string[]>): string {
   }
   return JSON.stringify(sorted);
 }
+
+/**
+ * A value as Go's encoding/json writes it: JSON.stringify's output (no spaces, the same escapes
+ * for quotes, backslashes and control characters) with Go's HTML-safe escapes on top — `<`, `>`,
+ * `&`, U+2028 and U+2029 as `\u003c`... (json.Marshal and a json.Encoder by default), so a shell
+ * command with `&&` or `>&2` in a create body goes on the wire as the Go client sends it.
+ * Object keys keep insertion order: build bodies in the Go struct's field order (go-types.ts).
+ */
+export function goJson(v: unknown): string {
+  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}

@@ -12,6 +12,7 @@
  */
 import type { Socket } from 'node:net';
 import { errorMessage, parseNdjson, shapeErrors, type Shape } from './checks';
+import { goJson } from './go-client';
 import { hijack, request, type RawResponse } from './http';
 
 export type Vars = Record<string, string>;
@@ -166,7 +167,7 @@ function send(socket: string, step: HttpStep, vars: Vars, onUpgrade?: (s: Socket
   const headers: [string, string][] = (step.headers ?? []).map(([k, v]) => [k, fill(v, vars)]);
   let body: Buffer | undefined;
   if (step.rawBody !== undefined) body = typeof step.rawBody === 'string' ? Buffer.from(fill(step.rawBody, vars)) : step.rawBody;
-  else if (step.body !== undefined) body = Buffer.from(JSON.stringify(fillDeep(typeof step.body === 'function' ? (step.body as (v: Vars) => unknown)(vars) : step.body, vars)));
+  else if (step.body !== undefined) body = Buffer.from(goJson(fillDeep(typeof step.body === 'function' ? (step.body as (v: Vars) => unknown)(vars) : step.body, vars)));
   const req = { method: step.method, path: typeof step.path === 'function' ? step.path(vars) : fill(step.path, vars), headers, body };
   const opts = { until: step.until, timeoutMs: step.timeoutMs, stdin: step.stdin === undefined ? undefined : Buffer.from(fill(step.stdin, vars)), closeStdin: step.closeStdin, onUpgrade };
   return step.hijack ? hijack(socket, req, opts) : request(socket, req, opts);
