@@ -53,6 +53,7 @@ import { exploreRouter } from './api/explore';
 import { StoreChecker } from './store/check';
 import { LayerChecker } from './layers/check-layer';
 import { HostCheckProbe } from './runtime/check-probe';
+import { createVolumeMounter } from './runtime/volume-mount';
 import { checkRouter } from './api/check';
 import { VolumeStore } from './store/volumes';
 import { VolumeService } from './volumes/service';
@@ -97,7 +98,7 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
   }, undefined, (action, id, attributes) => events.emit('network', action, id, attributes));
   // Volumes ask the containers which of them use a volume (rm, prune, dangling): by then
   // `containers` exists; nothing asks before the daemon listens.
-  const volumes: VolumeService = new VolumeService(new VolumeStore(stores.paths), (name): string[] => containers.usersOfVolume(name), events);
+  const volumes: VolumeService = new VolumeService(new VolumeStore(stores.paths), (name): string[] => containers.usersOfVolume(name), events, createVolumeMounter());
   await volumes.init();
   const containers = new ContainerService(stores, containerStore, runtime, events, {
     names,

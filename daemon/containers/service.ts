@@ -241,6 +241,7 @@ export class ContainerService {
       try {
         await this.networking?.detach(rec);
         await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs);
+        await this.volumes?.release?.(id);
       } catch (err) {
         undo();
         throw err;
@@ -305,8 +306,9 @@ export class ContainerService {
         Object.assign(spec, namespaces);
         spec.awaitAttach = this.notifier.attachPending(rec.Id);
         if (sandbox?.pending) spec.netPending = sandbox.pending;
-        const started = await this.runtime.start(spec).catch(async (err) => {
+        const started = await this.activateVolumes(rec).then(() => this.runtime.start(spec)).catch(async (err) => {
           if (sandbox) await this.detachSettled(rec, sandbox);
+          await this.volumes?.release?.(rec.Id).catch(() => undefined);
           throw err;
         });
         this.runLogOffset.set(rec.Id, logSize);
@@ -351,6 +353,12 @@ export class ContainerService {
       throw err;
     }
     return sandbox;
+  }
+
+  /** The container's volumes that have a filesystem of their own get it mounted (tmpfs). */
+  private async activateVolumes(rec: ContainerRecord): Promise<void> {
+    const names = (rec.MountPoints ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [m.Name] : []));
+    if (names.length) await this.volumes?.activate?.(rec.Id, names);
   }
 
   /** Undoes an attachment once its setup (if still under way) has settled. */
@@ -434,6 +442,7 @@ export class ContainerService {
       const r = this.names.byExactId(id);
       if (!r || r.State.Running || r.State.Status === 'removing') return; // restarted or being removed meanwhile
       await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs).catch((err) => log.warn('runtime cleanup failed', { id, error: describe(err) }));
+      await this.volumes?.release?.(id).catch((err) => log.warn('releasing volumes failed', { id, error: describe(err) }));
     });
     this.notifier.emit('exited', id, exited.State.ExitCode);
     // Docker's order: the kernel's OOM kill is announced before the death it caused (at the
@@ -583,6 +592,7 @@ export class ContainerService {
       if (!rec.State.Running) continue;
       if (running) {
         log.info('re-attached to running container', { id: rec.Id });
+        await this.activateVolumes(rec).catch((err) => log.warn('re-activating volumes failed', { id: rec.Id, error: describe(err) }));
         this.watchExit(rec.Id);
         this.health.start(rec);
         continue;
@@ -592,6 +602,8 @@ export class ContainerService {
       };
       await this.onExit(rec.Id, status);
     }
+    // volume filesystems of containers that ended while berthd was down go now
+    await this.volumes?.sweepMounts?.().catch((err) => log.warn('sweeping volume mounts failed', { error: describe(err) }));
     // Restart policies: what was stopped when berthd went away and its policy brings back
     // (those that died while it was down were just scheduled by onExit, with their back-off).
     for (const rec of records) {

@@ -22,11 +22,17 @@ export interface ContainerVolumes {
   ensure(name: string | undefined, labels?: Record<string, string>, opts?: Record<string, string>): Promise<{ Name: string }>;
   /** The volume's content directory (inspect's Source). */
   dataDir(name: string): string;
-  /** The runtime mount for a volume (bind of its data, or a tmpfs for type=tmpfs). */
+  /** The runtime mount for a volume (a bind of its data; a tmpfs of its own for type=tmpfs without a mounter). */
   mountOf(name: string, destination: string, readonly: boolean, seed: boolean): MountSpec;
   remove(name: string, force: boolean): Promise<void>;
   /** Copies the image's content at each destination into the (empty) volumes, inside `rootfs`. */
   seed(rootfs: string, mounts: readonly { source: string; destination: string }[]): Promise<void>;
+  /** At start (and re-attach): volumes with a filesystem of their own (tmpfs) get it mounted, once for all users. */
+  activate?(containerId: string, names: readonly string[]): Promise<void>;
+  /** At the container's end: what no other running container uses is unmounted. */
+  release?(containerId: string): Promise<void>;
+  /** After recovery: volume mounts no running container uses go. */
+  sweepMounts?(): Promise<void>;
 }
 
 /** `--volumes-from CTR[:ro|:rw]` entries. */

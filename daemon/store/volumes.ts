@@ -44,6 +44,8 @@ function parseRecord(v: unknown, name: string): VolumeRecord | undefined {
 export class VolumeStore {
   constructor(private readonly paths: StorePaths) {}
 
+  /** The directory holding every volume's directory. */
+  get root(): string { return this.paths.volumes; }
   dir(name: string): string { return path.join(this.paths.volumes, name); }
   dataDir(name: string): string { return path.join(this.dir(name), '_data'); }
 

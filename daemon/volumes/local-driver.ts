@@ -2,8 +2,9 @@
  * The `local` driver's options (`-o type=...,device=...,o=...`), checked with Docker's words,
  * and what a volume becomes in a container's mount list. Pure.
  *
- * berth's local driver mounts no filesystem of its own: `type=tmpfs` gives each container a
- * tmpfs with the volume's `o` options, and `type=none,o=bind,device=DIR` binds DIR; any other
+ * `type=tmpfs` is one tmpfs on the volume's _data while containers use it (mounted by
+ * active-mounts.ts; a tmpfs per container where berthd has no mounter), and
+ * `type=none,o=bind,device=DIR` binds DIR; any other
  * type (a block device, nfs) is refused with 501 rather than accepted and ignored.
  */
 import * as path from 'node:path';
@@ -31,11 +32,21 @@ export function checkLocalOptions(opts: Record<string, string>): Record<string, 
   return { ...opts };
 }
 
-/** The mount a container gets for a volume of these options at `destination`. */
-export function localMount(dataDir: string, opts: Record<string, string>, destination: string, readonly: boolean, seed: boolean): MountSpec {
-  if (opts.type === 'tmpfs') {
-    const o = (opts.o ?? '').split(',').filter(Boolean);
-    if (opts.size) o.push(`size=${opts.size}`);
+/** A tmpfs volume's mount(8) -o list: its `o` and its `size`. */
+export function tmpfsOptions(opts: Record<string, string>): string {
+  const o = (opts.o ?? '').split(',').filter(Boolean);
+  if (opts.size) o.push(`size=${opts.size}`);
+  return o.join(',');
+}
+
+/**
+ * The mount a container gets for a volume of these options at `destination`. A tmpfs volume
+ * `mounted` on its data directory (volumes/active-mounts.ts) is bound from there like any
+ * other, so containers share it; else the container gets a tmpfs of its own.
+ */
+export function localMount(dataDir: string, opts: Record<string, string>, destination: string, readonly: boolean, seed: boolean, mounted = false): MountSpec {
+  if (opts.type === 'tmpfs' && !mounted) {
+    const o = tmpfsOptions(opts).split(',').filter(Boolean);
     if (readonly) o.push('ro');
     return { type: 'tmpfs', destination, options: o.join(',') };
   }

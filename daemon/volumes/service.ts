@@ -13,7 +13,9 @@ import { log } from '../log';
 import type { MountSpec } from '../runtime/types';
 import { VOLUME_NAME, VolumeRecord, VolumeStore } from '../store/volumes';
 import { KeyedMutex } from '../containers/mutex';
-import { checkLocalOptions, localMount } from './local-driver';
+import { checkLocalOptions, localMount, tmpfsOptions } from './local-driver';
+import { ActiveMounts } from './active-mounts';
+import type { VolumeMounter } from '../runtime/volume-mount';
 import { seedVolumes } from './seed';
 
 /** Docker marks the volumes it makes for `-v /path` and image VOLUMEs with this label. */
@@ -65,7 +67,37 @@ export class VolumeService {
     /** Ids of the containers (any state) whose mounts name this volume. */
     private readonly usersOf: (name: string) => string[],
     private readonly events?: { emit(type: 'volume', action: string, id: string, attrs?: Record<string, string>): unknown },
-  ) {}
+    /** Mounts tmpfs volumes once for all their users; without it each container gets its own tmpfs. */
+    mounter?: VolumeMounter,
+  ) {
+    this.active = mounter ? new ActiveMounts(mounter) : undefined;
+  }
+
+  private readonly active?: ActiveMounts;
+
+  /** A volume with a filesystem of its own, mounted while containers use it (`-o type=tmpfs`). */
+  private mountable(name: string): boolean {
+    return !!this.active && this.records.get(name)?.Options.type === 'tmpfs';
+  }
+
+  /**
+   * A container starts with these volumes: the tmpfs ones are mounted on their _data unless
+   * another running container has them (then both share it). Idempotent per container.
+   */
+  async activate(containerId: string, names: readonly string[]): Promise<void> {
+    const list = [...new Set(names)].filter((n) => this.mountable(n)).map((n) => ({ name: n, dataDir: this.store.dataDir(n), options: tmpfsOptions(this.get(n).Options) }));
+    if (list.length) await this.active?.activate(containerId, list);
+  }
+
+  /** The container stopped: its tmpfs volumes that no other running container uses are unmounted. */
+  async release(containerId: string): Promise<void> {
+    await this.active?.release(containerId, (n) => this.store.dataDir(n));
+  }
+
+  /** After the containers' recovery: volume mounts no running container uses are removed. */
+  async sweepMounts(): Promise<void> {
+    await this.active?.sweep(this.store.root);
+  }
 
   async init(): Promise<void> {
     await this.store.init();
@@ -144,7 +176,7 @@ export class VolumeService {
   /** The mount a container gets for this volume. */
   mountOf(name: string, destination: string, readonly: boolean, seed: boolean): MountSpec {
     const rec = this.get(name);
-    return localMount(this.store.dataDir(name), rec.Options, destination, readonly, seed);
+    return localMount(this.store.dataDir(name), rec.Options, destination, readonly, seed, this.mountable(name));
   }
 
   /** DELETE /volumes/{name}: refused while used, unless `force` (Docker: still refused when in use). */
@@ -156,6 +188,7 @@ export class VolumeService {
       }
       const users = this.usersOf(name);
       if (users.length) throw conflict(`remove ${name}: volume is in use - [${users.join(', ')}]`);
+      if (this.mountable(name)) await this.active?.sweep(this.store.root); // a crash's leftover mount
       await this.store.remove(name);
       this.records.delete(name);
       log.info('volume removed', { name });

@@ -219,4 +219,29 @@ describe('e2e: volumes (local driver, -v, --mount, seeding, restart)', function 
     assert.equal(list.Volumes.length, 1);
     await dk.getVolume('tmpfs-vol').remove();
   });
+  it('a tmpfs volume is one filesystem for every container using it, mounted while one runs (also across a berthd SIGKILL)', async function () {
+    await ok(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=2m', 'shared-tmp']);
+    const data = path.join(d.dataRoot, 'volumes', 'shared-tmp', '_data');
+    const mounted = async () => (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').some((l) => l.split(' ')[4] === data);
+    try {
+      await ok(['run', '-d', '--name', 'tw', '-v', 'shared-tmp:/s', f.busybox.ref, 'sh', '-c', 'echo from-writer > /s/f; sleep 300']);
+      assert.equal(await mounted(), true, 'mounted on _data while a container uses it');
+      // a second container sees the first one's file: one filesystem, as Docker's local driver
+      for (let i = 0; i < 50 && !(await d.docker(['run', '--rm', '-v', 'shared-tmp:/s', f.busybox.ref, 'cat', '/s/f'])).stdout.includes('from-writer'); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await ok(['run', '--rm', '-v', 'shared-tmp:/s:ro', f.busybox.ref, 'cat', '/s/f']), 'from-writer');
+      assert.equal(await mounted(), true, 'the reader\'s exit left the writer\'s volume mounted');
+      await d.kill();
+      await d.restart();
+      assert.equal(await mounted(), true, 'a running user keeps it mounted over a berthd restart');
+      assert.equal(await ok(['run', '--rm', '-v', 'shared-tmp:/s', f.busybox.ref, 'cat', '/s/f']), 'from-writer');
+      await ok(['rm', '-f', 'tw']);
+      assert.equal(await mounted(), false, 'unmounted when the last user is gone');
+      // a new user starts with an empty volume, as with Docker (tmpfs content lives while mounted)
+      assert.equal(await ok(['run', '--rm', '-v', 'shared-tmp:/s', f.busybox.ref, 'ls', '-A', '/s']), '');
+      assert.equal(await mounted(), false);
+    } finally {
+      await d.docker(['rm', '-f', 'tw']);
+      await d.docker(['volume', 'rm', 'shared-tmp']);
+    }
+  });
 });
