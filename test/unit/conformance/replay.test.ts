@@ -112,6 +112,23 @@ describe('unit: orchestrator replay client', function () {
     }
   });
 
+  it('writes into a held hijacked stream (an interactive exec) and joins it', async function () {
+    const s = await server((_h, _b, sock) => {
+      sock.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+      sock.once('data', (c: Buffer) => sock.end(`echo:${c.toString()}`));
+    });
+    try {
+      const { records } = await replay(s.socket, [
+        { name: 'start', source: 't:1', why: 'w', method: 'POST', path: '/exec/x/start', hijack: true, decode: 'raw', status: 101, hold: 'tty' },
+        { name: 'type', source: 't:2', why: 'w', write: 'tty', data: 'hi {{who}}\n' },
+        { name: 'end', source: 't:3', why: 'w', join: 'tty', status: 101, check: (r) => assert.equal(r.body.toString(), 'echo:hi you\n') },
+      ], { vars: { who: 'you' } });
+      assert.equal(records.length, 3);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('replays steps in order: templating, captures, checks, held requests and the failing step named', async function () {
     let waitSock: net.Socket | undefined;
     const s = await server((head, body, sock) => {

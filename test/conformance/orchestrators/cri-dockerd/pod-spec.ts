@@ -85,7 +85,7 @@ export const WEB: AppContainer = {
 
 export const SIDECAR: AppContainer = {
   name: 'sidecar',
-  command: ['/bin/sh', '-c', "trap 'exit 0' TERM; echo sidecar-started; while :; do sleep 1 & wait; done"],
+  command: ['/bin/sh', '-c', "trap 'exit 0' TERM; echo sidecar-started; while :; do echo tick; sleep 1 & wait; done"],
   env: ['KUBERNETES_SERVICE_HOST=10.96.0.1', 'KUBERNETES_SERVICE_PORT=443', 'KUBERNETES_PORT=tcp://10.96.0.1:443'],
   resources: { Memory: 64 * 1024 * 1024, CpuShares: 102, CpuQuota: 20000, CpuPeriod: 100000, OomScoreAdj: 984 },
   capAdd: null,

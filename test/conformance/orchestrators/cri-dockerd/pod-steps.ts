@@ -263,6 +263,21 @@ export function podSteps(o: PodOptions): Step[] {
       check: (r) => assert.deepEqual([at(r.json, 'Running'), at(r.json, 'ExitCode')], [false, 3]),
     }),
 
+    // ---- kubectl attach sidecar (no stdin, no tty) ----------------------------------------
+    {
+      name: 'kubectl attach: the output stream',
+      source: src('streaming/streaming.go:143 → libdocker/kube_docker_client.go:581 → vendor/github.com/docker/docker/client/container_attach.go:39-57'),
+      why: 'POST attach?stderr=1&stdout=1&stream=1 hijacked (text/plain, empty body); new output arrives as stdcopy frames until kubectl lets go',
+      method: 'POST',
+      path: '/v{{v}}/containers/{{sidecar}}/attach?stderr=1&stdout=1&stream=1',
+      headers: goHeaders({ method: 'POST', hijack: true, extra: [['Content-Type', 'text/plain']] }),
+      hijack: true,
+      decode: 'raw',
+      status: 101,
+      until: (b) => /tick\n/.test(safeDemux(b)),
+      check: (r) => assert.match(demux(r.body.subarray(0, completeFrames(r.body))).stdout, /^(tick\n)+$/),
+    },
+
     // ---- stats --------------------------------------------------------------------------------
     get('ContainerStats (one-shot)', src('core/stats_linux.go:30 → libdocker/kube_docker_client.go:624 → vendor/github.com/docker/docker/client/container_stats.go:32'), 'stream=0&one-shot=1 (url.Values sorts the keys); decodes one StatsResponse: cpu_stats.cpu_usage.total_usage and memory_stats.usage as uint64', '/v{{v}}/containers/{{web}}/stats?one-shot=1&stream=0', {
       decode: 'json',
@@ -429,6 +444,18 @@ function execSteps(name: string, cmd: string[], check: (out: ExecOutput) => void
       },
     }),
   ];
+}
+
+/** stdout of the whole frames received so far (a stream cut mid-frame is fine). */
+function safeDemux(b: Buffer): string {
+  return demux(b.subarray(0, completeFrames(b))).stdout;
+}
+
+/** The length of the leading whole stdcopy frames of `b`. */
+function completeFrames(b: Buffer): number {
+  let off = 0;
+  while (b.length - off >= 8 && b.length - off - 8 >= b.readUInt32BE(off + 4)) off += 8 + b.readUInt32BE(off + 4);
+  return off;
 }
 
 /** rewriteResolvFile's content for the pod's DNS config (sandbox_helpers.go:360-374). */
