@@ -107,6 +107,7 @@ export async function composeDaemon(config: Config): Promise<Daemon> {
     networking: networking.containers,
     defaultLogConfig: () => ({ Type: config.logDriver, Config: { ...config.logOpts } }),
     volumes,
+    cgroupParent: config.cgroupParent,
   });
   await containers.recover();
   await runtime.reconcile?.();

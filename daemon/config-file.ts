@@ -28,6 +28,7 @@ export interface FileConfig {
   bridge?: string;
   bip?: string;
   'default-address-pools'?: Array<{ base: string; size: number }>;
+  'cgroup-parent'?: string;
 }
 
 type Check = (value: unknown, where: string) => void;
@@ -69,6 +70,7 @@ const CHECKS: Record<keyof FileConfig, Check> = {
   bridge: string,
   bip: string,
   'default-address-pools': pools,
+  'cgroup-parent': string,
   hosts: strings,
   'data-root': string,
   'exec-root': string,

@@ -8,6 +8,7 @@ import { describe, invalid } from './errors';
 import { validateLogConfig } from './log-config';
 import { FileConfig, normaliseMirror, readFileConfig, Ulimit } from './config-file';
 import { AddressPool, checkPool, DEFAULT_POOLS, parsePoolFlag } from './networks/pools';
+import { checkCgroupParent } from './runtime/cgroup-place';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -41,6 +42,8 @@ export interface Config {
   bip?: string;
   /** Where new networks' subnets come from (dockerd's default-address-pools). */
   defaultAddressPools: AddressPool[];
+  /** dockerd's --cgroup-parent: the parent of containers that name none (berth's own: /berth). */
+  cgroupParent?: string;
 }
 
 /** What SIGHUP reloads from daemon.json (the rest needs a restart). */
@@ -77,6 +80,7 @@ Options:
   -b, --bridge string               Linux bridge of the default network (default "${DEFAULTS.bridge}")
       --bip string                  Default network's gateway address and prefix, e.g. 10.20.0.1/24
       --default-address-pool list   Subnet pool for networks: base=10.10.0.0/16,size=24
+      --cgroup-parent string        Parent cgroup of containers that name none (default /berth)
   -l, --log-level string            debug, info, warn or error (default "info")
       --log-format string           text or json (default "json")
   -D, --debug                       Same as --log-level debug
@@ -132,6 +136,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   let uploads: number | undefined;
   let bridge: string | undefined;
   let bip: string | undefined;
+  let cgroupParent: string | undefined;
   const pools: AddressPool[] = [];
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] as string;
@@ -159,6 +164,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       case '--helper': helperPath = value(); break;
       case '-b': case '--bridge': bridge = value(); break;
       case '--bip': bip = value(); break;
+      case '--cgroup-parent': cgroupParent = value(); break;
       case '--default-address-pool': pools.push(parsePoolFlag(value())); break;
       case '-D': case '--debug': logLevel = 'debug'; break;
       case '--validate': validateOnly = true; break;
@@ -198,8 +204,15 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       logFormat: format as LogFormat,
       helperPath,
       ...networkSettings(bridge ?? file.bridge, bip ?? file.bip, pools.length ? pools : file['default-address-pools']),
+      ...defaultCgroupParent(cgroupParent ?? file['cgroup-parent']),
     }),
   };
+}
+
+function defaultCgroupParent(parent: string | undefined): Pick<Config, 'cgroupParent'> {
+  if (!parent) return {};
+  checkCgroupParent(parent);
+  return { cgroupParent: parent };
 }
 
 function networkSettings(bridge: string | undefined, bip: string | undefined, pools: AddressPool[] | undefined): Pick<Config, 'bridge' | 'bip' | 'defaultAddressPools'> {

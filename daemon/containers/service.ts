@@ -74,6 +74,8 @@ export class ContainerService {
       defaultLogConfig?: () => LogConfig;
       /** Named and anonymous volumes (daemon/volumes). Without it `-v NAME:/p` is refused. */
       volumes?: ContainerVolumes;
+      /** berthd's --cgroup-parent: the parent of containers whose HostConfig names none. */
+      cgroupParent?: string;
     } = {},
   ) {
     this.notifier = new ContainerNotifier(bus);
@@ -82,6 +84,7 @@ export class ContainerService {
     this.defaultUlimits = deps.defaultUlimits ?? (() => []);
     this.networking = deps.networking;
     this.volumes = deps.volumes;
+    this.cgroupParent = deps.cgroupParent;
     this.defaultLogConfig = deps.defaultLogConfig ?? (() => ({ Type: 'json-file', Config: {} }));
     this.health = new HealthMonitor({
       runtime,
@@ -99,6 +102,8 @@ export class ContainerService {
   private readonly defaultLogConfig: () => LogConfig;
 
   private readonly volumes?: ContainerVolumes;
+
+  private readonly cgroupParent?: string;
 
   private readonly defaultUlimits: () => readonly Ulimit[];
 
@@ -304,6 +309,7 @@ export class ContainerService {
           if (seeds.length) spec.prepareRootfs = (rootfs) => volumes.seed(rootfs, seeds);
         }
         Object.assign(spec, namespaces);
+        if (!spec.cgroupParent && this.cgroupParent) spec.cgroupParent = this.cgroupParent; // dockerd's order: the container's, the daemon's
         spec.awaitAttach = this.notifier.attachPending(rec.Id);
         if (sandbox?.pending) spec.netPending = sandbox.pending;
         const started = await this.activateVolumes(rec).then(() => this.runtime.start(spec)).catch(async (err) => {

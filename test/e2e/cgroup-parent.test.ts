@@ -175,3 +175,21 @@ print(out.decode())`);
     assert.match(py.stdout, new RegExp(`/${abs}/pod4/[0-9a-f]{64}`));
   });
 });
+
+describe('e2e: berthd --cgroup-parent (the default parent)', function () {
+  this.timeout(120_000);
+  let d: TestDaemon;
+  let f: Fixtures;
+  const parent = `/berth-e2e-cgp-daemon-${process.pid}`;
+
+  useDockerDaemon((fx) => [fx.busybox], (daemon, fx) => ((d = daemon), (f = fx)), { args: ['--cgroup-parent', parent] });
+  after(() => removeTree(() => parent));
+
+  it('places containers that name no parent under the daemon\'s; a container\'s own parent wins', async () => {
+    const r = await d.docker(['run', '--rm', f.busybox.ref, 'cat', '/proc/self/cgroup']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`${V2 ? '0::' : ':memory:'}${parent}/[0-9a-f]{64}$`, 'm'), r.stdout);
+    const own = await d.docker(['run', '--rm', '--cgroup-parent', `${parent}/own`, f.busybox.ref, 'cat', '/proc/self/cgroup']);
+    assert.match(own.stdout, new RegExp(`${V2 ? '0::' : ':memory:'}${parent}/own/[0-9a-f]{64}$`, 'm'), own.stdout);
+  });
+});

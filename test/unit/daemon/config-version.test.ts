@@ -22,6 +22,23 @@ describe('berthd config', () => {
     assert.equal(r.config.execRoot, '/run/berth');
   });
 
+  it('--cgroup-parent / "cgroup-parent": the flag over the file, systemd\'s form refused', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-cfg-'));
+    const file = path.join(dir, 'daemon.json');
+    await fs.writeFile(file, JSON.stringify({ 'cgroup-parent': '/from-file' }));
+    const fromFile = parseArgs(['--config-file', file]);
+    const fromFlag = parseArgs(['--config-file', file, '--cgroup-parent', 'pods']);
+    await fs.writeFile(file, JSON.stringify({ 'cgroup-parent': 'system.slice:docker:x' }));
+    assert.throws(() => parseArgs(['--config-file', file]), /slice:prefix:name/);
+    await fs.writeFile(file, JSON.stringify({ 'cgroup-parent': 5 }));
+    assert.throws(() => parseArgs(['--config-file', file]), /"cgroup-parent" must be a string/);
+    await fs.rm(dir, { recursive: true });
+    assert.ok(fromFile.kind === 'run' && fromFlag.kind === 'run');
+    if (fromFile.kind !== 'run' || fromFlag.kind !== 'run') return;
+    assert.equal(fromFile.config.cgroupParent, '/from-file');
+    assert.equal(fromFlag.config.cgroupParent, 'pods');
+  });
+
   it('fails clearly when an explicit config file is missing', () => {
     assert.throws(() => parseArgs(none), /cannot read config file \/nonexistent\/x.json/);
   });
