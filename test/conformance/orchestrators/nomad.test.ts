@@ -92,7 +92,7 @@ describe('conformance: Nomad docker driver replay', function () {
     await buildPauseImage(d, fx.busybox.ref, allocDir);
     const { repo, tag } = splitRef(fx.busybox.ref);
     const hostPort = await freePort();
-    const { steps, cleanup } = bridgeJobSteps(d, slot.pool, slot.n, hostPort);
+    const { steps, cleanup } = bridgeJobSteps(() => (d as TestDaemon).restart(), slot.pool, slot.n, hostPort);
     try {
       await replayOn(d, steps, {
         vars: {

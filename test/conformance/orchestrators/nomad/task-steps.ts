@@ -134,12 +134,16 @@ export function startTaskSteps(t: TaskSpec, key: string, opts: { networkMode: st
       headers: nomadHeaders(),
       status: 200,
       shape: INSPECT,
-      check: (r) => {
+      check: (r, vars) => {
         assert.equal(at(r.json, 'State.Running'), true);
         assert.equal(at(r.json, 'Config.Tty'), false);
         assert.match(String(at(r.json, 'Image')), /^sha256:[0-9a-f]{64}$/);
+        // json-file: the file Docker writes; logging none: no file, an empty LogPath (as dockerd).
+        if (t.logging?.Type === 'none') assert.equal(at(r.json, 'LogPath'), '', 'LogPath of a container logging to none');
+        else assert.match(String(at(r.json, 'LogPath')), /^\/.*-json\.log$/, 'LogPath');
+        vars[`${key}LogPath`] = String(at(r.json, 'LogPath'));
       },
-      capture: { [`${key}Pid`]: (r) => at(r.json, 'State.Pid'), [`${key}LogPath`]: (r) => at(r.json, 'LogPath'), [`${key}Image`]: (r) => at(r.json, 'Image') },
+      capture: { [`${key}Pid`]: (r) => at(r.json, 'State.Pid'), [`${key}Image`]: (r) => at(r.json, 'Image') },
     },
     {
       name: `${t.name}: docker_logger plugin connects (its own client)`,
