@@ -2,6 +2,7 @@
  * The JSON Docker clients read about containers: GET /containers/{id}/json (inspect) and the
  * entries of GET /containers/json (ps), in Docker's exact field names. Pure over a record.
  */
+import { logSettingsOf, type LogConfig } from '../log-config';
 import type { ContainerRecord } from './record';
 import { BERTH_RUNTIME } from '../version-info';
 import { ContainerPaths } from './record';
@@ -114,7 +115,8 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths, extras: Ins
     ResolvConfPath: p.resolvConf,
     HostnamePath: p.hostname,
     HostsPath: p.hosts,
-    LogPath: p.log,
+    // dockerd names no file for a container logging to none (Nomad's logging type "none")
+    LogPath: logSettingsOf(rec.HostConfig.LogConfig as Partial<LogConfig> | undefined).driver === 'none' ? '' : p.log,
     Name: rec.Name,
     RestartCount: rec.RestartCount,
     Driver: 'overlay2',
