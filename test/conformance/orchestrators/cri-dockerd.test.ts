@@ -16,7 +16,7 @@ import { freePort, haveCommand, run, httpGet, makeTempDir, removeTree, requireRo
 import { isRFC3339Nano, replayOn, type Vars } from './replay';
 import { podNetFor, setUp, tearDown, type PodNet } from './cri-dockerd/cni';
 import { podSteps, resolvContent } from './cri-dockerd/pod-steps';
-import { CGROUP_PARENT, POD, SIDECAR, WEB } from './cri-dockerd/pod-spec';
+import { BROKEN, CGROUP_PARENT, CRASHER, POD, SIDECAR, WEB } from './cri-dockerd/pod-spec';
 import { startupSteps } from './cri-dockerd/startup';
 
 const PAUSE = 'registry.k8s.io/pause:3.10';
@@ -77,7 +77,7 @@ describe('conformance: cri-dockerd (Kubernetes) replay', function () {
     // The kubelet's pod directory: /var/lib/kubelet/pods/<uid>/{etc-hosts,containers/<name>/<n>}.
     podDir = await makeTempDir('kubelet-pod');
     await fs.writeFile(path.join(podDir, 'etc-hosts'), `127.0.0.1\tlocalhost\n${'10.0.0.1'}\t${POD.hostname}\n`);
-    for (const c of [WEB, SIDECAR]) {
+    for (const c of [WEB, SIDECAR, CRASHER, BROKEN]) {
       await fs.mkdir(path.join(podDir, 'containers', c.name), { recursive: true });
       await fs.writeFile(path.join(podDir, 'containers', c.name, 'termination-log'), '');
     }
@@ -197,6 +197,9 @@ describe('conformance: cri-dockerd (Kubernetes) replay', function () {
         cniAdd: (v) => setUp(podNet, Number(v.sandboxPid)),
         cniDel: () => tearDown(podNet),
         checkPod,
+        waitExited: (key) => async (v) => {
+          await waitFor(`${key} to exit`, async () => (await daemon.docker(['inspect', '-f', '{{.State.Running}}', v[key] as string])).stdout.trim() === 'false', { timeoutMs: 20_000 });
+        },
         portForward: async (v) => {
           const r = await run('nsenter', ['-t', String(v.forwardPid), '-n', 'busybox', 'nc', '127.0.0.1', '80'], { input: 'GET / HTTP/1.0\r\n\r\n', timeoutMs: 20_000 });
           assert.match(r.stdout, /^HTTP\/1\.[01] 200[\s\S]*\r\n\r\npod-ok\n$/, r.stdout + r.stderr);

@@ -10,7 +10,7 @@ import { goCreateBody } from '../replay';
 
 export const POD = { name: 'web-pod', namespace: 'default', uid: '6c1a0f3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f', attempt: 0, hostname: 'web-pod' };
 export const SANDBOX_NAME = `k8s_POD_${POD.name}_${POD.namespace}_${POD.uid}_${POD.attempt}`; // core/naming.go:58
-export const containerName = (c: string): string => `k8s_${c}_${POD.name}_${POD.namespace}_${POD.uid}_0`; // core/naming.go:69
+export const containerName = (c: string, attempt = 0): string => `k8s_${c}_${POD.name}_${POD.namespace}_${POD.uid}_${attempt}`; // core/naming.go:69
 
 /** kubelet's pod cgroup for a burstable pod with the cgroupfs driver (cgroup_manager_linux.go). */
 export const CGROUP_PARENT = `/kubepods/burstable/pod${POD.uid}`;
@@ -94,13 +94,27 @@ export const SIDECAR: AppContainer = {
   securityOpt: [`seccomp=${SECCOMP_PROFILE}`],
 };
 
+/** A container that exits 2 (restartPolicy: Always makes the kubelet create attempt 1). */
+export const CRASHER: AppContainer = {
+  name: 'crasher',
+  command: ['/bin/sh', '-c', 'echo crashing; exit 2'],
+  env: [],
+  resources: { Memory: 32 * 1024 * 1024, CpuShares: 2, CpuQuota: 0, CpuPeriod: 100000, OomScoreAdj: 1000 },
+  capAdd: null,
+  capDrop: null,
+  securityOpt: ['seccomp=unconfined'], // seccompProfile Unconfined (security_context.go:257, defaultSeccompOpt)
+};
+
+/** A container whose command does not exist (a typo in the pod spec). */
+export const BROKEN: AppContainer = { ...CRASHER, name: 'broken', command: ['/no/such/binary'] };
+
 /**
  * core/container_create.go:91 (Config, HostConfig with Mounts, RestartPolicy "no", the
  * sandbox's Runtime), helpers_linux.go:47 (limits, Memory = MemorySwap, OomScoreAdj),
  * security_context.go:130 (caps, masked paths), :240 (net/ipc `container:<sandbox>`),
  * container_create.go:189 (seccomp), kube_docker_client.go:152 (ShmSize).
  */
-export function appBody(c: AppContainer, image: string, sandboxId: string, runtime: string, podDir: string): Record<string, unknown> {
+export function appBody(c: AppContainer, image: string, sandboxId: string, runtime: string, podDir: string, attempt = 0): Record<string, unknown> {
   return goCreateBody(
     {
       Env: c.env,
@@ -111,11 +125,11 @@ export function appBody(c: AppContainer, image: string, sandboxId: string, runti
       Labels: {
         ...podLabels,
         'annotation.io.kubernetes.container.hash': '8c1d3b2a',
-        'annotation.io.kubernetes.container.restartCount': '0',
+        'annotation.io.kubernetes.container.restartCount': String(attempt),
         'annotation.io.kubernetes.container.terminationMessagePath': '/dev/termination-log',
         'annotation.io.kubernetes.container.terminationMessagePolicy': 'File',
         'annotation.io.kubernetes.pod.terminationGracePeriod': '30',
-        'io.kubernetes.container.logpath': `/var/log/pods/${POD.namespace}_${POD.name}_${POD.uid}/${c.name}/0.log`,
+        'io.kubernetes.container.logpath': `/var/log/pods/${POD.namespace}_${POD.name}_${POD.uid}/${c.name}/${attempt}.log`,
         'io.kubernetes.container.name': c.name,
         'io.kubernetes.docker.type': 'container',
         'io.kubernetes.sandbox.id': sandboxId,

@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { at, demux, goFilters, goHeaders, goQuery, goUpdateBody, type Reply, type Shape, type Step, type Vars } from '../replay';
-import { SANDBOX_NAME, WEB, SIDECAR, appBody, containerName, sandboxBody, type AppContainer } from './pod-spec';
+import { BROKEN, CRASHER, SANDBOX_NAME, WEB, SIDECAR, appBody, containerName, sandboxBody, type AppContainer } from './pod-spec';
 import { src } from './source';
 
 export interface PodOptions {
@@ -24,6 +24,8 @@ export interface PodOptions {
   cniAdd: (vars: Vars) => void | Promise<void>;
   cniDel: (vars: Vars) => void | Promise<void>;
   checkPod: (vars: Vars) => void | Promise<void>;
+  /** Resolves once the container captured as {{key}} has exited. */
+  waitExited: (key: string) => (vars: Vars) => Promise<void>;
   /** kubectl port-forward: nsenter -t PID -n into {{forwardPid}}'s netns, then port 80 on localhost. */
   portForward: (vars: Vars) => void | Promise<void>;
   /** After UpdateContainerResources: web's memory limit is 192 MiB. */
@@ -330,6 +332,9 @@ export function podSteps(o: PodOptions): Step[] {
       shape: [{ Id: 'string', Size: 'int', SharedSize: 'int' }],
     }),
 
+    // ---- a crashing container and its restart; a container that cannot run -------------------
+    ...crashSteps(o),
+
     // ---- StopContainer, StopPodSandbox, RemovePodSandbox -------------------------------------
     ...['web', 'sidecar'].map((n): Step => ({
       name: `stop ${n}`,
@@ -359,25 +364,17 @@ export function podSteps(o: PodOptions): Step[] {
       headers: goHeaders({ method: 'POST' }),
       status: 204,
     },
-    get('RemovePodSandbox: list the pod\'s containers', src('core/sandbox_remove.go:44'), 'all=1, label io.kubernetes.sandbox.id=<sandbox>; Status "Exited (0) ..." → EXITED', (v) => `/v${v.v}/containers/json${goQuery({ all: '1', filters: goFilters({ label: [`io.kubernetes.sandbox.id=${v.sandbox}`] }) })}`, {
+    get('RemovePodSandbox: list the pod\'s containers', src('core/sandbox_remove.go:44'), 'all=1, label io.kubernetes.sandbox.id=<sandbox>; every container of the pod, whatever its state', (v) => `/v${v.v}/containers/json${goQuery({ all: '1', filters: goFilters({ label: [`io.kubernetes.sandbox.id=${v.sandbox}`] }) })}`, {
       shape: LIST_SHAPE,
       check: (r) => {
-        assert.equal((r.json as unknown[]).length, 2);
-        for (const c of r.json as { Status: string }[]) assert.match(c.Status, /^Exited \(0\) /);
+        const byName = Object.fromEntries((r.json as { Names: string[]; Status: string }[]).map((c) => [c.Names[0], c.Status]));
+        assert.deepEqual(Object.keys(byName).sort(), [containerName('crasher', 1), containerName('sidecar'), containerName('web')].map((n) => `/${n}`).sort());
+        assert.match(byName[`/${containerName('web')}`] ?? '', /^Exited \(0\) /);
+        assert.match(byName[`/${containerName('sidecar')}`] ?? '', /^Exited \(0\) /);
+        assert.match(byName[`/${containerName('crasher', 1)}`] ?? '', /^Exited \(2\) /);
       },
     }),
-    ...['web', 'sidecar'].flatMap((n): Step[] => [
-      get(`remove ${n}: log path`, src('core/container_remove.go:38 removeContainerLogSymlink → core/logs.go:150'), 'finds the kubelet log symlink to remove', `/v{{v}}/containers/{{${n}}}/json`, { shape: { LogPath: 'string' } }),
-      {
-        name: `remove ${n}`,
-        source: src('core/container_remove.go:50 → vendor/github.com/docker/docker/client/container_remove.go:12'),
-        why: 'RemoveVolumes + Force: force=1&v=1 (sorted keys)',
-        method: 'DELETE',
-        path: `/v{{v}}/containers/{{${n}}}?force=1&v=1`,
-        headers: goHeaders({ method: 'DELETE' }),
-        status: 204,
-      },
-    ]),
+    ...['web', 'sidecar', 'crasher1'].flatMap(removeSteps),
     {
       name: 'remove the sandbox',
       source: src('core/sandbox_remove.go:58'),
@@ -391,6 +388,85 @@ export function podSteps(o: PodOptions): Step[] {
       status: 404,
       errorMatches: /No such container: [0-9a-z]+/,
     }),
+  ];
+}
+
+/** Removal as RemovePodSandbox / the kubelet's container GC does it: log path, then force remove. */
+function removeSteps(n: string): Step[] {
+  return [
+    get(`remove ${n}: log path`, src('core/container_remove.go:38 removeContainerLogSymlink → core/logs.go:150'), 'finds the kubelet log symlink to remove', `/v{{v}}/containers/{{${n}}}/json`, { shape: { LogPath: 'string' } }),
+    {
+      name: `remove ${n}`,
+      source: src('core/container_remove.go:50 → vendor/github.com/docker/docker/client/container_remove.go:12'),
+      why: 'RemoveVolumes + Force: force=1&v=1 (sorted keys)',
+      method: 'DELETE',
+      path: `/v{{v}}/containers/{{${n}}}?force=1&v=1`,
+      headers: goHeaders({ method: 'DELETE' }),
+      status: 204,
+    },
+  ];
+}
+
+function createStart(c: AppContainer, o: PodOptions, key: string, attempt: number, startStatus: number, startError?: RegExp): Step[] {
+  return [
+    {
+      name: `${key}: create (attempt ${attempt})`,
+      source: src('core/container_create.go:196 (name attempt from core/naming.go:69)'),
+      why: attempt > 0 ? 'the kubelet restarts a dead container as a new one with the next attempt number' : 'CreateContainer',
+      method: 'POST',
+      path: `/v{{v}}/containers/create${goQuery({ name: containerName(c.name, attempt) })}`,
+      headers: goHeaders({ body: 'json' }),
+      body: (v: Vars) => appBody(c, `${o.appRepo}:${o.appTag}`, v.sandbox as string, v.runtime as string, o.podDir, attempt),
+      status: 201,
+      capture: { [key]: (r) => at(r.json, 'Id') },
+    },
+    {
+      name: `${key}: start`,
+      source: src('core/container_start.go:30 (transformStartContainerError, :44)'),
+      why: startError ? 'a command that does not exist: the start fails with the runtime\'s "no such file" text, which the kubelet shows as RunContainerError' : 'StartContainer',
+      method: 'POST',
+      path: `/v{{v}}/containers/{{${key}}}/start`,
+      headers: goHeaders({ method: 'POST' }),
+      status: startStatus,
+      ...(startError ? { errorMatches: startError } : {}),
+    },
+  ];
+}
+
+function crashSteps(o: PodOptions): Step[] {
+  const exitedFilter = (v: Vars) => goFilters({ label: ['io.kubernetes.docker.type=container', `io.kubernetes.sandbox.id=${v.sandbox}`], status: ['exited'] });
+  return [
+    ...createStart(CRASHER, o, 'crasher0', 0, 204),
+    { name: 'crasher: exits (PLEG relist interval)', source: 'kubelet PLEG relists every second', why: 'wait until berthd says it exited', local: o.waitExited('crasher0') },
+    get('ListContainers state=EXITED', src('core/container_list.go:46-47 (toDockerContainerStatus → status=exited)'), 'the status filter next to the label filters; Status "Exited (2) ..."', (v) => `/v${v.v}/containers/json${goQuery({ all: '1', filters: exitedFilter(v) })}`, {
+      shape: LIST_SHAPE,
+      check: (r) => {
+        const list = r.json as { Names: string[]; Status: string }[];
+        assert.deepEqual(list.map((c) => c.Names[0]), [`/${containerName('crasher')}`]);
+        assert.match(list[0]?.Status ?? '', /^Exited \(2\) /);
+      },
+    }),
+    get('ContainerStatus of the crash', src('core/container_status.go:84-95'), 'FinishedAt set and ExitCode 2 → EXITED, reason "Error"', '/v{{v}}/containers/{{crasher0}}/json', {
+      shape: INSPECT_SHAPE,
+      check: (r) => {
+        assert.deepEqual([at(r.json, 'State.Running'), at(r.json, 'State.ExitCode')], [false, 2]);
+        assert.notEqual(at(r.json, 'State.FinishedAt'), '0001-01-01T00:00:00Z');
+      },
+    }),
+    get('the sandbox\'s runtime for attempt 1', src('core/container_create.go:72'), 'as for every create', '/v{{v}}/containers/{{sandbox}}/json', {}),
+    ...createStart(CRASHER, o, 'crasher1', 1, 204),
+    ...removeSteps('crasher0'),
+    ...createStart(BROKEN, o, 'broken', 0, 400, /no such file or directory|executable file not found/),
+    get('ContainerStatus of a container that could not run', src('core/container_status.go:96-105'), 'FinishedAt zero but ExitCode ≠ 0 → "ContainerCannotRun" with State.Error as the message', '/v{{v}}/containers/{{broken}}/json', {
+      shape: INSPECT_SHAPE,
+      check: (r) => {
+        assert.equal(at(r.json, 'State.Running'), false);
+        assert.equal(at(r.json, 'State.FinishedAt'), '0001-01-01T00:00:00Z');
+        assert.equal(at(r.json, 'State.ExitCode'), 127);
+        assert.match(at(r.json, 'State.Error') as string, /no such file or directory|executable file not found/);
+      },
+    }),
+    ...removeSteps('broken'),
   ];
 }
 
