@@ -10,7 +10,7 @@ import type { Step, Vars } from '../replay';
 import { fingerprintSteps, hostAddresses } from './fingerprint';
 import { MiB, type TaskSpec } from './job';
 import { checkCaps, checkEnv, checkLimits, checkRotation } from './host-checks';
-import { destroyTaskSteps, execSteps, imageGcSteps, pullSteps, startTaskSteps, statsSteps, stopTaskSteps } from './task-steps';
+import { danglingScanStep, destroyTaskSteps, execSteps, imageGcSteps, pullSteps, startTaskSteps, statsSteps, stopTaskSteps } from './task-steps';
 
 /** 1000-character lines, 5000 of them: 5 MB through json-file max-size=2m max-file=2. */
 const BURST = 'l=0123456789; l=$l$l$l$l$l$l$l$l$l$l; l=$l$l$l$l$l$l$l$l$l$l; yes "$l" | head -n 5000';
@@ -60,6 +60,7 @@ export function defaultJobSteps(): Step[] {
       checkCaps(pid);
       checkEnv(pid, { NOMAD_ALLOC_ID: vars.allocId ?? '', NOMAD_TASK_DIR: '/local', NOMAD_PORT_http: '8080' });
     }),
+    danglingScanStep('web'),
     ...statsSteps('web', 3, WEB.memoryMB * MiB),
     ...execSteps('web', ['/bin/sh', '-c', 'wget -q -O - http://127.0.0.1:8080/index.html && ! touch /alloc/logs/x 2>/dev/null && touch /alloc/data/ok && echo check-ok'], (out) => {
       assert.equal(out, `${INDEX_HTML}check-ok\n`, 'the script check sees the page, a read-only /alloc/logs and a writable /alloc/data');

@@ -5,7 +5,7 @@
  * parse) and every field Nomad reads. Fields Nomad never reads and that are plain strings are
  * left out: Go ignores them and so does the check.
  */
-import type { Shape } from '../replay';
+import { shapeErrors, type Shape } from '../replay';
 
 /** network.PortMap: "port/proto" → null or bindings (api/types/network/port.go:164). */
 const PORT_MAP: Shape = { '*': '?array' };
@@ -72,3 +72,27 @@ export const STATS: Shape = {
 export const PULL_MESSAGE: Shape = { id: '?string', status: '?string', progressDetail: '?object', errorDetail: '?object' };
 
 export { PORT_MAP, PORT_BINDINGS };
+
+/**
+ * network.Port's UnmarshalText (api/types/network/port.go): "<port>[-<port>]/<proto>", proto
+ * tcp, udp or sctp. A key that does not parse fails the decode of the whole inspect answer, so
+ * every port map and set of it is checked: NetworkSettings.Ports, HostConfig.PortBindings,
+ * Config.ExposedPorts; and each binding's HostIp is a netip.Addr.
+ */
+export function portMapErrors(inspect: unknown): string[] {
+  const errs: string[] = [];
+  const o = inspect as { NetworkSettings?: { Ports?: unknown }; HostConfig?: { PortBindings?: unknown }; Config?: { ExposedPorts?: unknown } };
+  const maps: Array<[string, unknown, boolean]> = [
+    ['NetworkSettings.Ports', o.NetworkSettings?.Ports, true],
+    ['HostConfig.PortBindings', o.HostConfig?.PortBindings, true],
+    ['Config.ExposedPorts', o.Config?.ExposedPorts, false],
+  ];
+  for (const [where, m, bindings] of maps) {
+    if (m === undefined || m === null) continue;
+    for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+      if (!/^\d{1,5}(-\d{1,5})?\/(tcp|udp|sctp)$/.test(k)) errs.push(`${where}: key ${JSON.stringify(k)} is not a network.Port`);
+      if (bindings) errs.push(...shapeErrors(v, '?array', `${where}[${k}]`), ...(Array.isArray(v) ? shapeErrors(v, PORT_BINDINGS, `${where}[${k}]`) : []));
+    }
+  }
+  return errs;
+}

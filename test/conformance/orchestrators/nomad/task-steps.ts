@@ -11,7 +11,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { at, demux, goQuery, progressErrors, type Reply, type Step, type Vars } from '../replay';
-import { INSPECT, PULL_MESSAGE, STATS, SUMMARY } from './shapes';
+import { INSPECT, PULL_MESSAGE, STATS, SUMMARY, portMapErrors } from './shapes';
 import { containerName, taskCreateBody, type TaskSpec } from './job';
 import { nomadHeaders, src } from './source';
 
@@ -138,6 +138,12 @@ export function startTaskSteps(t: TaskSpec, key: string, opts: { networkMode: st
         assert.equal(at(r.json, 'State.Running'), true);
         assert.equal(at(r.json, 'Config.Tty'), false);
         assert.match(String(at(r.json, 'Image')), /^sha256:[0-9a-f]{64}$/);
+        assert.deepEqual(portMapErrors(r.json), [], 'port maps the Go decoder reads');
+        if (t.port && !opts.networkMode.startsWith('container:')) {
+          for (const proto of ['tcp', 'udp']) {
+            assert.deepEqual(at(r.json, `NetworkSettings.Ports.${t.port.to}/${proto}`), [{ HostIp: vars.hostIp, HostPort: vars.hostPort }], `NetworkSettings.Ports ${t.port.to}/${proto}`);
+          }
+        }
         // json-file: the file Docker writes; logging none: no file, an empty LogPath (as dockerd).
         if (t.logging?.Type === 'none') assert.equal(at(r.json, 'LogPath'), '', 'LogPath of a container logging to none');
         else assert.match(String(at(r.json, 'LogPath')), /^\/.*-json\.log$/, 'LogPath');
@@ -155,7 +161,7 @@ export function startTaskSteps(t: TaskSpec, key: string, opts: { networkMode: st
       status: 200,
     },
   ];
-  steps.push(t.logging?.Type === 'none' ? logsRefused(t, id) : followLogs(key, id));
+  steps.push(t.logging?.Type === 'none' ? logsRefused(t, id) : followLogs(t.name, key, id));
   if (opts.firstTask) {
     steps.push({
       name: 'the long-operations client connects',
@@ -183,9 +189,9 @@ export function startTaskSteps(t: TaskSpec, key: string, opts: { networkMode: st
 }
 
 /** The docker_logger's follow from the epoch, held until the container stops. */
-function followLogs(key: string, id: string): Step {
+function followLogs(task: string, key: string, id: string): Step {
   return {
-    name: `${key}: follow the logs from the epoch`,
+    name: `${task}: follow the logs from the epoch`,
     source: src('drivers/docker/docklog/docker_logger.go:99-106 (since = time.Unix(0,0) as RFC3339, driver.go:442)', 'client/container_logs.go:58') + ', client/internal/timestamp/timestamp.go:95',
     why: 'the client turns the RFC3339 epoch into "0.000000000"; the stream is copied through stdcopy.StdCopy until the container stops',
     method: 'GET',
@@ -212,6 +218,34 @@ function logsRefused(t: TaskSpec, id: string): Step {
     headers: nomadHeaders(),
     status: 501,
     errorMatches: /configured logging driver does not support reading|not implemented/i,
+  };
+}
+
+/**
+ * The dangling-container reconciler's scan (every 5 min by default): running containers, no
+ * filter; a container it does not track, created before the grace period, that looks like
+ * Nomad's (the alloc label, or /alloc /local /secrets mounts and a "<task>-<uuid>" name) is
+ * force-removed. Here the tracked task must look like Nomad's, with a sane Created.
+ */
+export function danglingScanStep(key: string): Step {
+  return {
+    name: 'dangling-container reconciler: list running containers',
+    source: src('drivers/docker/reconcile_dangling.go:145-169, :187-224', 'client/container_list.go:40'),
+    why: 'reads Id, Created (unix seconds, compared with the creation grace), Labels, Mounts[].Destination and Names',
+    method: 'GET',
+    path: '/v{{v}}/containers/json',
+    headers: nomadHeaders(),
+    status: 200,
+    shape: [SUMMARY],
+    check: (r, vars) => {
+      const c = (r.json as { Id: string; Created: number; Labels: Record<string, string>; Mounts: { Destination: string }[]; Names: string[] }[]).find((x) => x.Id === vars[`${key}Id`]);
+      assert.ok(c, 'the running task is listed');
+      const now = Date.now() / 1000;
+      assert.ok(c.Created <= now + 1 && c.Created > now - 3600, `Created ${c.Created} is unix seconds of the creation`);
+      assert.equal(c.Labels['com.hashicorp.nomad.alloc_id'], vars.allocId);
+      for (const p of ['/alloc', '/local', '/secrets']) assert.ok(c.Mounts.some((m) => m.Destination === p), `mount ${p} listed`);
+      assert.ok(c.Names.some((n) => /\/.*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.test(n)), 'a name nomadContainerNamePattern matches');
+    },
   };
 }
 

@@ -8,7 +8,8 @@ import type { TestDaemon } from '../../../support';
 import { replay, type ReplayOptions, type Step, type StepRecord, type Vars } from './transcript';
 
 function logLine(rec: StepRecord, i: number): void {
-  const status = rec.reply ? String(rec.reply.statusCode) : 'local';
+  // A held request has no reply yet: its status shows at the join step.
+  const status = rec.reply ? String(rec.reply.statusCode) : 'hold' in rec.step && rec.step.hold ? 'held' : 'local';
   process.stdout.write(`        ${String(i + 1).padStart(2)} ${status.padEnd(5)} ${String(rec.ms).padStart(5)} ms  ${rec.step.name}  [${rec.step.source}]\n`);
 }
 
