@@ -11,12 +11,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { freePort, haveCommand, makeTempDir, removeTree, requireRoot, sharedFixtures, skipBecause, startDaemon, type Fixtures, type TestDaemon } from '../../support';
+import { freePort, haveCommand, makeTempDir, pushFixtures, removeTree, requireRoot, sharedFixtures, skipBecause, startDaemon, startRegistry, type Fixtures, type TestDaemon } from '../../support';
 import { replayOn } from './replay';
 import { defaultJobSteps, INDEX_HTML } from './nomad/default-job';
 import { makeAllocDir, renderTemplate } from './nomad/job';
 import { bridgeJobSteps } from './nomad/bridge-job';
 import { exitsJobSteps } from './nomad/exits-job';
+import { authJobSteps } from './nomad/auth-job';
+import { nomadRegistryAuth } from './nomad/task-steps';
 
 /** Nomad's default infra_image (config.go:277-283): registry.k8s.io/pause-<GOARCH>:3.3. */
 const PAUSE_IMAGE = `registry.k8s.io/pause-${process.arch === 'x64' ? 'amd64' : process.arch}:3.3`;
@@ -80,6 +82,21 @@ describe('conformance: Nomad docker driver replay', function () {
     await replayOn(d, exitsJobSteps(), {
       vars: { image: fx.busybox.ref, imageRepo: repo, imageTag: tag, allocId, allocDir, cpuset: readFileSync('/sys/devices/system/cpu/online', 'utf8').trim() },
     });
+  });
+
+  it('a private image: the task\'s auth block in X-Registry-Auth', async function () {
+    if (!d) throw new Error('no daemon');
+    const auth = { username: 'nomad', password: 'job-secret' };
+    const registry = await startRegistry({ auth });
+    try {
+      const img = (await pushFixtures(registry.host, { auth })).busybox.ref;
+      const { repo, tag } = splitRef(img);
+      await replayOn(d, authJobSteps(auth.username, auth.password), {
+        vars: { image: img, imageRepo: repo, imageTag: tag, registryAuth: nomadRegistryAuth(auth.username, auth.password) },
+      });
+    } finally {
+      await registry.stop();
+    }
   });
 
   it('bridge mode: a pause container, its SandboxKey for CNI, tasks in container:<pause>', async function () {

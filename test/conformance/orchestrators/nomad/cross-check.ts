@@ -21,6 +21,8 @@ import { replay, type Step, type Vars } from '../replay';
 import { bridgeJobSteps } from './bridge-job';
 import { defaultJobSteps, INDEX_HTML } from './default-job';
 import { exitsJobSteps } from './exits-job';
+import { authJobSteps } from './auth-job';
+import { nomadRegistryAuth } from './task-steps';
 import { makeAllocDir, renderTemplate } from './job';
 
 const BRIDGE = 'dkrnomad0';
@@ -94,6 +96,19 @@ async function main(): Promise<void> {
       ['OOM and kill_signal job', async () => {
         const allocId = randomUUID();
         await replay(sock, exitsJobSteps(), { vars: { ...base, allocId, allocDir: makeAllocDir(dir, allocId, ['hog', 'quiet']) }, onStep: logStep });
+      }],
+      ['private image (auth)', async () => {
+        const auth = { username: 'nomad', password: 'job-secret' };
+        const reg = await startRegistry({ auth });
+        try {
+          const img = (await pushFixtures(reg.host, { auth })).busybox.ref;
+          const k = img.lastIndexOf(':');
+          await replay(sock, authJobSteps(auth.username, auth.password), {
+            vars: { image: img, imageRepo: img.slice(0, k), imageTag: img.slice(k + 1), registryAuth: nomadRegistryAuth(auth.username, auth.password) }, onStep: logStep,
+          });
+        } finally {
+          await reg.stop();
+        }
       }],
       ['bridge mode variant', async () => {
         const allocId = randomUUID();

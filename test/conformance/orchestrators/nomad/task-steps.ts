@@ -18,16 +18,23 @@ import { nomadHeaders, src } from './source';
 type Obj = Record<string, unknown>;
 const obj = (r: Reply): Obj => r.json as Obj;
 
+/** What Nomad puts in X-Registry-Auth for a task's `auth { username  password }` (utils.go:233-245). */
+export function nomadRegistryAuth(username: string, password: string): string {
+  // json.Marshal of registry.AuthConfig{Username, Password} (omitempty), then base64.URLEncoding (padded).
+  return Buffer.from(JSON.stringify({ username, password })).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
 /** The coordinator's pull of an image Nomad does not have (or whose tag is "latest"), then its inspect. */
-export function pullSteps(imageVar: string, repoVar: string, tagVar: string, idVar: string): Step[] {
+export function pullSteps(imageVar: string, repoVar: string, tagVar: string, idVar: string, authVar?: string): Step[] {
   return [
     {
-      name: `pull {{${imageVar}}}`,
-      source: src('drivers/docker/coordinator.go:208', 'client/image_pull.go:31'),
-      why: 'fromImage = the normalized name, tag = the tag; progress.go:260-285 unmarshals each line and fails on errorDetail',
+      name: `pull {{${imageVar}}}${authVar ? ' with the task\'s auth' : ''}`,
+      source: src('drivers/docker/coordinator.go:207-208', 'client/image_pull.go:31') + (authVar ? ', nomad drivers/docker/utils.go:121-141, :233-245 encodeAuth' : ''),
+      why: 'fromImage = the normalized name, tag = the tag; progress.go:260-285 unmarshals each line and fails on errorDetail'
+        + (authVar ? '; X-Registry-Auth = base64url(JSON {username, password})' : ''),
       method: 'POST',
       path: (vars) => `/v${vars.v}/images/create${goQuery({ fromImage: vars[repoVar], tag: vars[tagVar] })}`,
-      headers: nomadHeaders({ method: 'POST' }),
+      headers: nomadHeaders({ method: 'POST', ...(authVar ? { extra: [['X-Registry-Auth', `{{${authVar}}}`]] as [string, string][] } : {}) }),
       status: 200,
       decode: 'ndjson',
       timeoutMs: 120_000,
