@@ -10,7 +10,7 @@ import type { Step, Vars } from '../replay';
 import { fingerprintSteps, hostAddresses } from './fingerprint';
 import { MiB, type TaskSpec } from './job';
 import { checkCaps, checkEnv, checkLimits, checkRotation } from './host-checks';
-import { danglingScanStep, destroyTaskSteps, execSteps, imageGcSteps, pullSteps, startTaskSteps, statsSteps, stopTaskSteps } from './task-steps';
+import { danglingScanStep, destroyTaskSteps, execSteps, recoverTaskSteps, recoveredExitSteps, imageGcSteps, pullSteps, startTaskSteps, statsSteps, stopTaskSteps } from './task-steps';
 
 /** 1000-character lines, 5000 of them: 5 MB through json-file max-size=2m max-file=2. */
 const BURST = 'l=0123456789; l=$l$l$l$l$l$l$l$l$l$l; l=$l$l$l$l$l$l$l$l$l$l; yes "$l" | head -n 5000';
@@ -65,6 +65,10 @@ export function defaultJobSteps(): Step[] {
     ...execSteps('web', ['/bin/sh', '-c', 'wget -q -O - http://127.0.0.1:8080/index.html && ! touch /alloc/logs/x 2>/dev/null && touch /alloc/data/ok && echo check-ok'], (out) => {
       assert.equal(out, `${INDEX_HTML}check-ok\n`, 'the script check sees the page, a read-only /alloc/logs and a writable /alloc/data');
     }),
+    local('a second passes', 'the recovered logger\'s since (whole seconds) must be after every line so far', async () => {
+      await new Promise((r) => setTimeout(r, 1100));
+    }),
+    ...recoverTaskSteps(WEB, 'web'),
     ...stopTaskSteps(WEB, 'web', (stdout, stderr) => {
       assert.equal(stderr, 'web: ready\n');
       const lines = stdout.split('\n').filter(Boolean);
@@ -73,6 +77,10 @@ export function defaultJobSteps(): Step[] {
       // A follower that keeps up sees every line; one that starts late only what max-file kept.
       assert.ok(burst.length > 0 && burst.length <= 5000, `${burst.length} burst lines`);
       assert.ok(burst.every((l) => l === BURST_LINE), 'every burst line whole, none torn by a rotation');
+    }),
+    ...recoveredExitSteps(WEB, 'web', 0, (stdout, stderr) => {
+      assert.equal(stdout, 'web: SIGTERM\n', 'only what the task wrote after the recovery');
+      assert.equal(stderr, '');
     }),
     local('json-file rotated at max-size, kept max-file', 'LogConfig {Type json-file, Config {max-file 2, max-size 2m}}', (vars) => checkRotation(vars.webLogPath ?? '')),
     ...destroyTaskSteps(WEB, 'web'),

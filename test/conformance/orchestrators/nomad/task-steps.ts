@@ -10,7 +10,7 @@
  * {{allocId}}, {{cgroupDriver}} come from the fingerprint and the test.
  */
 import * as assert from 'node:assert/strict';
-import { at, demux, goQuery, progressErrors, type Reply, type Step, type Vars } from '../replay';
+import { at, demux, goQuery, progressErrors, type Reply, type Shape, type Step, type Vars } from '../replay';
 import { INSPECT, PULL_MESSAGE, STATS, SUMMARY, portMapErrors } from './shapes';
 import { containerName, taskCreateBody, type TaskSpec } from './job';
 import { nomadHeaders, src } from './source';
@@ -254,6 +254,123 @@ export function danglingScanStep(key: string): Step {
       assert.ok(c.Names.some((n) => /\/.*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.test(n)), 'a name nomadContainerNamePattern matches');
     },
   };
+}
+
+/**
+ * RecoverTask after the Nomad client restarted and its docker_logger plugin died with it
+ * (driver.go:243-318): info, inspect by the stored id, a new logger that follows from now
+ * (setupNewDockerLogger(container, cfg, time.Now()), driver.go:294: since = now in RFC3339,
+ * whole seconds), and a new handle whose wait is held again. The first client's connections
+ * stay open here (a dead Nomad would have closed them) and are joined by the exit steps.
+ */
+export function recoverTaskSteps(t: TaskSpec, key: string): Step[] {
+  const id = `{{${key}Id}}`;
+  return [
+    {
+      name: 'the restarted Nomad client connects',
+      source: src('drivers/docker/driver.go:253', 'client/ping.go:108'),
+      why: 'a new plugin process, a new client: it negotiates again',
+      method: 'HEAD',
+      path: '/_ping',
+      headers: nomadHeaders({ method: 'HEAD' }),
+      status: 200,
+    },
+    {
+      name: `${t.name}: recover: info`,
+      source: src('drivers/docker/driver.go:258', 'client/system_info.go:23'),
+      why: 'CgroupDriver for the recovered handle',
+      method: 'GET',
+      path: '/v{{v}}/info',
+      headers: nomadHeaders(),
+      status: 200,
+      check: (r, vars) => assert.equal(obj(r).CgroupDriver, vars.cgroupDriver),
+    },
+    {
+      name: `${t.name}: recover: inspect the stored container id`,
+      source: src('drivers/docker/driver.go:268-287', 'client/container_inspect.go:30'),
+      why: 'the id from the task handle\'s state; HostConfig.Cgroup and Image are kept in the new handle',
+      method: 'GET',
+      path: `/v{{v}}/containers/${id}/json`,
+      headers: nomadHeaders(),
+      status: 200,
+      shape: { ...(INSPECT as Record<string, Shape>), HostConfig: { Cgroup: 'string' } },
+      check: (r, vars) => {
+        assert.equal(at(r.json, 'State.Running'), true);
+        assert.equal(at(r.json, 'Image'), vars[`${key}Image`]);
+        // The new logger follows from this second on (RFC3339 has no fraction: %d.%09d of whole seconds).
+        vars[`${key}RecoverSince`] = `${Math.floor(Date.now() / 1000)}.000000000`;
+      },
+    },
+    {
+      name: `${t.name}: recover: the new docker_logger connects`,
+      source: src('drivers/docker/driver.go:294 setupNewDockerLogger → docklog/docker_logger.go:78', 'client/ping.go:108'),
+      why: 'a new logger plugin process, a new client',
+      method: 'HEAD',
+      path: '/_ping',
+      headers: nomadHeaders({ method: 'HEAD' }),
+      status: 200,
+    },
+    {
+      name: `${t.name}: recover: follow the logs from now`,
+      source: src('drivers/docker/docklog/docker_logger.go:95-106 (StartTime = time.Now().Unix())', 'client/container_logs.go:58'),
+      why: 'only what the task writes from now on; the daemon filters by each entry\'s time',
+      method: 'GET',
+      path: (vars) => `/v${vars.v}/containers/${vars[`${key}Id`]}/logs${goQuery({ follow: '1', since: vars[`${key}RecoverSince`], stderr: '1', stdout: '1' })}`,
+      headers: nomadHeaders(),
+      status: 200,
+      decode: 'raw',
+      hold: `${key}-logs2`,
+      timeoutMs: 120_000,
+    },
+    {
+      name: 'the restarted client\'s long-operations client connects',
+      source: src('drivers/docker/driver.go:263 → handle.go:290', 'client/ping.go:108'),
+      why: 'its first request is the wait',
+      method: 'HEAD',
+      path: '/_ping',
+      headers: nomadHeaders({ method: 'HEAD' }),
+      status: 200,
+    },
+    {
+      name: `${t.name}: recover: wait until not running (held)`,
+      source: src('drivers/docker/driver.go:315 → handle.go:290-294', 'client/container_wait.go:41'),
+      why: 'the recovered handle blocks here',
+      method: 'POST',
+      path: `/v{{v}}/containers/${id}/wait${goQuery({ condition: 'not-running' })}`,
+      headers: nomadHeaders({ method: 'POST' }),
+      status: 200,
+      decode: 'json',
+      hold: `${key}-wait2`,
+      timeoutMs: 120_000,
+    },
+  ];
+}
+
+/** The recovered handle's wait and logger end with the task (joined after exitSteps). */
+export function recoveredExitSteps(t: TaskSpec, key: string, exitCode: number, checkLogs: (stdout: string, stderr: string) => void): Step[] {
+  return [
+    {
+      name: `${t.name}: the recovered handle's wait answers`,
+      source: src('drivers/docker/handle.go:296-303', 'client/container_wait.go:66-82'),
+      why: 'two waiters on one container: both answer',
+      join: `${key}-wait2`,
+      status: 200,
+      shape: { StatusCode: 'int', Error: '?object' },
+      check: (r) => assert.equal(obj(r).StatusCode, exitCode),
+    },
+    {
+      name: `${t.name}: the new logger's stream (from the recovery on) ends`,
+      source: src('drivers/docker/docklog/docker_logger.go:125-133', 'api/pkg/stdcopy StdCopy'),
+      why: 'since = the recovery second: nothing older',
+      join: `${key}-logs2`,
+      status: 200,
+      check: (r) => {
+        assert.equal(r.cutShort, false);
+        const { stdout, stderr } = demux(r.body);
+        checkLogs(stdout, stderr);
+      },
+    },
+  ];
 }
 
 /** TaskStats: one stats?stream=false per collection interval (IncludePreviousSample: no one-shot). */
