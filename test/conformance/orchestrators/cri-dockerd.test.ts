@@ -12,12 +12,13 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, promises as fs, readFileSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { freePort, haveCommand, run, httpGet, makeTempDir, removeTree, requireRoot, sharedFixtures, skipBecause, startDaemon, waitFor, type Fixtures, type TestDaemon } from '../../support';
+import { buildFixtureLayout, freePort, haveCommand, run, runOk, startRegistry, httpGet, makeTempDir, removeTree, requireRoot, sharedFixtures, skipBecause, startDaemon, waitFor, type Fixtures, type TestDaemon } from '../../support';
 import { isRFC3339Nano, replayOn, type Vars } from './replay';
 import { podNetFor, setUp, tearDown, type PodNet } from './cri-dockerd/cni';
 import { podSteps, resolvContent } from './cri-dockerd/pod-steps';
 import { BROKEN, CGROUP_PARENT, CRASHER, POD, SIDECAR, WEB } from './cri-dockerd/pod-spec';
 import { startupSteps } from './cri-dockerd/startup';
+import { privatePullSteps, registryAuthHeader } from './cri-dockerd/private-pull';
 
 const PAUSE = 'registry.k8s.io/pause:3.10';
 
@@ -207,5 +208,24 @@ describe('conformance: cri-dockerd (Kubernetes) replay', function () {
         checkResized: async (v) => assert.equal(memoryLimit(await pidOf(v.web as string)), String(192 * 1024 * 1024)),
       }),
     ]);
+  });
+  it('an image from a private registry: pulled with the imagePullSecret in X-Registry-Auth, refused without it', async function () {
+    const daemon = d;
+    if (!daemon) throw new Error('no daemon');
+    if (!haveCommand('htpasswd') || !haveCommand('skopeo')) skipBecause(this, 'needs htpasswd and skopeo for an authenticated registry');
+    // A password whose base64url has '-', '_' and padding, as Go's base64.URLEncoding writes it.
+    const creds = { username: 'kube', password: 's3cr?t>>~' };
+    const header = registryAuthHeader(creds);
+    assert.match(header, /-/);
+    assert.match(header, /_/);
+    assert.match(header, /=$/);
+    const reg = await startRegistry({ auth: creds });
+    try {
+      const layout = await buildFixtureLayout();
+      await runOk('skopeo', ['copy', '-q', '--dest-tls-verify=false', '--dest-creds', `${creds.username}:${creds.password}`, `oci:${layout.dir}:hello`, `docker://${reg.host}/team/hello:private`], { timeoutMs: 120_000 });
+      await replayOn(daemon, [...startupSteps(), ...privatePullSteps(`${reg.host}/team/hello`, 'private', creds)]);
+    } finally {
+      await reg.stop();
+    }
   });
 });

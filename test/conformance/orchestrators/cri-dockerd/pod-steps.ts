@@ -94,7 +94,7 @@ export function podSteps(o: PodOptions): Step[] {
   const sandboxFilter = (v: Vars) => goFilters({ label: ['io.kubernetes.docker.type=container', `io.kubernetes.sandbox.id=${v.sandbox}`] });
   return [
     // ---- images ----------------------------------------------------------------------------
-    get('sandbox image present?', src('core/sandbox_run.go:50 ensureSandboxImageExists → core/sandbox_helpers.go:428 → libdocker/kube_docker_client.go:222'), 'the pause image is pulled only when the inspect says 404', `/v{{v}}/images/${o.pauseImage}/json`, {
+    get('sandbox image present?', src('core/sandbox_run.go:50 ensureSandboxImageExists → core/sandbox_helpers.go:427 → libdocker/kube_docker_client.go:222'), 'the pause image is pulled only when the inspect says 404', `/v{{v}}/images/${o.pauseImage}/json`, {
       shape: { Id: 'string', RepoTags: ['string'], Config: { User: 'string' } },
     }),
     get('app image status (absent)', src('core/image.go:99 ImageStatus → libdocker/kube_docker_client.go:251'), 'a 404 is "not present" (dockerapi.IsErrNotFound → ImageNotFoundError), so the kubelet pulls', `/v{{v}}/images/${appRef}/json`, {
@@ -155,7 +155,7 @@ export function podSteps(o: PodOptions): Step[] {
       capture: { resolvConf: (r) => at(r.json, 'ResolvConfPath') },
     }),
     { name: 'rewrite resolv.conf', source: src('core/sandbox_run.go:128 → core/sandbox_helpers.go:344 rewriteResolvFile'), why: 'O_TRUNC|O_WRONLY rewrite of the host file, not a new file: containers must share it', local: (v) => rewriteResolv(v.resolvConf as string) },
-    get('inspect the sandbox for its netns', src('network/cni/cni.go SetUpPod → core/docker_service.go GetNetNS → core/helpers_linux.go:92 getNetworkNamespace'), 'the CNI plugin gets /proc/<State.Pid>/ns/net', '/v{{v}}/containers/{{sandbox}}/json', {
+    get('inspect the sandbox for its netns', src('network/cni/cni.go:330 SetUpPod → core/sandbox_port_forward.go:109 GetNetNS → core/helpers_linux.go:92 getNetworkNamespace'), 'the CNI plugin gets /proc/<State.Pid>/ns/net', '/v{{v}}/containers/{{sandbox}}/json', {
       shape: { State: { Pid: 'int' } },
       check: (r) => assert.ok((at(r.json, 'State.Pid') as number) > 0, 'State.Pid must be the running sandbox\'s pid'),
       capture: { sandboxPid: (r) => at(r.json, 'State.Pid') },
@@ -168,7 +168,7 @@ export function podSteps(o: PodOptions): Step[] {
         assert.match((r.json as { Status: string }[])[0]?.Status ?? '', /^Up/);
       },
     }),
-    get('PodSandboxStatus', src('core/sandbox_status.go:44 getPodSandboxDetails → core/sandbox_helpers.go:177'), 'State.Running → READY, Created as RFC3339Nano, HostConfig.Runtime → RuntimeHandler, the netns mode', '/v{{v}}/containers/{{sandbox}}/json', {
+    get('PodSandboxStatus', src('core/sandbox_status.go:33 getPodSandboxDetails → core/sandbox_helpers.go:177'), 'State.Running → READY, Created as RFC3339Nano, HostConfig.Runtime → RuntimeHandler, the netns mode', '/v{{v}}/containers/{{sandbox}}/json', {
       shape: INSPECT_SHAPE,
       check: (r) => assert.equal(at(r.json, 'Name'), `/${SANDBOX_NAME}`),
     }),
@@ -353,7 +353,10 @@ export function podSteps(o: PodOptions): Step[] {
         assert.notEqual(at(r.json, 'State.FinishedAt'), '0001-01-01T00:00:00Z');
       },
     }),
-    get('StopPodSandbox: inspect', src('core/sandbox_stop.go:44 getPodSandboxDetails'), 'name and namespace for the CNI teardown', '/v{{v}}/containers/{{sandbox}}/json', { shape: INSPECT_SHAPE }),
+    get('StopPodSandbox: inspect', src('core/sandbox_stop.go:45 getPodSandboxDetails'), 'name and namespace for the CNI teardown', '/v{{v}}/containers/{{sandbox}}/json', { shape: INSPECT_SHAPE }),
+    get('CNI DEL: the netns', src('core/sandbox_stop.go:91 TearDownPod → network/cni/cni.go:371 → core/sandbox_port_forward.go:109 GetNetNS'), 'the plugin gets /proc/<State.Pid>/ns/net of the still running sandbox', '/v{{v}}/containers/{{sandbox}}/json', {
+      check: (r) => assert.ok((at(r.json, 'State.Pid') as number) > 0),
+    }),
     { name: 'CNI DEL', source: src('core/sandbox_stop.go:91 ds.network.TearDownPod'), why: 'the plugin removes the veth and the hostport rules', local: o.cniDel },
     {
       name: 'stop the sandbox',
@@ -384,7 +387,7 @@ export function podSteps(o: PodOptions): Step[] {
       headers: goHeaders({ method: 'DELETE' }),
       status: 204,
     },
-    get('the sandbox is gone', src('core/sandbox_stop.go:47 → libdocker/kube_docker_client.go:743 IsContainerNotFoundError'), 'a later StopPodSandbox must see "No such container: <id>" (the regex cri-dockerd matches) to fall back to its checkpoint', '/v{{v}}/containers/{{sandbox}}/json', {
+    get('the sandbox is gone', src('core/sandbox_stop.go:45 → libdocker/kube_docker_client.go:743 IsContainerNotFoundError'), 'a later StopPodSandbox must see "No such container: <id>" (the regex cri-dockerd matches) to fall back to its checkpoint', '/v{{v}}/containers/{{sandbox}}/json', {
       status: 404,
       errorMatches: /No such container: [0-9a-z]+/,
     }),
@@ -481,7 +484,7 @@ function execSteps(name: string, cmd: string[], check: (out: ExecOutput) => void
   const key = `exec${name.replace(/[^a-z]/gi, '').slice(0, 24)}`;
   let streams = { stdout: '', stderr: '' };
   return [
-    get(`${name}: inspect`, src('core/container_exec.go:35 ExecSync → streaming runtime → libdocker/kube_docker_client.go:117'), 'the exec target must be running', '/v{{v}}/containers/{{sidecar}}/json', {
+    get(`${name}: inspect`, src('core/container_exec.go:40 ExecSync → streaming/streaming.go:82 → libdocker/helpers.go:186 CheckContainerStatus'), 'the exec target must be running', '/v{{v}}/containers/{{sidecar}}/json', {
       check: (r) => assert.equal(at(r.json, 'State.Running'), true),
     }),
     {
