@@ -38,15 +38,17 @@ function sh(cmd: string, args: string[]): void {
  * the failure is printed and the replay goes on.
  *  - following logs across a json-file rotation repeats lines (moby's follow re-reads after
  *    the rename); berthd sends each line once;
+ *  - a follow sometimes ends at the container's stop before its last line is sent (1 run in 3
+ *    here lost the recovered logger's only line); berthd sends every line before the end;
  *  - libnetwork removes a sandbox's netns file later (its garbage collection runs every
  *    minute); berthd's is gone with the container.
  */
-const KNOWN_DIFFERENCES = new Set(['web: the log stream ends with the container', 'the namespace went with the pause container']);
+const KNOWN_DIFFERENCES = new Set(['web: the log stream ends with the container', 'web: the new logger\'s stream (from the recovery on) ends', 'the namespace went with the pause container']);
 
 function tolerateKnown(steps: Step[]): Step[] {
   return steps.map((step): Step => {
     if (!KNOWN_DIFFERENCES.has(step.name)) return step;
-    const note = (err: unknown): void => void process.stdout.write(`     dockerd differs (known): ${(err as Error).message.split('\n')[0]}\n`);
+    const note = (err: unknown): void => void process.stdout.write(`     dockerd differs (known): ${(err as Error).message.split('\n').slice(0, 6).join(' | ')}\n`);
     if ('local' in step) {
       const f = step.local;
       return { ...step, local: async (vars) => { try { await f(vars); } catch (err) { note(err); } } };

@@ -10,7 +10,7 @@ import type { Step, Vars } from '../replay';
 import { fingerprintSteps, hostAddresses } from './fingerprint';
 import { MiB, type TaskSpec } from './job';
 import { checkCaps, checkEnv, checkLimits, checkRotation } from './host-checks';
-import { danglingScanStep, destroyTaskSteps, execSteps, recoverTaskSteps, recoveredExitSteps, imageGcSteps, pullSteps, startTaskSteps, statsSteps, stopTaskSteps } from './task-steps';
+import { allocExecSteps, danglingScanStep, destroyTaskSteps, execSteps, recoverTaskSteps, recoveredExitSteps, imageGcSteps, pullSteps, startTaskSteps, statsSteps, stopTaskSteps } from './task-steps';
 
 /** 1000-character lines, 5000 of them: 5 MB through json-file max-size=2m max-file=2. */
 const BURST = 'l=0123456789; l=$l$l$l$l$l$l$l$l$l$l; l=$l$l$l$l$l$l$l$l$l$l; yes "$l" | head -n 5000';
@@ -65,6 +65,12 @@ export function defaultJobSteps(): Step[] {
     ...execSteps('web', ['/bin/sh', '-c', 'wget -q -O - http://127.0.0.1:8080/index.html && ! touch /alloc/logs/x 2>/dev/null && touch /alloc/data/ok && echo check-ok'], (out) => {
       assert.equal(out, `${INDEX_HTML}check-ok\n`, 'the script check sees the page, a read-only /alloc/logs and a writable /alloc/data');
     }),
+    ...allocExecSteps('web', false, 'echo "$NOMAD_TASK_NAME here"; echo oops >&2; exit 4\n', (out) => {
+      assert.deepEqual(JSON.parse(out), { stdout: 'web here\n', stderr: 'oops\n' });
+    }, 4),
+    ...allocExecSteps('web', true, 'stty size; exit 5\n', (out) => {
+      assert.match(out, /40 120/, `the terminal size sent before the start applies: ${JSON.stringify(out)}`);
+    }, 5),
     local('a second passes', 'the recovered logger\'s since (whole seconds) must be after every line so far', async () => {
       await new Promise((r) => setTimeout(r, 1100));
     }),

@@ -447,6 +447,91 @@ export function execSteps(key: string, cmd: string[], expect: (stdout: string) =
   ];
 }
 
+/**
+ * `nomad alloc exec` (ExecTaskStreaming, driver.go:1931-2027): exec create with stdin, stdout
+ * and stderr attached; the terminal size goes out from its own goroutine as soon as the exec
+ * exists, so it can reach the daemon before the start (dockerd then waits up to 10 s for the
+ * exec to run); the hijacked start carries stdin, closed with CloseWrite at EOF; the exit code
+ * comes from ExecInspect once Running is false.
+ */
+export function allocExecSteps(key: string, tty: boolean, input: string, expect: (out: string) => void, exitCode: number): Step[] {
+  const ex = `${key}${tty ? 'Tty' : 'Pipe'}Exec`;
+  const steps: Step[] = [
+    {
+      name: `alloc exec${tty ? ' -t' : ''}: exec create`,
+      source: src('drivers/docker/driver.go:1947-1963', 'client/container_exec.go:34'),
+      why: `AttachStdin, AttachStdout, AttachStderr, Tty ${tty}; no ConsoleSize (getConsoleSize of a zero size is nil)`,
+      method: 'POST',
+      path: `/v{{v}}/containers/{{${key}Id}}/exec`,
+      headers: nomadHeaders({ body: 'json' }),
+      body: { User: '', Privileged: false, Tty: tty, AttachStdin: true, AttachStderr: true, AttachStdout: true, DetachKeys: '', Env: null, WorkingDir: '', Cmd: ['/bin/sh'] },
+      status: 201,
+      capture: { [ex]: (r) => obj(r).Id },
+    },
+  ];
+  if (tty) {
+    steps.push({
+      name: 'alloc exec -t: the terminal size, before the start',
+      source: src('drivers/docker/driver.go:1966-1982 (its own goroutine, before ExecAttach at :1984)', 'client/container_resize.go:48'),
+      why: 'h and w as the query (sorted); dockerd holds a resize of an exec that has not started yet (daemon/resize.go ContainerExecResize, 10 s)',
+      method: 'POST',
+      path: `/v{{v}}/exec/{{${ex}}}/resize${goQuery({ h: '40', w: '120' })}`,
+      headers: nomadHeaders({ method: 'POST' }),
+      status: 200,
+      hold: `${ex}-resize`,
+      timeoutMs: 20_000,
+    });
+  }
+  steps.push(
+    {
+      name: `alloc exec${tty ? ' -t' : ''}: exec start (hijacked, stdin)`,
+      source: src('drivers/docker/driver.go:1984-1992', 'client/container_exec.go:135') + ', client/hijack.go:45',
+      why: tty ? 'raw tty bytes both ways (io.Copy)' : 'stdcopy frames out (StdCopy), raw stdin in, CloseWrite at stdin EOF (:2004)',
+      method: 'POST',
+      path: `/v{{v}}/exec/{{${ex}}}/start`,
+      headers: nomadHeaders({ body: 'json', hijack: true }),
+      body: { Detach: false, Tty: tty },
+      hijack: true,
+      decode: 'raw',
+      status: 101,
+      hold: ex,
+      timeoutMs: 30_000,
+    },
+  );
+  if (tty) {
+    steps.push({
+      name: 'alloc exec -t: the resize answers once the exec runs',
+      source: src('drivers/docker/driver.go:1976-1979 (errors ignored)', 'client/container_resize.go:58'),
+      why: 'answered after the start made the process',
+      join: `${ex}-resize`,
+      status: 200,
+    });
+  }
+  steps.push(
+    { name: `alloc exec${tty ? ' -t' : ''}: the user types`, source: src('drivers/docker/driver.go:2002-2005 (io.Copy(resp.Conn, stdin), then CloseWrite)'), why: 'stdin, then EOF', write: ex, data: input, closeStdin: !tty },
+    {
+      name: `alloc exec${tty ? ' -t' : ''}: the session ends`,
+      source: src('drivers/docker/driver.go:1994-2000', tty ? undefined : 'api/pkg/stdcopy StdCopy'),
+      why: tty ? 'raw bytes, the tty echoing what was typed' : 'stdout and stderr in stdcopy frames',
+      join: ex,
+      status: 101,
+      check: (r) => expect(tty ? r.body.toString('utf8') : JSON.stringify(demux(r.body))),
+    },
+    {
+      name: `alloc exec${tty ? ' -t' : ''}: exit code`,
+      source: src('drivers/docker/driver.go:2007-2021 (polled every 100 ms while Running)', 'client/container_exec.go:178'),
+      why: 'ExitCode once Running is false',
+      method: 'GET',
+      path: `/v{{v}}/exec/{{${ex}}}/json`,
+      headers: nomadHeaders(),
+      status: 200,
+      shape: { ID: 'string', Running: 'bool', ExitCode: 'int', Pid: 'int' },
+      check: (r) => assert.deepEqual([obj(r).Running, obj(r).ExitCode], [false, exitCode]),
+    },
+  );
+  return steps;
+}
+
 /** StopTask with the default kill_timeout (5 s) and no kill_signal, then the handle's exit path. */
 export function stopTaskSteps(t: TaskSpec, key: string, checkLogs: (stdout: string, stderr: string, vars: Vars) => void): Step[] {
   return [
