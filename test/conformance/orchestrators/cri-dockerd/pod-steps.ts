@@ -99,7 +99,7 @@ export function podSteps(o: PodOptions): Step[] {
     }),
     get('app image status (absent)', src('core/image.go:99 ImageStatus → libdocker/kube_docker_client.go:251'), 'a 404 is "not present" (dockerapi.IsErrNotFound → ImageNotFoundError), so the kubelet pulls', `/v{{v}}/images/${appRef}/json`, {
       status: 404,
-      errorMatches: /^No such image: /,
+      errorMatches: /No such image: /, // the 404 decides (IsErrNotFound); the text is only shown
     }),
     {
       name: 'pull the app image',
@@ -325,7 +325,7 @@ export function podSteps(o: PodOptions): Step[] {
     }),
     { name: 'the new memory limit is in the cgroup', source: 'kubelet in-place resize expectation', why: 'the running container\'s cgroup changed', local: o.checkResized },
     get('ListImages', src('core/image.go:73 → libdocker/kube_docker_client.go:273'), 'Id, RepoTags, RepoDigests, Size (uint64 in CRI) of every image', '/v{{v}}/images/json', {
-      shape: [{ Id: 'string', RepoTags: ['string'], RepoDigests: ['string'], Size: 'int' }],
+      shape: [{ Id: 'string', RepoTags: '?array', RepoDigests: '?array', Size: 'int' }], // nil slices are null (a built image has no digest)
       check: (r, v) => assert.ok((r.json as { Id: string }[]).some((i) => i.Id === v.appImageId), 'the pulled image is listed'),
     }),
     get('ImageFsInfo', src('core/imagefs_linux.go:46'), 'all=1&shared-size=1 (API ≥ 1.42): sizes of all images for the image filesystem usage', '/v{{v}}/images/json?all=1&shared-size=1', {
