@@ -18,6 +18,7 @@ import { makeAllocDir, renderTemplate } from './nomad/job';
 import { bridgeJobSteps } from './nomad/bridge-job';
 import { exitsJobSteps } from './nomad/exits-job';
 import { authJobSteps } from './nomad/auth-job';
+import { restartJobSteps } from './nomad/restart-job';
 import { nomadRegistryAuth } from './nomad/task-steps';
 
 /** Nomad's default infra_image (config.go:277-283): registry.k8s.io/pause-<GOARCH>:3.3. */
@@ -97,6 +98,15 @@ describe('conformance: Nomad docker driver replay', function () {
     } finally {
       await registry.stop();
     }
+  });
+
+  it('berthd restarts under a running task: the container lives on, Nomad\'s held wait ends', async function () {
+    if (!d || !fx) throw new Error('no daemon');
+    const allocId = randomUUID();
+    const { repo, tag } = splitRef(fx.busybox.ref);
+    await replayOn(d, restartJobSteps(() => (d as TestDaemon).restart()), {
+      vars: { image: fx.busybox.ref, imageRepo: repo, imageTag: tag, allocId, allocDir: makeAllocDir(root, allocId, ['long']), cpuset: readFileSync('/sys/devices/system/cpu/online', 'utf8').trim() },
+    });
   });
 
   it('bridge mode: a pause container, its SandboxKey for CNI, tasks in container:<pause>', async function () {

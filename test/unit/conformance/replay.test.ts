@@ -129,6 +129,26 @@ describe('unit: orchestrator replay client', function () {
     }
   });
 
+  it('joins a held request that must end without an answer (the daemon went away)', async function () {
+    const s = await server((head, _b, sock) => {
+      sock.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+      if (head.includes('/cut')) setTimeout(() => sock.end(), 20);
+      else setTimeout(() => sock.end('2\r\n{}\r\n0\r\n\r\n'), 20);
+    });
+    try {
+      await replay(s.socket, [
+        { name: 'held', source: 't:1', why: 'w', method: 'POST', path: '/cut', status: 200, hold: 'h' },
+        { name: 'cut', source: 't:2', why: 'w', join: 'h', status: 200, fails: /closed inside a chunked body/ },
+      ]);
+      await assert.rejects(replay(s.socket, [
+        { name: 'held', source: 't:1', why: 'w', method: 'POST', path: '/whole', status: 200, hold: 'h' },
+        { name: 'cut', source: 't:2', why: 'w', join: 'h', status: 200, fails: /closed/ },
+      ]), /answered 200, but it had to end without an answer/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('replays steps in order: templating, captures, checks, held requests and the failing step named', async function () {
     let waitSock: net.Socket | undefined;
     const s = await server((head, body, sock) => {

@@ -9,7 +9,7 @@ import { replay, type ReplayOptions, type Step, type StepRecord, type Vars } fro
 
 function logLine(rec: StepRecord, i: number): void {
   // A held request has no reply yet: its status shows at the join step.
-  const status = rec.reply ? String(rec.reply.statusCode) : 'hold' in rec.step && rec.step.hold ? 'held' : 'local';
+  const status = rec.reply ? String(rec.reply.statusCode) : 'hold' in rec.step && rec.step.hold ? 'held' : 'join' in rec.step ? 'cut' : 'local';
   process.stdout.write(`        ${String(i + 1).padStart(2)} ${status.padEnd(5)} ${String(rec.ms).padStart(5)} ms  ${rec.step.name}  [${rec.step.source}]\n`);
 }
 

@@ -82,6 +82,9 @@ export interface JoinStep extends StepBase {
   shape?: Shape;
   check?: (r: Reply, vars: Vars) => void | Promise<void>;
   capture?: Record<string, (r: Reply) => unknown>;
+  /** The held request must end without a complete answer (the daemon went away while it was
+   *  open) with an error matching this; `status` and the checks are then not used. */
+  fails?: RegExp;
 }
 
 export interface WriteStep extends StepBase {
@@ -199,8 +202,14 @@ export async function replay(socket: string, steps: readonly Step[], opts: Repla
         const h = held.get(step.join);
         if (!h) throw new Error(`no held request named ${step.join}`);
         held.delete(step.join);
-        reply = toReply(await h.promise, h.step.decode);
-        await verify(step, reply, vars);
+        if (step.fails) {
+          const outcome = await h.promise.then((r) => r, (e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+          if (!(outcome instanceof Error)) throw new Error(`the held request answered ${outcome.statusCode}, but it had to end without an answer`);
+          if (!step.fails.test(outcome.message)) throw new Error(`the held request failed with "${outcome.message}", not ${step.fails}`);
+        } else {
+          reply = toReply(await h.promise, h.step.decode);
+          await verify(step, reply, vars);
+        }
       } else if ('write' in step) {
         const h = held.get(step.write);
         if (!h) throw new Error(`no held request named ${step.write}`);
