@@ -281,6 +281,10 @@ export function podSteps(o: PodOptions): Step[] {
     },
 
     // ---- stats --------------------------------------------------------------------------------
+    get('ContainerStats: the container by id', src('core/stats.go:172 → core/container_list.go:43 (id filter)'), 'exactly one container must match the id filter next to the type label, or "container with id ... not found"', (v) => `/v${v.v}/containers/json${goQuery({ all: '1', filters: goFilters({ id: [v.web as string], label: ['io.kubernetes.docker.type=container'] }) })}`, {
+      shape: LIST_SHAPE,
+      check: (r, v) => assert.deepEqual((r.json as { Id: string }[]).map((c) => c.Id), [v.web]),
+    }),
     get('ContainerStats (one-shot)', src('core/stats_linux.go:30 → libdocker/kube_docker_client.go:624 → vendor/github.com/docker/docker/client/container_stats.go:32'), 'stream=0&one-shot=1 (url.Values sorts the keys); decodes one StatsResponse: cpu_stats.cpu_usage.total_usage and memory_stats.usage as uint64', '/v{{v}}/containers/{{web}}/stats?one-shot=1&stream=0', {
       decode: 'json',
       shape: { read: 'time', cpu_stats: { cpu_usage: { total_usage: 'uint' } }, memory_stats: { usage: 'uint' } },
