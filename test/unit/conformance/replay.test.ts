@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeStdcopy, demux, goJson, hijack, isRFC3339Nano, parseNdjson, replay, request, shapeErrors, type Step } from '../../conformance/orchestrators/replay';
+import { decodeStdcopy, demux, goCreateBody, goFilters, goHeaders, goJson, goQuery, hijack, isRFC3339Nano, parseNdjson, replay, request, shapeErrors, type Step } from '../../conformance/orchestrators/replay';
 
 type Handler = (head: string, body: Buffer, sock: net.Socket) => void;
 
@@ -209,6 +209,21 @@ describe('unit: orchestrator replay client', function () {
   it('encodes bodies as Go\'s encoding/json: HTML-safe escapes', function () {
     assert.equal(goJson({ Cmd: ['sh', '-c', 'a && b >&2 <x'], S: '\u2028' }), '{"Cmd":["sh","-c","a \\u0026\\u0026 b \\u003e\\u00262 \\u003cx"],"S":"\\u2028"}');
     assert.deepEqual(JSON.parse(goJson({ a: '<&>' })), { a: '<&>' });
+  });
+
+  it('builds what the moby Go client sends: query, filters, headers, zero-valued bodies', function () {
+    assert.equal(goQuery({ stream: '0', 'one-shot': '1' }), '?one-shot=1&stream=0');
+    assert.equal(goQuery({ filters: '{"label":{"a=b c":true}}' }), '?filters=%7B%22label%22%3A%7B%22a%3Db+c%22%3Atrue%7D%7D');
+    assert.equal(goFilters({ label: ['z=1', 'a=2'], id: ['x'] }), '{"id":{"x":true},"label":{"a=2":true,"z=1":true}}');
+    assert.deepEqual(goHeaders({ method: 'POST' }).map(([k]) => k), ['Host', 'User-Agent', 'Content-Length', 'Accept-Encoding']);
+    assert.deepEqual(goHeaders({ body: 'json', hijack: true }).map(([k]) => k), ['Host', 'User-Agent', 'Content-Length', 'Connection', 'Content-Type', 'Upgrade']);
+    const body = goCreateBody({ Image: 'x' }, { Memory: 5 }) as { HostConfig: Record<string, unknown>; Entrypoint: unknown };
+    assert.equal(body.Entrypoint, null);
+    assert.equal(body.HostConfig.Memory, 5);
+    assert.equal(body.HostConfig.PidsLimit, null);
+    assert.deepEqual(body.HostConfig.ConsoleSize, [0, 0]);
+    assert.ok(!('Runtime' in body.HostConfig), 'omitempty fields stay out unless set');
+    assert.throws(() => goCreateBody({ Nope: 1 }, {}), /Nope is not a field/);
   });
 
   it('decodes stdcopy strictly', function () {
