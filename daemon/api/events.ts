@@ -1,7 +1,9 @@
 /**
  * GET /events: Docker's event stream from the in-process EventBus. Replays the backlog from
  * `since`, then streams live events until `until` (or forever). Filters: type, event (action),
- * container, image, label — in both of Docker's filter JSON shapes.
+ * container, image, label, volume, network, scope and the rest of dockerd's keys (moby
+ * daemon/events/filter.go) — in both of Docker's filter JSON shapes; an unknown key is
+ * refused with dockerd's "invalid filter", never ignored.
  */
 import { Router } from 'express';
 import type { DockerEvent, EventBus } from '../events';
@@ -10,6 +12,11 @@ import { asyncHandler } from './errors';
 import { qstr } from './query';
 
 type Filters = Record<string, string[]>;
+
+/** dockerd's accepted event filter keys (api/server/router/system: acceptedEventFilterTags). */
+const FILTER_KEYS = ['container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'service', 'type', 'volume', 'config', 'secret'];
+/** Keys matched, as dockerd's fuzzyMatchName, against the actor's ID or name (an ID prefix too). */
+const NAME_KEYS = ['daemon', 'network', 'node', 'plugin', 'service', 'volume', 'config', 'secret'];
 
 /** Accepts `{"type":["image"]}` and `{"type":{"image":true}}`. */
 export function parseEventFilters(raw: unknown): Filters {
@@ -23,19 +30,27 @@ export function parseEventFilters(raw: unknown): Filters {
   const out: Filters = {};
   if (!parsed || typeof parsed !== 'object') return out;
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!FILTER_KEYS.includes(k)) throw invalid(`invalid filter '${k}'`);
     if (Array.isArray(v)) out[k] = v.map(String);
     else if (v && typeof v === 'object') out[k] = Object.entries(v as Record<string, unknown>).filter(([, on]) => on).map(([x]) => x);
   }
   return out;
 }
 
-function matches(e: DockerEvent, f: Filters): boolean {
+export function matches(e: DockerEvent, f: Filters): boolean {
   const any = (key: string, values: string[]) => !f[key] || f[key]!.some((x) => values.includes(x));
   const actor = [e.Actor.ID, e.Actor.ID.slice(0, 12), e.Actor.Attributes.name ?? ''];
   if (!any('type', [e.Type])) return false;
   if (!any('event', [e.Action, e.Action.split(':')[0] ?? ''])) return false;
   if (f.container && (e.Type !== 'container' || !any('container', actor))) return false;
   if (f.image && !any('image', [...actor, e.Actor.Attributes.image ?? ''])) return false;
+  if (!any('scope', [e.scope])) return false;
+  for (const key of NAME_KEYS) {
+    const want = f[key];
+    if (!want) continue;
+    const name = e.Actor.Attributes.name ?? '';
+    if (!want.some((x) => e.Actor.ID === x || e.Actor.ID.startsWith(x) || name === x || (name !== '' && name.startsWith(x)))) return false;
+  }
   if (f.label) {
     const labels = Object.entries(e.Actor.Attributes).flatMap(([k, v]) => [k, `${k}=${v}`]);
     if (!f.label.every((l) => labels.includes(l))) return false;

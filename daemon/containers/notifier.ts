@@ -35,6 +35,14 @@ export class ContainerNotifier {
     this.bus?.emit('container', action, rec.Id, attrs);
   }
 
+  /**
+   * A volume's `mount`/`unmount` event for a container using it (dockerd logs them as it sets
+   * up and tears down the container's mounts).
+   */
+  publishVolume(action: 'mount' | 'unmount', name: string, attrs: Record<string, string>): void {
+    this.bus?.emit('volume', action, name, attrs);
+  }
+
   /** Resolves at the container's next event of this kind, with its exit code. */
   next(kind: LifeEvent, id: string): Promise<number> {
     return new Promise((resolve) => this.emitter.once(`${kind}:${id}`, resolve));

@@ -332,6 +332,7 @@ export class ContainerService {
       }
       log.info('container started', { id: rec.Id, pid: rec.State.Pid });
       this.notifier.emit('started', rec.Id);
+      this.publishVolumes('mount', rec);
       this.notifier.publish('start', rec);
       this.watchExit(rec.Id);
       this.health.start(rec);
@@ -359,6 +360,16 @@ export class ContainerService {
       throw err;
     }
     return sandbox;
+  }
+
+  /** Docker's volume events for a container's volumes as its run begins and ends. */
+  private publishVolumes(action: 'mount' | 'unmount', rec: ContainerRecord): void {
+    for (const m of rec.MountPoints ?? []) {
+      if (m.Type !== 'volume' || !m.Name) continue;
+      this.notifier.publishVolume(action, m.Name, action === 'mount'
+        ? { container: rec.Id, destination: m.Destination, driver: 'local', propagation: '', 'read/write': String(m.RW) }
+        : { container: rec.Id, driver: 'local' });
+    }
   }
 
   /** The container's volumes that have a filesystem of their own get it mounted (tmpfs). */
@@ -449,6 +460,7 @@ export class ContainerService {
       if (!r || r.State.Running || r.State.Status === 'removing') return; // restarted or being removed meanwhile
       await this.runtime.cleanup(id, this.store.pathsOf(id).rootfs).catch((err) => log.warn('runtime cleanup failed', { id, error: describe(err) }));
       await this.volumes?.release?.(id).catch((err) => log.warn('releasing volumes failed', { id, error: describe(err) }));
+      this.publishVolumes('unmount', r);
     });
     this.notifier.emit('exited', id, exited.State.ExitCode);
     // Docker's order: the kernel's OOM kill is announced before the death it caused (at the

@@ -78,8 +78,9 @@ describe('e2e: resource limits', function () {
       const actions = ev.stdout.trim().split('\n');
       assert.ok(actions.includes('oom'), actions.join(' '));
       assert.ok(actions.indexOf('oom') < actions.indexOf('die'), actions.join(' '));
-      // once: at the kill (the monitor saw it), not again at the exit
-      assert.equal(actions.filter((x) => x === 'oom').length, 1, actions.join(' '));
+      // announced at the kill (the kernel may report several OOM events for one overrun, and
+      // dockerd forwards each): every one before the death
+      assert.ok(actions.lastIndexOf('oom') < actions.indexOf('die'), actions.join(' '));
       // a container that was not OOM-killed says false
       await d.docker(['run', '--name', 'oom2', '-m', '8m', f.busybox.ref, 'true']);
       assert.equal((await d.docker(['inspect', '-f', '{{.State.OOMKilled}}', 'oom2'])).stdout.trim(), 'false');

@@ -244,4 +244,18 @@ describe('e2e: volumes (local driver, -v, --mount, seeding, restart)', function 
       await d.docker(['volume', 'rm', 'shared-tmp']);
     }
   });
+  it('volume mount and unmount events as a container starts and ends (docker events)', async function () {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const id = await ok(['run', '-d', '-v', 'ev-vol:/d:ro', f.busybox.ref, 'true']);
+    await ok(['wait', id]);
+    try {
+      const ev = await ok(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=volume', '--filter', 'volume=ev-vol',
+        '--format', '{{.Action}} {{index .Actor.Attributes "container"}} {{index .Actor.Attributes "destination"}} {{index .Actor.Attributes "read/write"}}']);
+      const lines = ev.split('\n').map((l) => l.trim());
+      assert.deepEqual(lines.filter((l) => !l.startsWith('create')), [`mount ${id} /d false`, `unmount ${id}`], ev);
+    } finally {
+      await d.docker(['rm', '-v', id]);
+      await d.docker(['volume', 'rm', 'ev-vol']);
+    }
+  });
 });
