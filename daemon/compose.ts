@@ -48,6 +48,7 @@ import { attachUpgradeRoute } from './api/containers-attach';
 import { execRouter, execStartUpgradeRoute } from './api/exec';
 import { StorePaths } from './store/paths';
 import { LayerIndexes } from './layers/layer-indexes';
+import { syncFilesystem } from './layers/fs-calls';
 import { ExploreService } from './images/explore';
 import { exploreRouter } from './api/explore';
 import { StoreChecker } from './store/check';
@@ -71,9 +72,10 @@ export interface Daemon {
 }
 
 export async function composeDaemon(config: Config): Promise<Daemon> {
-  // Every layer gets its file index recorded as it is stored (image explore, system check).
+  // Every layer gets its file index recorded as it is stored (image explore, system check),
+  // and its files synced to disk before it is recorded.
   const indexes = new LayerIndexes((chainId) => new StorePaths(config.dataRoot, config.execRoot).layerDir(chainId));
-  const stores = await openStores(config, { sealLayer: (dir) => indexes.record(dir) });
+  const stores = await openStores(config, { layerHooks: { seal: (dir, hint) => indexes.record(dir, hint), sync: syncFilesystem } });
   const events = new EventBus();
   const registries = new Registries(config);
 

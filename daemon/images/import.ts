@@ -67,7 +67,8 @@ export async function importImage(stores: Stores, body: Readable, opts: ImportOp
     const { digest: diffId, size } = await stores.content.ingest(tarStream(file, head.subarray(0, bytesRead)));
     await stores.layers.create(diffId, diffId, undefined, async (dir) => {
       try {
-        return (await unpackLayer(stores.content.openRead(diffId), dir, { expectedDiffId: diffId })).size;
+        const res = await unpackLayer(stores.content.openRead(diffId), dir, { expectedDiffId: diffId, index: true });
+        return { size: res.size, sealHint: res.index };
       } catch (err) {
         throw invalid(`the input is not a valid tar archive: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -53,10 +53,10 @@ async function storeLayer(stores: Stores, tree: StreamedArchive, layer: ArchiveL
   const blob = await layerBlob(stores, tree, layer, diffId);
   if (!(await stores.layers.has(chainId))) {
     await stores.layers.create(chainId, diffId, parent, async (dir) => {
-      const r = await unpackLayer(stores.content.openRead(blob.digest), dir, { expectedDiffId: diffId }).catch((err: unknown) => {
+      const r = await unpackLayer(stores.content.openRead(blob.digest), dir, { expectedDiffId: diffId, index: true }).catch((err: unknown) => {
         throw err instanceof BerthError && err.code === LayerCode.DiffIdMismatch ? invalid(`layer ${shortId(diffId)} in the archive does not match its diff id (the archive is corrupt)`) : err;
       });
-      return r.size;
+      return { size: r.size, sealHint: r.index };
     });
   }
   return blob;

@@ -12,7 +12,9 @@ import { Digest, shortId } from '../oci/digest';
 import type { Descriptor } from '../oci/types';
 import type { RegistryClient } from '../registry';
 import { unpackLayerInWorker as unpackLayer } from '../layers/unpack-pool';
+import type { UnpackResult } from '../layers/unpack';
 import type { Stores } from '../store/stores';
+import { log } from '../log';
 import { ByteProgress, ProgressSink, progressMessage, statusMessage } from './pull-progress';
 
 export interface LayerJob {
@@ -65,10 +67,10 @@ export async function fetchLayer(stores: Stores, client: RegistryClient, repo: s
   await stores.layers.create(job.chainId, job.diffId, job.parent, async (dir) => {
     if (await stores.content.has(job.desc.digest)) {
       sink(progressMessage('Extracting', id, total, total));
-      const res = await unpackLayer(stores.content.openRead(job.desc.digest), dir, { expectedDiffId: job.diffId }).catch((err) => {
+      const res = await unpackLayer(stores.content.openRead(job.desc.digest), dir, { expectedDiffId: job.diffId, index: true }).catch((err) => {
         throw wrap(err, `unpacking layer ${id}`);
       });
-      return res.size;
+      return { size: res.size, sealHint: res.index };
     }
     const { stream, size } = await client.openBlob(repo, job.desc.digest);
     if (size !== undefined && size !== total) {
@@ -79,6 +81,7 @@ export async function fetchLayer(stores: Stores, client: RegistryClient, repo: s
     const toUnpack = new PassThrough({ highWaterMark: 1 << 20 });
     tee(stream, [toStore, toUnpack]);
     const progress = new ByteProgress(sink, 'Downloading', id, total);
+    const t0 = performance.now();
     const fail = (err: unknown) => {
       stream.destroy();
       toStore.destroy();
@@ -88,18 +91,21 @@ export async function fetchLayer(stores: Stores, client: RegistryClient, repo: s
     const stored = stores.content
       .ingest(toStore, { digest: job.desc.digest, size: total }, (n) => progress.update(n))
       .then(() => {
+        log.debug('layer downloaded', { layer: id, ms: Math.round(performance.now() - t0) });
         sink(statusMessage('Verifying Checksum', id));
         sink(statusMessage('Download complete', id));
       })
       .catch((err) => fail(downloadError(job, err)));
-    const unpacked = unpackLayer(toUnpack, dir, { expectedDiffId: job.diffId }).catch((err) => {
+    const unpacked = unpackLayer(toUnpack, dir, { expectedDiffId: job.diffId, index: true }).catch((err) => {
       // A dead download surfaces on both sides; name the download, not the unpacking.
       const broken = stream.destroyed && !stream.readableEnded;
       fail(broken || (err as { code?: string }).code === 'ECONNRESET' ? downloadError(job, err) : wrap(err, `unpacking layer ${id}`));
     });
     const [, res] = await Promise.all([stored, unpacked]);
+    log.debug('layer unpacked', { layer: id, ms: Math.round(performance.now() - t0) });
     sink(progressMessage('Extracting', id, total, total));
-    return (res as { size: number }).size;
+    const r = res as UnpackResult;
+    return { size: r.size, sealHint: r.index };
   });
   sink(statusMessage('Pull complete', id));
 }

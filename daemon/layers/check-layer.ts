@@ -38,8 +38,8 @@ export class LayerChecker {
   async restoreFromBlob(chainId: Digest, diffId: Digest, parent: Digest | undefined, blob: Digest): Promise<void> {
     this.indexes.forget(chainId);
     await this.stores.layers.create(chainId, diffId, parent, async (dir) => {
-      const res = await unpackLayerInWorker(this.stores.content.openRead(blob), dir, { expectedDiffId: diffId });
-      return res.size;
+      const res = await unpackLayerInWorker(this.stores.content.openRead(blob), dir, { expectedDiffId: diffId, index: true });
+      return { size: res.size, sealHint: res.index };
     });
   }
 

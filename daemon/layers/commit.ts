@@ -52,7 +52,8 @@ export async function commitDirAsLayer(stores: Stores, dir: string, parentChain:
     if (!opts.move) {
       // Unpacking the stored tar (rather than copying the dir) makes the layer dir hold
       // exactly what the diff id says, whiteouts converted back to overlay form.
-      return (await unpackLayer(stores.content.openRead(diffId), target, { expectedDiffId: diffId })).size;
+      const res = await unpackLayer(stores.content.openRead(diffId), target, { expectedDiffId: diffId, index: true });
+      return { size: res.size, sealHint: res.index };
     }
     const size = await treeSize(dir);
     await fs.rmdir(target);

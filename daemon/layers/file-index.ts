@@ -85,10 +85,13 @@ export function sortNames(names: string[]): string[] {
 
 /**
  * Walks `root` (a layer's diff directory). With `hash: false` files get no sha256 (cheaper,
- * for callers that only need sizes). Throws if the directory cannot be read.
+ * for callers that only need sizes). `known` gives hashes already taken of files by relative
+ * path (the unpacker hashes each file's bytes as it writes them): those files are not read
+ * again. Throws if the directory cannot be read.
  */
-export function walkLayer(root: string, opts: { hash?: boolean } = {}): IndexEntry[] {
+export function walkLayer(root: string, opts: { hash?: boolean; known?: ReadonlyMap<string, string> } = {}): IndexEntry[] {
   const hash = opts.hash ?? true;
+  const known = opts.known;
   const out: IndexEntry[] = [];
   const links = new Map<string, string>();
   const visit = (absDir: string, relDir: string): void => {
@@ -113,7 +116,7 @@ export function walkLayer(root: string, opts: { hash?: boolean } = {}): IndexEnt
         }
         if (st.nlink > 1) links.set(key, rel);
         const e: IndexEntry = { ...base, kind: 'file', size: st.size };
-        if (hash) e.sha256 = hashFile(abs, st.size);
+        if (hash) e.sha256 = known?.get(rel) ?? hashFile(abs, st.size);
         out.push(e);
       } else if (st.isSymbolicLink()) {
         out.push({ ...base, kind: 'symlink', link: fs.readlinkSync(abs) });

@@ -8,7 +8,7 @@
  * Contract: every call is synchronous and acts on exactly one path; a failure throws an Error
  * with Node's errno `code` (EPERM, ENOTSUP, EINVAL ...) and touches nothing else.
  */
-import { lgetxattr, llistxattr, lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../../native/ffi/fsops';
+import { lgetxattr, llistxattr, lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO, syncfs } from '../../native/ffi/fsops';
 
 export type NodeType = 'char' | 'block' | 'fifo';
 
@@ -30,3 +30,11 @@ export const nativeFsCalls: FsCalls = {
   lgetxattr: (path, name) => lgetxattr(path, name),
   llistxattr: (path) => llistxattr(path),
 };
+
+/**
+ * Makes everything written below `dir` durable with one syncfs(2) of its filesystem (the
+ * layer store's sync step: a layer's files reach the disk before the layer is recorded).
+ */
+export function syncFilesystem(dir: string): Promise<void> {
+  return syncfs(dir);
+}

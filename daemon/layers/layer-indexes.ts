@@ -30,15 +30,25 @@ export interface VerifyResult {
   entries: IndexEntry[];
 }
 
+/** An index handed over by the unpacker (it crossed a thread boundary: check its shape). */
+function isEntryList(v: unknown): v is IndexEntry[] {
+  return Array.isArray(v) && v.every((e) => typeof (e as IndexEntry)?.path === 'string' && typeof (e as IndexEntry).kind === 'string');
+}
+
 export class LayerIndexes {
   private readonly memory = new Map<Digest, Promise<LayerIndex>>();
 
   /** `dirOf(chainId)` is the layer's directory (holding diff/ and layer.json). */
   constructor(private readonly dirOf: (chainId: Digest) => string) {}
 
-  /** Indexes a freshly filled layer directory (`<dir>/diff`) and writes `<dir>/index.json`. */
-  async record(layerDir: string): Promise<void> {
-    const entries = await walkLayerInWorker(path.join(layerDir, 'diff'));
+  /**
+   * Indexes a freshly filled layer directory (`<dir>/diff`) and writes `<dir>/index.json`.
+   * `taken` is the index the unpacker took right after writing the tree (unpack.ts `index`:
+   * the same walk, content hashes from the bytes as they were written); without it the tree
+   * is walked and hashed here.
+   */
+  async record(layerDir: string, taken?: unknown): Promise<void> {
+    const entries = isEntryList(taken) ? taken : await walkLayerInWorker(path.join(layerDir, 'diff'));
     await atomicWriteJson(path.join(layerDir, INDEX_FILE), makeIndex(entries, 'unpack'));
   }
 

@@ -11,6 +11,7 @@
  * - sparse files (every GNU format, tar-reader.ts): data written at its offsets, holes kept.
  * Entries come from TarReader; every error is thrown (the caller fails the whole unpack).
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { layerError, LayerCode } from './errors';
@@ -26,6 +27,8 @@ export interface WriterOptions {
   owner?: { uid: number; gid: number };
   /** `.wh.` names are OCI whiteouts (layers), or plain files (an ADDed archive). */
   whiteouts: boolean;
+  /** Hash each regular file's bytes as they are written (`hashes`: the layer's file index). */
+  hashFiles?: boolean;
 }
 
 interface DirMeta {
@@ -49,12 +52,21 @@ export class EntryWriter {
   private openFd: number | undefined;
   /** Bytes of regular files, as in the tar headers (Docker's layer Size). */
   size = 0;
+  /**
+   * With `hashFiles`: sha256 (hex) of each regular file written, by relative path (hard links
+   * under their own path too). Sparse files are left out (their holes are not in the stream):
+   * the index walk reads those. Entries of paths removed later may linger; only paths the walk
+   * finds as files are ever looked up, and each of those was set when it was last written.
+   */
+  readonly hashes: Map<string, string> | undefined;
 
   constructor(
     private readonly root: string,
     private readonly opts: WriterOptions,
     private readonly fsCalls: FsCalls,
-  ) {}
+  ) {
+    this.hashes = opts.hashFiles ? new Map() : undefined;
+  }
 
   /**
    * Writes one entry; returns where its body goes (regular and sparse files), else undefined.
@@ -114,11 +126,16 @@ export class EntryWriter {
         // New files already belong to our euid:egid (no setgid directories exist until finish()).
         const needChown = this.opts.chown && (uid !== EUID || gid !== EGID);
         const sparse = entry.sparse ? new SparseWriter(fd, entry.sparse, name) : undefined;
+        const hash = this.hashes && !sparse ? createHash('sha256') : undefined;
+        this.hashes?.delete(rel);
         return {
           data: (chunk) => {
             try {
               if (sparse) sparse.write(chunk);
-              else fs.writeSync(fd, chunk);
+              else {
+                hash?.update(chunk);
+                fs.writeSync(fd, chunk);
+              }
             } catch (err) {
               this.closeOpen();
               throw err;
@@ -133,6 +150,7 @@ export class EntryWriter {
               if (needChmod) fs.fchmodSync(fd, mode);
               this.applyXattrs(full, name, xattrs);
               fs.futimesSync(fd, atime, mtime);
+              if (hash) this.hashes?.set(rel, hash.digest('hex'));
             } finally {
               this.closeOpen();
             }
@@ -169,6 +187,9 @@ export class EntryWriter {
         this.prepare(rel, name, false);
         fs.linkSync(this.full(target), full);
         this.tree.set(rel, kind, this.tree.linkOf(target));
+        const targetHash = this.hashes?.get(target);
+        if (targetHash !== undefined) this.hashes?.set(rel, targetHash);
+        else this.hashes?.delete(rel);
         break;
       }
       case 'char': case 'block': case 'fifo': {

@@ -15,6 +15,7 @@ import { TarReader } from './tar-reader';
 import { EntryWriter } from './unpack-entries';
 import { asLayerError, layerError, LayerCode } from './errors';
 import { FsCalls, nativeFsCalls } from './fs-calls';
+import { IndexEntry, walkLayer } from './file-index';
 
 export interface UnpackOptions {
   /** When set, the uncompressed stream must hash to it. */
@@ -28,12 +29,20 @@ export interface UnpackOptions {
    * ordinary files, as in Docker.
    */
   whiteouts?: boolean;
+  /**
+   * Take the layer's file index (file-index.ts) right after writing it: the tree walked in the
+   * same thread, content hashes from the bytes as they were written, so the layer store's seal
+   * step need not read 200 MB back.
+   */
+  index?: boolean;
 }
 
 export interface UnpackResult {
   diffId: Digest;
   /** Sum of regular file sizes in the tar (Docker's layer Size). */
   size: number;
+  /** With `index`: the tree's entries (LayerIndexes.record takes them as they are). */
+  index?: IndexEntry[];
 }
 
 /**
@@ -46,7 +55,7 @@ export async function unpackLayer(input: Readable, dir: string, opts: UnpackOpti
   const hash = createHash('sha256');
   const writer = new EntryWriter(
     dir,
-    { chown: opts.owner !== undefined || (opts.chown ?? process.getuid?.() === 0), owner: opts.owner, whiteouts: opts.whiteouts ?? true },
+    { chown: opts.owner !== undefined || (opts.chown ?? process.getuid?.() === 0), owner: opts.owner, whiteouts: opts.whiteouts ?? true, hashFiles: opts.index },
     fsCalls,
   );
   const reader = new TarReader((h) => writer.onEntry(h));
@@ -88,8 +97,17 @@ export async function unpackLayer(input: Readable, dir: string, opts: UnpackOpti
         fail(layerError('InvalidParameter', LayerCode.DiffIdMismatch, `layer content does not match its diff id: expected ${opts.expectedDiffId}, got ${diffId}`));
         return;
       }
+      let index: IndexEntry[] | undefined;
+      if (opts.index) {
+        try {
+          index = walkLayer(dir, { known: writer.hashes });
+        } catch (err) {
+          fail(err);
+          return;
+        }
+      }
       settled = true;
-      resolve({ diffId, size: writer.size });
+      resolve({ diffId, size: writer.size, ...(index ? { index } : {}) });
     });
     source.pipe(dec);
   });

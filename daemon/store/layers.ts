@@ -7,14 +7,19 @@
  * - `create` is idempotent and deduplicated: concurrent creates of one chain id share one
  *   unpack, and an existing layer is returned as is (a shared base is stored once).
  * - Layers are immutable; the garbage collector deletes those no image or container needs.
- * - `seal(dir)`, when given, runs on the filled temp directory before the rename (it records
- *   the layer's file index, layers/layer-indexes.ts); if it fails, the layer is not kept.
+ * - `seal(dir, hint)`, when given, runs on the filled temp directory before the rename (it
+ *   records the layer's file index, layers/layer-indexes.ts; `hint` is what the fill handed
+ *   over for it, the index the unpacker took as it wrote); if it fails, the layer is not kept.
+ * - Durable before recorded: `sync(dir)`, when given, runs after the seal and before the
+ *   rename (one syncfs of the layer's filesystem, not an fsync per file), so a layer directory
+ *   that exists after a crash has its files on disk, not zero-length ones.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { notFound } from '../errors';
 import { Digest, hexOf, isDigest } from '../oci/digest';
+import { log } from '../log';
 import { atomicWriteJson, fsyncDir, readJsonIfExists, sweepTemps, TEMP_PREFIX } from './atomic';
 import { StorePaths } from './paths';
 
@@ -36,12 +41,22 @@ function parseLayerRecord(v: unknown): LayerRecord | undefined {
   return { chainId: r.chainId, diffId: r.diffId, parent, size: r.size };
 }
 
+/** What a fill reports: the files' total size, and what it hands to the seal step. */
+export type Filled = number | { size: number; sealHint?: unknown };
+
+export interface LayerStoreHooks {
+  seal?: (dir: string, hint: unknown) => Promise<void>;
+  sync?: (dir: string) => Promise<void>;
+}
+
+const ms = (x: number) => Math.round(x);
+
 export class LayerStore {
   private readonly inFlight = new Map<Digest, Promise<LayerRecord>>();
 
   constructor(
     private readonly paths: StorePaths,
-    private readonly opts: { seal?: (dir: string) => Promise<void> } = {},
+    private readonly opts: LayerStoreHooks = {},
   ) {}
 
   async init(): Promise<void> {
@@ -74,9 +89,10 @@ export class LayerStore {
 
   /**
    * Creates the layer unless it exists. `fill(dir)` writes the layer's files into an empty
-   * directory and returns their total size in bytes; if it throws, nothing is kept.
+   * directory and returns their total size in bytes (and a hint for the seal step); if it
+   * throws, nothing is kept.
    */
-  create(chainId: Digest, diffId: Digest, parent: Digest | undefined, fill: (dir: string) => Promise<number>): Promise<LayerRecord> {
+  create(chainId: Digest, diffId: Digest, parent: Digest | undefined, fill: (dir: string) => Promise<Filled>): Promise<LayerRecord> {
     const running = this.inFlight.get(chainId);
     if (running) return running;
     const work = this.doCreate(chainId, diffId, parent, fill).finally(() => this.inFlight.delete(chainId));
@@ -84,18 +100,26 @@ export class LayerStore {
     return work;
   }
 
-  private async doCreate(chainId: Digest, diffId: Digest, parent: Digest | undefined, fill: (dir: string) => Promise<number>): Promise<LayerRecord> {
+  private async doCreate(chainId: Digest, diffId: Digest, parent: Digest | undefined, fill: (dir: string) => Promise<Filled>): Promise<LayerRecord> {
     const existing = await this.get(chainId);
     if (existing) return existing;
     const tmp = path.join(this.paths.layers, `${TEMP_PREFIX}${hexOf(chainId)}-${randomBytes(4).toString('hex')}`);
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true });
     try {
-      const size = await fill(path.join(tmp, 'diff'));
+      const t0 = performance.now();
+      const filled = await fill(path.join(tmp, 'diff'));
+      const t1 = performance.now();
+      const size = typeof filled === 'number' ? filled : filled.size;
       const record: LayerRecord = { chainId, diffId, parent, size };
       await atomicWriteJson(path.join(tmp, 'layer.json'), record);
-      await this.opts.seal?.(tmp);
+      await this.opts.seal?.(tmp, typeof filled === 'number' ? undefined : filled.sealHint);
+      const t2 = performance.now();
+      await this.opts.sync?.(tmp);
+      const t3 = performance.now();
       await fs.rename(tmp, this.dirOf(chainId));
       await fsyncDir(this.paths.layers);
+      // Where a layer's time goes (bench/pull.sh and bench/load.sh read these at debug level).
+      log.debug('layer stored', { chainId, fillMs: ms(t1 - t0), sealMs: ms(t2 - t1), syncMs: ms(t3 - t2), commitMs: ms(performance.now() - t3) });
       return record;
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true });

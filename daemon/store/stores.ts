@@ -6,7 +6,7 @@
 import * as fs from 'node:fs/promises';
 import { StorePaths } from './paths';
 import { ContentStore } from './content';
-import { LayerStore } from './layers';
+import { LayerStore, LayerStoreHooks } from './layers';
 import { ImageStore } from './images';
 import { ReferenceStore } from './references';
 
@@ -18,13 +18,16 @@ export interface Stores {
   refs: ReferenceStore;
 }
 
-/** `sealLayer` runs on each new layer's directory before it is stored (LayerStore.create). */
-export async function openStores(roots: { dataRoot: string; execRoot: string }, opts: { sealLayer?: (dir: string) => Promise<void> } = {}): Promise<Stores> {
+/**
+ * `layerHooks` run on each new layer's directory before it is stored (LayerStore.create): the
+ * seal that records its file index and the sync that makes it durable.
+ */
+export async function openStores(roots: { dataRoot: string; execRoot: string }, opts: { layerHooks?: LayerStoreHooks } = {}): Promise<Stores> {
   const paths = new StorePaths(roots.dataRoot, roots.execRoot);
   const stores: Stores = {
     paths,
     content: new ContentStore(paths),
-    layers: new LayerStore(paths, { seal: opts.sealLayer }),
+    layers: new LayerStore(paths, opts.layerHooks),
     images: new ImageStore(paths),
     refs: new ReferenceStore(paths),
   };

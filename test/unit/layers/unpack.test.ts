@@ -3,6 +3,7 @@
 // Also the worker boundary (BerthError kind and code survive it) and sparse files (GNU tar made).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +13,7 @@ import { LayerCode } from '../../../daemon/layers/errors';
 import { RecordingFsCalls } from '../../../daemon/layers/fs-calls-fake';
 import { unpackLayer } from '../../../daemon/layers/unpack';
 import { unpackLayerInWorker } from '../../../daemon/layers/unpack-pool';
+import { walkLayer } from '../../../daemon/layers/file-index';
 import { requireCommands } from '../../support/skip';
 import { makeTar, TarItem } from '../../support/tar-writer';
 
@@ -166,6 +168,34 @@ describe('unit: layer unpack (FsCalls fake)', function () {
       const cut = Buffer.concat([tar.subarray(0, dataStart + 1000), Buffer.alloc(1024)]);
       await assert.rejects(unpack(cut), (err: unknown) => err instanceof BerthError && (err.code === LayerCode.Corrupt || err.code === LayerCode.NotTar));
     });
+  });
+
+  it('the file index taken while unpacking is the walk of the tree it wrote, hashes included', async function () {
+    const items: TarItem[] = [
+      { name: 'etc/', type: 'dir', mode: 0o750 },
+      { name: 'etc/a', data: 'first a' },
+      { name: 'etc/b', data: Buffer.alloc(300_000, 7) },
+      { name: 'etc/hl', type: 'link', linkname: 'etc/a' },
+      // a later entry replaces a file: the link keeps the old bytes, the path gets the new ones
+      { name: 'etc/a', data: 'second a, longer' },
+      { name: 'gone/x', data: 'x' },
+      { name: 'gone', data: 'a file where a directory was' },
+      { name: 'gone2/y', data: 'y' },
+      { name: 'link', type: 'symlink', linkname: 'etc/b' },
+      { name: 'd/.wh.old', data: '' },
+    ];
+    const res = await unpackLayer(Readable.from([makeTar(items)]), target, { chown: false, index: true }, fake);
+    assert.ok(res.index);
+    assert.deepEqual(res.index, walkLayer(target));
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    assert.equal(res.index.find((e) => e.path === 'etc/hl')?.sha256, sha('first a'), 'the link keeps the bytes it was made with');
+    assert.equal(res.index.find((e) => e.path === 'etc/a')?.sha256, sha('second a, longer'));
+
+    // The same through the worker thread: the index crosses the boundary intact.
+    fs.rmSync(target, { recursive: true });
+    fs.mkdirSync(target);
+    const viaWorker = await unpackLayerInWorker(Readable.from([makeTar(items.filter((i) => !i.name.includes('.wh.')))]), target, { chown: false, index: true });
+    assert.deepEqual(viaWorker.index, walkLayer(target));
   });
 
   it('errors cross the worker boundary as BerthErrors with kind and stable code', async function () {

@@ -44,6 +44,36 @@ describe('LayerStore', () => {
     assert.deepEqual(await fs.readdir(paths.layers), []);
   });
 
+  it('syncs a layer after its seal and before it is renamed into place; a failed sync keeps nothing', async () => {
+    const steps: string[] = [];
+    const hinted: unknown[] = [];
+    const hooked: LayerStore = new LayerStore(paths, {
+      seal: async (dir, hint) => {
+        steps.push(`seal ${path.basename(dir).startsWith('.tmp-')}`);
+        hinted.push(hint);
+      },
+      sync: async (dir): Promise<void> => {
+        // The files are complete and the layer is not yet visible under its chain id.
+        assert.equal(await fs.readFile(path.join(dir, 'diff', 'f'), 'utf8'), 'abc');
+        assert.equal(await hooked.has(diff), false);
+        steps.push(`sync ${path.basename(dir).startsWith('.tmp-')}`);
+      },
+    });
+    await hooked.create(diff, diff, undefined, async (dir) => {
+      await fs.writeFile(path.join(dir, 'f'), 'abc');
+      return { size: 3, sealHint: ['the unpacker\'s index'] };
+    });
+    assert.deepEqual(steps, ['seal true', 'sync true']);
+    assert.deepEqual(hinted, [['the unpacker\'s index']]);
+    assert.equal((await hooked.require(diff)).size, 3);
+
+    const other = sha256Of('other');
+    const failing = new LayerStore(paths, { sync: async () => { throw Object.assign(new Error('syncfs: EIO'), { code: 'EIO' }); } });
+    await assert.rejects(failing.create(other, other, undefined, async () => 0), /EIO/);
+    assert.equal(await failing.has(other), false);
+    assert.deepEqual((await fs.readdir(paths.layers)).filter((n) => n.startsWith('.tmp-')), []);
+  });
+
   it('sweeps temp directories of a crashed unpack at init', async () => {
     await fs.mkdir(path.join(paths.layers, '.tmp-deadbeef-1234', 'diff'), { recursive: true });
     await layers.init();
