@@ -17,6 +17,7 @@ import { hasLimits, type Resources } from './resources';
 import { resolveDevices } from './devices';
 import { startExec } from './exec';
 import { parseStartReport, runHelper } from './helper';
+import { prepareShm, releaseShm } from './ipc-shm';
 import { readMountinfo, type MountEntry } from './mountinfo';
 import { isSameProcess } from './proc';
 import { watchOomFile, type OomWatch } from './oom-watch';
@@ -97,6 +98,7 @@ export class HelperRuntime implements Runtime {
     const before = this.placeOf(spec.id);
     if (before) await this.cgroups.killAll(before).then(() => this.cgroups.remove(before)).catch(() => undefined);
     // a previous run's files (exit.json above all) must not answer for this one
+    await releaseShm(this.sys, rundir, this.isMounted);
     await fs.rm(rundir, { recursive: true, force: true });
     await fs.mkdir(rundir, { recursive: true, mode: 0o700 });
     const place = await this.cgroups.place(spec.id, spec.cgroupParent);
@@ -111,8 +113,10 @@ export class HelperRuntime implements Runtime {
       await this.cgroups.setDevices(place, devices.rules);
       // limits too are in place before the container's first process joins
       if (spec.resources && hasLimits(spec.resources)) await this.cgroups.setResources(place, spec.resources);
+      const shm = await prepareShm(this.sys, spec, rundir, (id) => this.rundir(id), this.isMounted);
+      const mounts = shm.bind ? [shm.bind, ...spec.mounts] : spec.mounts;
       const specFile = path.join(rundir, 'spec');
-      await fs.writeFile(specFile, encodeStartSpec(spec, { rundir, cgroups, devices: devices.nodes, security, cgroupViews: await this.cgroups.views(place) }), { mode: 0o600 });
+      await fs.writeFile(specFile, encodeStartSpec({ ...spec, mounts }, { rundir, cgroups, devices: devices.nodes, security, cgroupViews: await this.cgroups.views(place), noOwnShm: shm.noOwnShm }), { mode: 0o600 });
       await spec.netPending?.created; // the helper joins the namespace file: it must exist
       const report = parseStartReport(await runHelper(this.helper, ['start', specFile], spec.netPending?.ready));
       await spec.netPending?.ready; // resolved already (the helper waited for it); a rejection wins
@@ -125,6 +129,7 @@ export class HelperRuntime implements Runtime {
       // leaves a container nobody tracks: it goes now, with anything else in its cgroups
       await this.cgroups.killAll(place).catch(() => undefined);
       await unmountRootfs(this.sys, spec.rootfs, this.isMounted).catch(() => undefined);
+      await releaseShm(this.sys, rundir, this.isMounted).catch(() => undefined);
       await this.cgroups.remove(place).catch(() => undefined);
       // A start that failed leaves nothing in the exec-root: the error is in the record already.
       await stopLingeringMonitor(await readState(rundir).catch(() => undefined)).catch(() => undefined);
@@ -207,6 +212,7 @@ export class HelperRuntime implements Runtime {
     const place = await this.placeOrDefault(id);
     await this.cgroups.killAll(place);
     await unmountRootfs(this.sys, rootfs, this.isMounted);
+    await releaseShm(this.sys, rundir, this.isMounted);
     await this.cgroups.remove(place);
     await fs.rm(rundir, { recursive: true, force: true });
   }
@@ -240,10 +246,12 @@ export class HelperRuntime implements Runtime {
     // after a boot does not wait for libseccomp (tens of ms); a failure here is retried and
     // reported by the first start
     this.security.resolve(DEFAULT_SECURITY).catch(() => undefined);
-    const prefix = this.paths.containers + path.sep;
+    // rootfs mounts under the data root, shareable /dev/shm tmpfs under the exec root
+    const prefixes = [this.paths.containers + path.sep, this.paths.runContainers + path.sep];
     const stale: string[] = [];
     for (const m of await this.mounts()) {
-      if (!m.mountPoint.startsWith(prefix)) continue;
+      const prefix = prefixes.find((p) => m.mountPoint.startsWith(p));
+      if (!prefix) continue;
       const id = m.mountPoint.slice(prefix.length).split(path.sep)[0] ?? '';
       if (!ID_RE.test(id) || (await this.isRunning(id))) continue;
       if (!stale.includes(m.mountPoint)) stale.push(m.mountPoint);

@@ -30,6 +30,8 @@ export interface StartExtras {
   security: ResolvedSecurity;
   /** The container's cgroup directories to show at /sys/fs/cgroup ([name, dir]; '' = the whole view). */
   cgroupViews?: [string, string][];
+  /** /dev/shm is bound from elsewhere or absent (--ipc, ipc-shm.ts): the helper mounts none. */
+  noOwnShm?: boolean;
 }
 
 /** Repeated `key=PATH`; an empty list is one empty record (absent keys mean the helper's defaults). */
@@ -76,7 +78,8 @@ export function encodeStartSpec(spec: ContainerSpec, extra: StartExtras): Buffer
   for (const e of spec.env) r.push(['env', e]);
   for (const c of extra.cgroups) r.push(['cgroup', c]);
   for (const [name, dir] of extra.cgroupViews ?? []) r.push(['cgview', `${name}:${dir}`]);
-  if (spec.shmSize && spec.shmSize > 0) r.push(['shm', `size=${spec.shmSize}`]);
+  if (extra.noOwnShm) r.push(['shm', 'none']);
+  else if (spec.shmSize && spec.shmSize > 0) r.push(['shm', `size=${spec.shmSize}`]);
   if (spec.oomScoreAdj !== undefined) r.push(['oom_score_adj', spec.oomScoreAdj]);
   for (const d of extra.devices ?? []) r.push(['device', deviceRecord(d)]);
   for (const l of spec.rlimits ?? []) r.push(['rlimit', `${l.name}:${l.soft}:${l.hard}`]);

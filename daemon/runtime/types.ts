@@ -120,6 +120,12 @@ export interface ContainerSpec {
   shmSize?: number;
   /** Docker's OomScoreAdj (-1000..1000), written before exec; the host's inherited value when absent. */
   oomScoreAdj?: number;
+  /**
+   * `--ipc`'s /dev/shm (ipc-shm.ts): "private" (also when absent) a tmpfs of its own;
+   * "shareable" one on the host that `container:` joiners bind too; "none" no /dev/shm;
+   * "host" the host's; { container } the shareable /dev/shm of that running container.
+   */
+  ipcShm?: 'private' | 'shareable' | 'none' | 'host' | { container: string };
 }
 
 export interface ExitStatus {

@@ -2,6 +2,7 @@
  * when that is refused for the minimal set the host node is bind-mounted instead. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -62,6 +63,8 @@ devices_setup (const char *rootfs, const char *shm_opts, struct berth_error *err
   int ret;
 
   char shm[128];
+  /* "none": --ipc none, or a /dev/shm the daemon binds in later (shareable, container:, host) */
+  bool own_shm = !(shm_opts && strcmp (shm_opts, "none") == 0);
   snprintf (shm, sizeof shm, "mode=1777,%s", shm_opts && *shm_opts ? shm_opts : "size=65536k");
   shm_opts = shm;
   snprintf (dev, sizeof dev, "%s/dev", rootfs);
@@ -74,7 +77,7 @@ devices_setup (const char *rootfs, const char *shm_opts, struct berth_error *err
       return ret;
   if ((ret = mount_sub (dev, "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", err)) < 0)
     return ret;
-  if ((ret = mount_sub (dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_opts, err)) < 0)
+  if (own_shm && (ret = mount_sub (dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_opts, err)) < 0)
     return ret;
   /* mqueue needs the new ipc namespace; not fatal when the kernel lacks it */
   if (mount_sub (dev, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 && err->status != ENODEV)

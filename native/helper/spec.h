@@ -86,7 +86,7 @@ struct spec
    * /sys/fs/cgroup itself (v2) */
   const char *cgviews[16];
   int ncgviews;
-  /* start: tmpfs options of /dev/shm (`shm`, e.g. "size=67108864"); 64 MiB when absent */
+  /* start: tmpfs options of /dev/shm (`shm`, e.g. "size=67108864"); 64 MiB when absent; "none": no tmpfs (--ipc none, or the daemon binds one) */
   const char *shm;
 };
 

@@ -250,7 +250,7 @@ print(json.dumps({"body": body, "byname": out, "ports": web.attrs["NetworkSettin
   });
 
   it('--network, --ipc and --pid container:NAME share the other container\'s namespaces (a pod); host modes; sysctls', async function () {
-    await ok(['run', '-d', '--name', 'web', '--hostname', 'podhost', image, ...httpd('pod')]);
+    await ok(['run', '-d', '--name', 'web', '--hostname', 'podhost', '--ipc', 'shareable', image, ...httpd('pod')]);
     const web = await inspect('web');
     const out = await ok(['run', '--rm', '--name', 'x1', '--network', 'container:web', '--ipc', 'container:web', '--pid', 'container:web', image, 'sh', '-c',
       'wget -q -O- http://127.0.0.1/ && hostname && ps -o comm | grep -c httpd && readlink /proc/1/ns/ipc']);
