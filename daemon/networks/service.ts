@@ -120,11 +120,15 @@ export class NetworkService {
     if (b.EnableIPv6 === true) throw invalid('IPv6 networks are not supported by berth yet (EnableIPv6)');
     const labels = stringMap(b.Labels, 'Labels');
     const options = stringMap(b.Options, 'Options');
+    checkBridgeOptions(options);
     const ipam = (b.IPAM ?? {}) as { Driver?: unknown; Config?: unknown; Options?: unknown };
     if (ipam.Driver !== undefined && ipam.Driver !== '' && ipam.Driver !== 'default') throw invalid(`IPAM driver "${String(ipam.Driver)}" is not supported: use the default`);
     const configs = Array.isArray(ipam.Config) ? (ipam.Config as Record<string, unknown>[]) : [];
     if (configs.length > 1) throw invalid('berth supports one IPv4 subnet per network');
     const cfg = configs[0] ?? {};
+    if (cfg.AuxiliaryAddresses !== undefined && cfg.AuxiliaryAddresses !== null && Object.keys(stringMap(cfg.AuxiliaryAddresses, 'IPAM.Config.AuxiliaryAddresses')).length > 0) {
+      throw invalid('auxiliary addresses (--aux-address) are not supported by berth: the addresses would not be reserved');
+    }
     let subnet: Subnet;
     if (typeof cfg.Subnet === 'string' && cfg.Subnet !== '') {
       subnet = parseCidr(cfg.Subnet, 'subnet', true);
@@ -223,6 +227,26 @@ export class NetworkService {
   /** Drops a pending reservation (the sandbox holds the address from now on, or failed). */
   releaseIp(netId: string, ip: string): void {
     this.pendingIps.get(netId)?.delete(parseIp(ip) as number);
+  }
+}
+
+/**
+ * Docker's bridge driver options berth honours: the bridge's name, and the defaults of the
+ * others (ICC and masquerade on, MTU 1500). Anything else is refused, never accepted and ignored.
+ */
+const BRIDGE_DEFAULTS: Record<string, string> = {
+  'com.docker.network.bridge.enable_icc': 'true',
+  'com.docker.network.bridge.enable_ip_masquerade': 'true',
+  'com.docker.network.driver.mtu': '1500',
+  'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+};
+
+function checkBridgeOptions(options: Record<string, string>): void {
+  for (const [k, v] of Object.entries(options)) {
+    if (k === 'com.docker.network.bridge.name') continue;
+    const def = BRIDGE_DEFAULTS[k];
+    if (def === undefined) throw invalid(`network option ${k} is not supported by berth (supported: com.docker.network.bridge.name, and the defaults of ${Object.keys(BRIDGE_DEFAULTS).join(', ')})`);
+    if (v.toLowerCase() !== def) throw invalid(`network option ${k}=${v} is not supported by berth: only ${def} (the default)`);
   }
 }
 

@@ -55,6 +55,18 @@ describe('networks: the service', () => {
     await rejectsWith(svc.remove('nope'), 'NotFound', /^network nope not found$/);
   });
 
+  it('bridge options: the bridge name and the defaults are taken; anything else is refused, never ignored; no aux addresses', async () => {
+    const { svc } = await service();
+    await svc.create({ Name: 'named', Options: { 'com.docker.network.bridge.name': 'brnamed', 'com.docker.network.bridge.enable_icc': 'true', 'com.docker.network.driver.mtu': '1500' } });
+    assert.equal(svc.get('named').BridgeName, 'brnamed');
+    await rejectsWith(svc.create({ Name: 'noicc', Options: { 'com.docker.network.bridge.enable_icc': 'false' } }), 'InvalidParameter', /enable_icc=false is not supported by berth: only true/);
+    await rejectsWith(svc.create({ Name: 'nomasq', Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' } }), 'InvalidParameter', /enable_ip_masquerade=false is not supported/);
+    await rejectsWith(svc.create({ Name: 'mtu', Options: { 'com.docker.network.driver.mtu': '9000' } }), 'InvalidParameter', /mtu=9000 is not supported/);
+    await rejectsWith(svc.create({ Name: 'odd', Options: { 'com.example.whatever': 'x' } }), 'InvalidParameter', /network option com.example.whatever is not supported by berth/);
+    await rejectsWith(svc.create({ Name: 'aux', IPAM: { Config: [{ Subnet: '10.61.0.0/24', AuxiliaryAddresses: { router: '10.61.0.5' } }] } }), 'InvalidParameter', /--aux-address/);
+    assert.equal(svc.find('noicc'), undefined, 'nothing stored for a refused network');
+  });
+
   it('hands out addresses: never the gateway, a wanted one only when free', async () => {
     const { svc } = await service();
     await svc.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.60.0.0/29', Gateway: '10.60.0.1' }] } });
