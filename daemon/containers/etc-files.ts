@@ -100,5 +100,15 @@ export async function writeEtcFiles(p: ContainerPaths, hostname: string, domainn
     ? withLines(await readOr('/etc/hosts', hostsFile(hostname, domainname, [])), extraHostLines(hc.ExtraHosts ?? [], true))
     : hostsFile(hostname, domainname, hc.ExtraHosts ?? [], net);
   const resolv = resolvConf(await readOr('/etc/resolv.conf', ''), hc, hostNetwork, net.nameservers);
-  await Promise.all([atomicWrite(p.hosts, hosts), atomicWrite(p.hostname, hostname + '\n'), atomicWrite(p.resolvConf, resolv)]);
+  await Promise.all([writeIfChanged(p.hosts, hosts), writeIfChanged(p.hostname, hostname + '\n'), writeIfChanged(p.resolvConf, resolv)]);
+}
+
+/**
+ * Each start rewrites the files, but mostly to the same text (the hostname always, resolv.conf
+ * unless the host's changed, hosts when the address is the same): a file already holding it
+ * is durable as it is, so the atomic write and its two fsyncs are skipped.
+ */
+async function writeIfChanged(file: string, text: string): Promise<void> {
+  if ((await fs.readFile(file, 'utf8').catch(() => undefined)) === text) return;
+  await atomicWrite(file, text);
 }

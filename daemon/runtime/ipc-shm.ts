@@ -51,6 +51,6 @@ export async function prepareShm(sys: Syscalls, spec: ContainerSpec, rundir: str
 }
 
 /** Unmounts the container's shareable /dev/shm if it has one. Idempotent. */
-export async function releaseShm(sys: Syscalls, rundir: string, isMounted: (p: string) => Promise<boolean>): Promise<void> {
-  await unmountRootfs(sys, shmDirOf(rundir), isMounted);
+export async function releaseShm(sys: Syscalls, rundir: string): Promise<void> {
+  await unmountRootfs(sys, shmDirOf(rundir));
 }

@@ -98,7 +98,7 @@ export class HelperRuntime implements Runtime {
     const before = this.placeOf(spec.id);
     if (before) await this.cgroups.killAll(before).then(() => this.cgroups.remove(before)).catch(() => undefined);
     // a previous run's files (exit.json above all) must not answer for this one
-    await releaseShm(this.sys, rundir, this.isMounted);
+    await releaseShm(this.sys, rundir);
     await fs.rm(rundir, { recursive: true, force: true });
     await fs.mkdir(rundir, { recursive: true, mode: 0o700 });
     const place = await this.cgroups.place(spec.id, spec.cgroupParent);
@@ -128,8 +128,8 @@ export class HelperRuntime implements Runtime {
       // a monitor that died after moving the container into its cgroups (before reporting)
       // leaves a container nobody tracks: it goes now, with anything else in its cgroups
       await this.cgroups.killAll(place).catch(() => undefined);
-      await unmountRootfs(this.sys, spec.rootfs, this.isMounted).catch(() => undefined);
-      await releaseShm(this.sys, rundir, this.isMounted).catch(() => undefined);
+      await unmountRootfs(this.sys, spec.rootfs).catch(() => undefined);
+      await releaseShm(this.sys, rundir).catch(() => undefined);
       await this.cgroups.remove(place).catch(() => undefined);
       // A start that failed leaves nothing in the exec-root: the error is in the record already.
       await stopLingeringMonitor(await readState(rundir).catch(() => undefined)).catch(() => undefined);
@@ -145,7 +145,7 @@ export class HelperRuntime implements Runtime {
     try {
       return await fn();
     } finally {
-      if (!was) await unmountRootfs(this.sys, spec.rootfs, this.isMounted).catch(() => undefined);
+      if (!was) await unmountRootfs(this.sys, spec.rootfs).catch(() => undefined);
     }
   }
 
@@ -211,8 +211,8 @@ export class HelperRuntime implements Runtime {
     // nothing of the container outlives it, even when its monitor died before it did
     const place = await this.placeOrDefault(id);
     await this.cgroups.killAll(place);
-    await unmountRootfs(this.sys, rootfs, this.isMounted);
-    await releaseShm(this.sys, rundir, this.isMounted);
+    await unmountRootfs(this.sys, rootfs);
+    await releaseShm(this.sys, rundir);
     await this.cgroups.remove(place);
     await fs.rm(rundir, { recursive: true, force: true });
   }
@@ -258,7 +258,7 @@ export class HelperRuntime implements Runtime {
     }
     // deepest first, so nested mounts come off before their parents
     stale.sort((a, b) => b.length - a.length);
-    for (const p of stale) await unmountRootfs(this.sys, p, this.isMounted);
+    for (const p of stale) await unmountRootfs(this.sys, p);
     return stale;
   }
 }
