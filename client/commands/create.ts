@@ -160,17 +160,47 @@ function labels(list: string[] | undefined): Record<string, string> {
 }
 
 /** `-p [IP:][HOST:]CONTAINER[/PROTO]` as Docker's ExposedPorts and PortBindings. */
+/** "80" or "80-82" as [start, end]; undefined when not a port or range of ports (1-65535). */
+function portRange(v: string): [number, number] | undefined {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(v);
+  if (!m) return undefined;
+  const lo = Number(m[1]);
+  const hi = Number(m[2] ?? m[1]);
+  return lo >= 1 && hi <= 65535 && lo <= hi ? [lo, hi] : undefined;
+}
+
+/**
+ * `-p [IP:][HOSTPORT:]CTRPORT[/PROTO]` with the docker CLI's rules (go-connections'
+ * ParsePortSpec): container-port ranges give one binding per port, a host range of the same
+ * length pairs port by port, a host range against one container port is sent whole (the
+ * daemon picks a free port in it), anything else is refused with the CLI's sentence.
+ */
 function portBindings(list: string[] | undefined): { exposed: Record<string, object>; bindings: Record<string, { HostIp: string; HostPort: string }[]> } {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const spec of list ?? []) {
-    const [portPart = '', proto = 'tcp'] = spec.split('/');
+    const slash = spec.lastIndexOf('/');
+    const portPart = slash < 0 ? spec : spec.slice(0, slash);
+    const proto = slash < 0 ? 'tcp' : spec.slice(slash + 1).toLowerCase();
+    if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new CliError(`invalid proto: ${proto}`, undefined, 125);
     const parts = portPart.split(':');
+    if (parts.length > 3) throw new CliError(`invalid port format: ${spec}`, undefined, 125);
     const container = parts.pop() ?? '';
-    if (!/^\d+$/.test(container)) throw new CliError(`invalid containerPort: ${container}`);
-    const key = `${container}/${proto}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: parts.length === 2 ? (parts[0] as string) : '', HostPort: parts[parts.length - 1] ?? '' });
+    const hostPort = parts.pop() ?? '';
+    const hostIp = parts.pop() ?? '';
+    const ctr = portRange(container);
+    if (!ctr) throw new CliError(`invalid containerPort: ${container}`, undefined, 125);
+    const host = hostPort === '' ? undefined : portRange(hostPort);
+    if (hostPort !== '' && !host) throw new CliError(`invalid hostPort: ${hostPort}`, undefined, 125);
+    if (hostIp !== '' && !/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\])$/.test(hostIp)) throw new CliError(`invalid IP address: ${hostIp}`, undefined, 125);
+    const count = ctr[1] - ctr[0];
+    if (host && host[1] - host[0] !== count && count !== 0) throw new CliError(`invalid ranges specified for container and host Ports: ${container} and ${hostPort}`, undefined, 125);
+    for (let i = 0; i <= count; i++) {
+      const key = `${ctr[0] + i}/${proto}`;
+      exposed[key] = {};
+      const hp = !host ? '' : count === 0 ? hostPort : String(host[0] + i);
+      (bindings[key] ??= []).push({ HostIp: hostIp.replace(/^\[|\]$/g, ''), HostPort: hp });
+    }
   }
   return { exposed, bindings };
 }

@@ -20,6 +20,21 @@ describe('e2e: berth network CLI and network events', function () {
     return r.stdout;
   };
 
+  it('-p with container-port ranges as the docker CLI parses them', async () => {
+    await ok(['create', '--name', 'berth-ranges', '-p', '127.0.0.1:18000-18002:80-82', '-p', '19000-19001/udp', '-p', '18500-18510:90', image, 'true']);
+    const c = JSON.parse(await ok(['inspect', 'berth-ranges']))[0];
+    await d.berth(['rm', 'berth-ranges']);
+    assert.deepEqual(c.HostConfig.PortBindings, {
+      '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '18000' }], '81/tcp': [{ HostIp: '127.0.0.1', HostPort: '18001' }], '82/tcp': [{ HostIp: '127.0.0.1', HostPort: '18002' }],
+      '19000/udp': [{ HostIp: '', HostPort: '' }], '19001/udp': [{ HostIp: '', HostPort: '' }], '90/tcp': [{ HostIp: '', HostPort: '18500-18510' }],
+    });
+    for (const [spec, msg] of [['8000-8001:80-82', /invalid ranges specified for container and host Ports: 80-82 and 8000-8001/], ['80/xyz', /invalid proto: xyz/], ['8000:abc', /invalid containerPort: abc/], ['99999:80', /invalid hostPort: 99999/]] as const) {
+      const r = await d.berth(['create', '-p', spec, image, 'true']);
+      assert.equal(r.code, 125, `${spec}: ${r.stderr}`);
+      assert.match(r.stderr, msg);
+    }
+  });
+
   it('creates, lists, inspects, connects, refuses rm in use, disconnects, removes and prunes', async () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     const id = (await ok(['network', 'create', '--label', 'team=a', 'berth-net1'])).trim();
