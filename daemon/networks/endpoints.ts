@@ -273,6 +273,8 @@ export class ContainerNetworks {
       log.info('tearing down the network of a container that is gone', { id: sb.containerId });
       this.svc.live.set(sb.containerId, sb);
       await this.undo(sb);
+      // dockerd releases a dead container's network at its start the same way, with its events
+      for (const a of sb.input.attachments) this.endpointEvents('disconnect', a.network, sb.containerId);
     }
     for (const id of await this.netns.list()) {
       if (!this.svc.live.has(id)) await this.netns.remove(id).catch(() => undefined);

@@ -292,6 +292,9 @@ print(json.dumps({"body": body, "byname": out, "ports": web.attrs["NetworkSettin
     await waitFor('busy to be seen as exited', async () => (await inspect('busy')).State.Running === false);
     assert.ok(!iptablesLines().includes(busyIp + '/') && !iptablesLines().includes(busyIp + ' '), 'the dead container\'s rules are gone');
     assert.deepEqual((await netnsFiles()).filter((f) => f.startsWith(busy.Id)), [], 'the dead container\'s namespace is gone');
+    // As dockerd's releaseNetwork at its start: a disconnect event for the dead container.
+    const ev = await ok(['events', '--since', '0', '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'type=network', '--filter', 'event=disconnect', '--format', '{{.Actor.Attributes.container}}']);
+    assert.ok(ev.split('\n').includes(busy.Id), `disconnect of ${busy.Id} in: ${ev}`);
     // After the restart the same port is still known as taken.
     const r = await d.docker(['run', '--rm', '-p', `127.0.0.1:${p}:80`, image, 'true']);
     assert.match(r.stderr, /port is already allocated/);
